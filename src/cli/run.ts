@@ -1,0 +1,115 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { applySets, completeConfig, readConfigFile } from '../config/parse.js';
+import type { PartialStftConfig } from '../config/types.js';
+import { describeGaps } from '../dsp/stft.js';
+import { SpecDetectError } from '../errors.js';
+import { exportWithConfig } from '../export.js';
+import type { WavBits } from '../io/wav.js';
+import { type Progress, progressBar } from './progress.js';
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  /** stderr is a terminal: progress bars are drawn. */
+  isTTY: boolean;
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+function positiveInt(name: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return n;
+  };
+}
+
+/** The pins a user gave: --config file first, then --set on top. */
+export function userPins(configFile: string | undefined, sets: string[]): PartialStftConfig {
+  const base = configFile ? readConfigFile(configFile) : {};
+  return applySets(base, sets);
+}
+
+interface ExportCliOptions {
+  output: string;
+  config?: string;
+  set: string[];
+  rank: number;
+  sampleRate?: number;
+  bits: string;
+  normalize?: 'peak' | 'none';
+  force: boolean;
+}
+
+async function exportCommand(mag: string, phase: string | undefined, o: ExportCliOptions, io: CliIo): Promise<void> {
+  const pins = userPins(o.config, o.set);
+  const config = completeConfig(pins, phase !== undefined, o.config ?? '--set');
+  const bits = Number(o.bits) as WavBits;
+  const progress: Progress = progressBar(io, 'export');
+  const r = exportWithConfig(config, mag, phase ?? null, {
+    output: o.output,
+    sampleRate: o.sampleRate ?? null,
+    bits,
+    normalize: o.normalize ?? (bits === 32 ? 'none' : 'peak'),
+    force: o.force,
+    onProgress: progress.update,
+  });
+  progress.done();
+  const rateNote = { option: 'from --sample-rate', config: 'from the config', default: 'a default: nothing recorded it; pass --sample-rate' }[r.sampleRateSource];
+  io.stderr(
+    `wrote ${r.output}: ${r.samples} samples (${(r.samples / r.sampleRate).toFixed(3)} s) at ${r.sampleRate} Hz (${rateNote}), ${bits}-bit${r.normalizeGain !== 1 ? `, peak-normalised ×${r.normalizeGain.toPrecision(4)}` : ''}\n`,
+  );
+  if (r.gaps.length) io.stderr(`warning: ${describeGaps(r.gaps)}; those samples are silent\n`);
+}
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command();
+  program
+    .name('spec-detect')
+    .description('Infer how an unknown STFT (magnitude + phase files) was made, and reconstruct its audio.')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError(false);
+
+  program
+    .command('export')
+    .description('reconstruct the audio as a WAV')
+    .argument('<magnitude-file>')
+    .argument('[phase-file]')
+    .requiredOption('-o, --output <file>', 'output WAV')
+    .option('--config <file>', 'a config JSON (a candidate from analyze --json, or its config)')
+    .option('--set <key=value>', 'pin a field (repeatable; dotted for file fields)', collect, [])
+    .option('--rank <n>', 'export the candidate of this rank', positiveInt('--rank'), 1)
+    .option('--sample-rate <hz>', 'sample rate of the WAV', positiveInt('--sample-rate'))
+    .addOption(new Option('--bits <n>', 'WAV sample format').choices(['16', '24', '32']).default('32'))
+    .addOption(new Option('--normalize <mode>', 'peak: scale to -0.09 dBFS (default for 16/24-bit); none (default for 32-bit float)').choices(['peak', 'none']))
+    .option('--force', 'overwrite an existing output file', false)
+    .action(async (mag: string, phase: string | undefined, o: ExportCliOptions) => exportCommand(mag, phase, o, io));
+
+  return program;
+}
+
+/** Run the CLI; returns the exit code. Errors become one line on stderr (never a stack trace). */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Commander has already printed its message; help/version are not errors.
+      return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.help' ? 0 : 2;
+    }
+    if (e instanceof SpecDetectError) {
+      io.stderr(`spec-detect: ${e.message}\n`);
+      return e.exitCode;
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (err && (err.code === 'ENOSPC' || err.code === 'EACCES' || err.code === 'EROFS')) {
+      io.stderr(`spec-detect: ${err.message}\n`);
+      return 3;
+    }
+    io.stderr(`spec-detect: internal error: ${err?.message ?? String(e)} (please report this)\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,178 @@
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { UsageError } from '../errors.js';
+
+export type WavBits = 16 | 24 | 32;
+export type Normalize = 'peak' | 'none';
+
+export interface WavOptions {
+  sampleRate: number;
+  bits: WavBits;
+  normalize: Normalize;
+  /** Overwrite an existing output file. */
+  force: boolean;
+}
+
+/** Target peak for `--normalize peak`: just under full scale so integer formats never clip. */
+export const PEAK_TARGET = 0.99;
+const HEADER_BYTES = 44;
+const CHUNK_SAMPLES = 1 << 16;
+
+/** Check an output path before any work is done: its folder exists and is writable, it is not clobbered. */
+export function checkOutputPath(out: string, force: boolean): void {
+  const dir = dirname(out);
+  if (!existsSync(dir)) throw new UsageError(`${out}: the folder ${dir} does not exist`);
+  if (existsSync(out)) {
+    if (statSync(out).isDirectory()) throw new UsageError(`${out}: is a directory`);
+    if (!force) throw new UsageError(`${out}: already exists (use --force to overwrite)`);
+  }
+}
+
+function wavHeader(sampleRate: number, bits: WavBits, samples: number): Uint8Array {
+  const bytesPer = bits / 8;
+  const dataBytes = samples * bytesPer;
+  const h = new Uint8Array(HEADER_BYTES);
+  const dv = new DataView(h.buffer);
+  const ascii = (o: number, s: string): void => {
+    for (let i = 0; i < s.length; i++) h[o + i] = s.charCodeAt(i);
+  };
+  ascii(0, 'RIFF');
+  dv.setUint32(4, 36 + dataBytes, true);
+  ascii(8, 'WAVE');
+  ascii(12, 'fmt ');
+  dv.setUint32(16, 16, true);
+  dv.setUint16(20, bits === 32 ? 3 : 1, true); // 3 = IEEE float, 1 = PCM
+  dv.setUint16(22, 1, true);
+  dv.setUint32(24, sampleRate, true);
+  dv.setUint32(28, sampleRate * bytesPer, true);
+  dv.setUint16(32, bytesPer, true);
+  dv.setUint16(34, bits, true);
+  ascii(36, 'data');
+  dv.setUint32(40, dataBytes, true);
+  return h;
+}
+
+/**
+ * A mono WAV written as it is produced: float32 samples stream into a temp file beside the output;
+ * `finish` rescales/converts in place (integer formats are smaller, so a forward in-place pass is safe),
+ * writes the header and renames. Memory stays at one chunk whatever the length; a failure removes
+ * the temp file, so no half-written output is ever left.
+ */
+export class WavStreamWriter {
+  private readonly fd: number;
+  private readonly tmp: string;
+  private samples = 0;
+  private peak = 0;
+  private readonly chunk = new Float32Array(CHUNK_SAMPLES);
+  private done = false;
+
+  constructor(
+    private readonly out: string,
+    private readonly opts: WavOptions,
+  ) {
+    checkOutputPath(out, opts.force);
+    this.tmp = join(dirname(out), `.${basename(out)}.${process.pid}.${Date.now()}.tmp`);
+    try {
+      this.fd = openSync(this.tmp, 'w+');
+    } catch (e) {
+      throw new UsageError(`${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+    writeSync(this.fd, wavHeader(opts.sampleRate, 32, 0), 0, HEADER_BYTES, 0);
+  }
+
+  get length(): number {
+    return this.samples;
+  }
+
+  /** Append samples (any length). */
+  write(x: ArrayLike<number>): void {
+    for (let s = 0; s < x.length; s += CHUNK_SAMPLES) {
+      const n = Math.min(CHUNK_SAMPLES, x.length - s);
+      const c = this.chunk;
+      let peak = this.peak;
+      for (let i = 0; i < n; i++) {
+        const v = x[s + i];
+        c[i] = v;
+        const a = v < 0 ? -v : v;
+        if (a > peak) peak = a;
+      }
+      this.peak = peak;
+      this.writeBytes(new Uint8Array(c.buffer, 0, n * 4), HEADER_BYTES + this.samples * 4);
+      this.samples += n;
+    }
+  }
+
+  /** Convert, write the header, rename into place. Returns the gain applied (1 when not normalised). */
+  finish(): { gain: number; peak: number } {
+    try {
+      const gain = this.opts.normalize === 'peak' && this.peak > 0 ? PEAK_TARGET / this.peak : 1;
+      const bits = this.opts.bits;
+      if (gain !== 1 || bits !== 32) this.convertInPlace(gain, bits);
+      writeSync(this.fd, wavHeader(this.opts.sampleRate, bits, this.samples), 0, HEADER_BYTES, 0);
+      ftruncateSync(this.fd, HEADER_BYTES + this.samples * (bits / 8));
+      closeSync(this.fd);
+      this.done = true;
+      renameSync(this.tmp, this.out);
+      return { gain, peak: this.peak * gain };
+    } catch (e) {
+      this.abort();
+      throw e;
+    }
+  }
+
+  /** Drop the temp file (on any failure). */
+  abort(): void {
+    if (!this.done) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        /* already closed */
+      }
+      this.done = true;
+    }
+    rmSync(this.tmp, { force: true });
+  }
+
+  private convertInPlace(gain: number, bits: WavBits): void {
+    const f = this.chunk;
+    const bytesOut = bits / 8;
+    const outBuf = new Uint8Array(CHUNK_SAMPLES * bytesOut);
+    const dv = new DataView(outBuf.buffer);
+    const fBytes = new Uint8Array(f.buffer);
+    for (let s = 0; s < this.samples; s += CHUNK_SAMPLES) {
+      const n = Math.min(CHUNK_SAMPLES, this.samples - s);
+      readFully(this.fd, fBytes, n * 4, HEADER_BYTES + s * 4);
+      if (bits === 32) {
+        for (let i = 0; i < n; i++) f[i] *= gain;
+        this.writeBytes(fBytes.subarray(0, n * 4), HEADER_BYTES + s * 4);
+        continue;
+      }
+      const full = bits === 16 ? 32767 : 8388607;
+      for (let i = 0; i < n; i++) {
+        const v = Math.round(Math.max(-1, Math.min(1, f[i] * gain)) * full);
+        if (bits === 16) dv.setInt16(i * 2, v, true);
+        else {
+          dv.setUint8(i * 3, v & 0xff);
+          dv.setUint8(i * 3 + 1, (v >> 8) & 0xff);
+          dv.setInt8(i * 3 + 2, v >> 16);
+        }
+      }
+      // The output offset never passes the read offset (bytesOut ≤ 4), so this pass is safe in place.
+      this.writeBytes(outBuf.subarray(0, n * bytesOut), HEADER_BYTES + s * bytesOut);
+    }
+  }
+
+  private writeBytes(b: Uint8Array, pos: number): void {
+    for (let off = 0; off < b.byteLength; ) {
+      off += writeSync(this.fd, b, off, b.byteLength - off, pos + off);
+    }
+  }
+}
+
+function readFully(fd: number, buf: Uint8Array, length: number, pos: number): void {
+  for (let got = 0; got < length; ) {
+    const r = readSync(fd, buf, got, length - got, pos + got);
+    if (r === 0) throw new Error(`temp WAV ended early at byte ${pos + got} (of ${fstatSync(fd).size})`);
+    got += r;
+  }
+}
