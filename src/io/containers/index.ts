@@ -1,0 +1,109 @@
+/**
+ * Container readers (DESIGN.md §4.1): recognise npy, npz, MAT v5, MAT v7.3/HDF5 and numeric text by
+ * their headers, list the arrays inside, and open one as a ValueSource in storage order. Anything
+ * else is headerless raw data, left to the dtype analyzer. Every bad file gives a one-line InputError.
+ */
+import { InputError } from '../../errors.js';
+import type { ValueSource } from '../source.js';
+import { oneLine, withFile } from './fileio.js';
+import { isHdf5, isMatlabHdf5, openHdf5, sniffHdf5 } from './hdf5.js';
+import { isMat5, openMat5, sniffMat5 } from './mat5.js';
+import { hasNpyMagic, openNpy, sniffNpy } from './npy.js';
+import { openNpz, sniffNpz } from './npz.js';
+import { pickArrays } from './pick.js';
+import { decodeTextPrefix, openText, sniffText, TEXT_PREFIX_BYTES } from './text.js';
+import type { ArrayEntry, ContainerInfo } from './types.js';
+
+export type { ArrayEntry, ContainerInfo } from './types.js';
+export { pickArrays, type PickResult } from './pick.js';
+export { MAX_INFLATED_BYTES } from './fileio.js';
+
+type Kind = 'npy' | 'npz' | 'mat5' | 'hdf5' | 'text' | 'raw';
+
+function kindOf(prefix: Uint8Array): Kind {
+  if (hasNpyMagic(prefix)) return 'npy';
+  // 'PK\3\4' starts a zip's first member, 'PK\5\6' an empty archive.
+  if (prefix[0] === 0x50 && prefix[1] === 0x4b && ((prefix[2] === 3 && prefix[3] === 4) || (prefix[2] === 5 && prefix[3] === 6))) return 'npz';
+  if (isMat5(prefix)) return 'mat5';
+  if (isHdf5(prefix)) return 'hdf5';
+  return 'text';
+}
+
+/** Run a reader, turning any failure on a hostile file into a one-line InputError naming it. */
+function guard<T>(file: string, what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(file, `unreadable ${what}: ${oneLine(e)}`);
+  }
+}
+
+function readPrefix(file: string): { prefix: Uint8Array; size: number } {
+  return withFile(file, (fb) => {
+    if (fb.size === 0) throw new InputError(file, 'is empty');
+    return { prefix: fb.readUpTo(0, TEXT_PREFIX_BYTES), size: fb.size };
+  });
+}
+
+/** Cheap: reads only headers / a prefix (a text table is also scanned once to count its rows). */
+export function sniffContainer(file: string): ContainerInfo {
+  return guard(file, 'file', () => {
+    const { prefix, size } = readPrefix(file);
+    switch (kindOf(prefix)) {
+      case 'npy':
+        return sniffNpy(file);
+      case 'npz':
+        return sniffNpz(file);
+      case 'mat5':
+        return sniffMat5(file);
+      case 'hdf5':
+        return sniffHdf5(file, isMatlabHdf5(prefix));
+      default: {
+        const text = decodeTextPrefix(prefix, size > prefix.length);
+        if (text === null) return { format: 'raw', arrays: [], notes: [] };
+        return withFile(file, (fb) => sniffText(fb, text));
+      }
+    }
+  });
+}
+
+/** The array openArray(…, null) uses: the only one, else the complex STFT or the magnitude pickArrays names. */
+function defaultName(file: string, info: ContainerInfo): string | null {
+  if (info.arrays.length === 1) return info.arrays[0].name;
+  const pick = pickArrays(info);
+  const e = pick.complex ?? pick.magnitude ?? pick.phase;
+  if (!e) throw new InputError(file, `no array to read (${pick.reason})`);
+  return e.name;
+}
+
+/** Open one array (by name; null = the only / best array) as a ValueSource in storage order. */
+export function openArray(file: string, info: ContainerInfo, name: string | null): { source: ValueSource; entry: ArrayEntry } {
+  return guard(file, info.format, () => {
+    if (info.format === 'raw') throw new InputError(file, 'is headerless raw data: there is no container array to open');
+    const target = name ?? defaultName(file, info);
+    if (name !== null && !info.arrays.some((a) => a.name === name)) {
+      const have = info.arrays.map((a) => `"${a.name}"`).join(', ');
+      throw new InputError(file, `has no array "${name}" (arrays: ${have || 'none'})`);
+    }
+    const { prefix } = readPrefix(file);
+    const kind = kindOf(prefix);
+    switch (info.format) {
+      case 'npy':
+        if (kind === 'npy') return openNpy(file);
+        break;
+      case 'npz':
+        if (kind === 'npz' && target !== null) return openNpz(file, target);
+        break;
+      case 'mat':
+        if (kind === 'mat5' && target !== null) return openMat5(file, target);
+        if (kind === 'hdf5' && target !== null) return openHdf5(file, isMatlabHdf5(prefix), target);
+        break;
+      case 'csv':
+      case 'text':
+        if (kind === 'text') return openText(file);
+        break;
+    }
+    throw new InputError(file, `is no longer a ${info.format} file (changed since it was sniffed?)`);
+  });
+}
