@@ -1,8 +1,15 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { applySets, completeConfig, readConfigFile } from '../config/parse.js';
-import type { PartialStftConfig } from '../config/types.js';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Evidence } from '../analysis/evidence.js';
+import { applySets, completeConfig, pinsAreComplete, readConfigFile } from '../config/parse.js';
+import type { PartialStftConfig, StftConfig } from '../config/types.js';
+import { writeMarkdownReport } from '../report/markdown.js';
+import { terminalReport } from '../report/terminal.js';
+import { analyze, analyzeEvidence, recipeOf } from '../search/search.js';
+import { checkOutputPath } from '../io/wav.js';
 import { describeGaps } from '../dsp/stft.js';
-import { SpecDetectError } from '../errors.js';
+import { SpecDetectError, UsageError } from '../errors.js';
 import { exportWithConfig } from '../export.js';
 import type { WavBits } from '../io/wav.js';
 import { type Progress, progressBar } from './progress.js';
@@ -41,9 +48,69 @@ interface ExportCliOptions {
   force: boolean;
 }
 
-async function exportCommand(mag: string, phase: string | undefined, o: ExportCliOptions, io: CliIo): Promise<void> {
+interface AnalyzeCliOptions {
+  json: boolean;
+  top: number;
+  sampleRate?: number;
+  set: string[];
+  config?: string;
+  report?: string;
+}
+
+/** Pins plus --sample-rate (which is a pin on sampleRate). */
+function pinsFrom(o: { config?: string; set: string[]; sampleRate?: number }): PartialStftConfig {
   const pins = userPins(o.config, o.set);
-  const config = completeConfig(pins, phase !== undefined, o.config ?? '--set');
+  if (o.sampleRate !== undefined) pins.sampleRate = o.sampleRate;
+  return pins;
+}
+
+function stageProgress(io: CliIo): { onProgress: (stage: string, f: number) => void; done: () => void } {
+  const bar = progressBar(io, 'analyze');
+  return { onProgress: (_stage, f) => bar.update(f), done: bar.done };
+}
+
+async function analyzeCommand(mag: string, phase: string | undefined, o: AnalyzeCliOptions, io: CliIo): Promise<void> {
+  const pins = pinsFrom(o);
+  if (o.report) checkReportPath(o.report);
+  const evidence = new Evidence(mag, phase ?? null);
+  try {
+    const progress = stageProgress(io);
+    const r = analyzeEvidence(evidence, { pins, top: o.top, onProgress: progress.onProgress });
+    progress.done();
+    const recipe = r.candidates.length ? recipeOf(r.candidates[0]) : null;
+    if (o.report) {
+      const written = writeMarkdownReport(o.report, r, evidence, recipe);
+      io.stderr(`wrote ${written.join(', ')}\n`);
+    }
+    if (o.json) io.stdout(`${JSON.stringify({ ...r, recipe }, null, 1)}\n`);
+    else io.stdout(terminalReport(r) + (recipe ? `recipe: ${recipe}\n` : ''));
+  } finally {
+    evidence.close();
+  }
+}
+
+function checkReportPath(file: string): void {
+  const dir = dirname(file);
+  if (!existsSync(dir)) throw new UsageError(`${file}: the folder ${dir} does not exist`);
+  if (!file.toLowerCase().endsWith('.md')) throw new UsageError(`${file}: the report must be a .md file`);
+}
+
+async function exportCommand(mag: string, phase: string | undefined, o: ExportCliOptions, io: CliIo): Promise<void> {
+  const pins = pinsFrom(o);
+  const hasPhase = phase !== undefined;
+  checkOutputPath(o.output, o.force);
+  let config: StftConfig;
+  if (pinsAreComplete(pins, hasPhase)) {
+    config = completeConfig(pins, hasPhase, o.config ?? '--set');
+  } else {
+    const progress = stageProgress(io);
+    const r = analyze(mag, phase ?? null, { pins, top: Math.max(o.rank, 5), onProgress: progress.onProgress });
+    progress.done();
+    const c = r.candidates[o.rank - 1];
+    if (!c) throw new UsageError(`--rank ${o.rank}: only ${r.candidates.length} candidate(s) were found`);
+    config = c.config;
+    io.stderr(`using candidate ${c.rank} of the analysis (score ${c.score.toFixed(1)} dB, confidence ${(c.confidence * 100).toFixed(1)} %)\n`);
+  }
   const bits = Number(o.bits) as WavBits;
   const progress: Progress = progressBar(io, 'export');
   const r = exportWithConfig(config, mag, phase ?? null, {
@@ -70,6 +137,19 @@ export function buildProgram(io: CliIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError(false);
+
+  program
+    .command('analyze')
+    .description('infer the configuration of an unknown STFT and rank candidates')
+    .argument('<magnitude-file>')
+    .argument('[phase-file]')
+    .option('--json', 'print exactly one JSON object on stdout', false)
+    .option('--top <n>', 'how many candidates to show', positiveInt('--top'), 5)
+    .option('--sample-rate <hz>', 'the sample rate, if you know it', positiveInt('--sample-rate'))
+    .option('--set <key=value>', 'pin a field you know (repeatable; dotted for file fields)', collect, [])
+    .option('--config <file>', 'a (partial) config JSON whose fields are pinned')
+    .option('--report <file.md>', 'also write a Markdown report with pictures beside it')
+    .action(async (mag: string, phase: string | undefined, o: AnalyzeCliOptions) => analyzeCommand(mag, phase, o, io));
 
   program
     .command('export')

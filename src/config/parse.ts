@@ -234,13 +234,18 @@ export function missingFields(c: PartialStftConfig, hasPhaseFile: boolean): stri
   return missing;
 }
 
+/** Fields a user may leave out of a complete config: they have a neutral value. */
+const OPTIONAL_DEFAULTS: PartialStftConfig = { dbFloor: null, sampleRate: null, originalLength: null, gain: 1 };
+
+/** Whether pins name every required field (so export can skip the search). */
+export function pinsAreComplete(c: PartialStftConfig, hasPhaseFile: boolean): boolean {
+  return missingFields({ ...OPTIONAL_DEFAULTS, ...c }, hasPhaseFile).length === 0;
+}
+
 /** Complete a partial config (all fields present) into a validated StftConfig. */
 export function completeConfig(c: PartialStftConfig, hasPhaseFile: boolean, where: string): StftConfig {
   const filled: PartialStftConfig = {
-    dbFloor: null,
-    sampleRate: null,
-    originalLength: null,
-    gain: 1,
+    ...OPTIONAL_DEFAULTS,
     ...c,
     magnitudeFile: c.magnitudeFile ? { variable: null, ...c.magnitudeFile } : c.magnitudeFile,
     phaseFile: hasPhaseFile ? (c.phaseFile ? { variable: null, ...c.phaseFile } : c.phaseFile) : null,

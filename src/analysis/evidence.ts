@@ -1,0 +1,172 @@
+import { closeSync, fstatSync, readSync } from 'node:fs';
+import type { FileStorage, PartialStftConfig, StftConfig } from '../config/types.js';
+import { type DecodedBlock, FrameReader, type MatrixShape, StftDecoder } from '../decode/frames.js';
+import { InputError } from '../errors.js';
+import { type ContainerInfo, sniffContainer } from '../io/containers/index.js';
+import { openStorage } from '../io/open.js';
+import { openFile, type ValueSource } from '../io/source.js';
+
+export type Which = 'magnitude' | 'phase';
+
+/** One input file as analyzers see it: size, container facts, and sampled reads. */
+export class FileEvidence {
+  readonly size: number;
+  readonly container: ContainerInfo;
+  private readonly fd: number;
+  private readonly sources = new Map<string, ValueSource>();
+
+  constructor(readonly path: string) {
+    this.fd = openFile(path);
+    this.size = fstatSync(this.fd).size;
+    if (this.size === 0) {
+      closeSync(this.fd);
+      throw new InputError(path, 'is empty');
+    }
+    this.container = sniffContainer(path);
+  }
+
+  /** Up to `length` bytes at `offset` (fewer at the end of the file). A copy: safe to keep. */
+  bytes(offset: number, length: number): Uint8Array {
+    const n = Math.max(0, Math.min(length, this.size - offset));
+    const out = new Uint8Array(n);
+    for (let got = 0; got < n; ) {
+      const r = readSync(this.fd, out, got, n - got, offset + got);
+      if (r === 0) break;
+      got += r;
+    }
+    return out;
+  }
+
+  /** The flat value stream under a storage hypothesis (cached per hypothesis). */
+  source(storage: FileStorage): ValueSource {
+    const key = storageKey(storage);
+    let s = this.sources.get(key);
+    if (!s) {
+      s = openStorage(this.path, storage);
+      this.sources.set(key, s);
+    }
+    return s;
+  }
+
+  close(): void {
+    for (const s of this.sources.values()) s.close();
+    this.sources.clear();
+    closeSync(this.fd);
+  }
+}
+
+export function storageKey(s: FileStorage): string {
+  return `${s.format}:${s.dtype}:${s.endian}:${s.headerBytes}:${s.variable ?? ''}`;
+}
+
+/**
+ * Everything the analyzers read, with the reads they share cached. Analyzers sample: they ask for a few
+ * blocks of frames (sampleBlockStarts), never the whole file.
+ */
+export class Evidence {
+  readonly magnitude: FileEvidence;
+  readonly phase: FileEvidence | null;
+  private readonly blockCache = new Map<string, Float64Array>();
+  private readonly decodedCache = new Map<string, DecodedBlock>();
+
+  constructor(magnitudePath: string, phasePath: string | null) {
+    this.magnitude = new FileEvidence(magnitudePath);
+    try {
+      this.phase = phasePath === null ? null : new FileEvidence(phasePath);
+    } catch (e) {
+      this.magnitude.close();
+      throw e;
+    }
+  }
+
+  file(which: Which): FileEvidence | null {
+    return which === 'magnitude' ? this.magnitude : this.phase;
+  }
+
+  /** Stored (undecoded) values of frames [m0, m0+count), frame-major, under storage and shape. Cached. */
+  storedFrames(which: Which, storage: FileStorage, shape: MatrixShape, m0: number, count: number): Float64Array {
+    const f = this.file(which);
+    if (!f) throw new RangeError(`no ${which} file`);
+    const key = `${which}|${storageKey(storage)}|${shape.frames}x${shape.bins}:${shape.layout}|${m0}+${count}`;
+    let v = this.blockCache.get(key);
+    if (!v) {
+      v = new Float64Array(count * shape.bins);
+      new FrameReader(f.source(storage), shape).read(m0, count, v);
+      this.blockCache.set(key, v);
+    }
+    return v;
+  }
+
+  /**
+   * Decoded complex frames [m0, m0+count) under a config whose storage, shape, scale and unit fields are
+   * fixed (the transform fields are not needed to decode). Cached.
+   */
+  decodedFrames(c: DecodableConfig, m0: number, count: number): DecodedBlock {
+    const key = [
+      storageKey(c.magnitudeFile),
+      c.phaseFile ? storageKey(c.phaseFile) : '-',
+      c.frames,
+      c.bins,
+      c.layout,
+      c.magnitudeScale,
+      c.dbFloor,
+      c.phaseUnit,
+      m0,
+      count,
+    ].join('|');
+    let b = this.decodedCache.get(key);
+    if (!b) {
+      const mag = this.magnitude.source(c.magnitudeFile);
+      const ph = c.phaseFile && this.phase ? this.phase.source(c.phaseFile) : null;
+      // The decoder only reads storage/shape/scale/unit fields; the rest are placeholders.
+      const decoder = new StftDecoder(c as StftConfig, mag, ph);
+      b = decoder.read(m0, count);
+      this.decodedCache.set(key, b);
+    }
+    return b;
+  }
+
+  close(): void {
+    this.magnitude.close();
+    this.phase?.close();
+    this.blockCache.clear();
+    this.decodedCache.clear();
+  }
+}
+
+/** The fields needed to decode frames into complex values. */
+export type DecodableConfig = Pick<
+  StftConfig,
+  'magnitudeFile' | 'phaseFile' | 'frames' | 'bins' | 'layout' | 'magnitudeScale' | 'dbFloor' | 'phaseUnit'
+>;
+
+/** Whether a partial config has every field decodedFrames needs. */
+export function isDecodable(c: PartialStftConfig): c is PartialStftConfig & DecodableConfig {
+  const f = c.magnitudeFile;
+  const fileOk = (s: Partial<FileStorage> | null | undefined): boolean =>
+    !!s && s.format !== undefined && s.dtype !== undefined && s.endian !== undefined && s.headerBytes !== undefined;
+  return (
+    fileOk(f) &&
+    (c.phaseFile === null || fileOk(c.phaseFile)) &&
+    c.phaseFile !== undefined &&
+    c.frames !== undefined &&
+    c.bins !== undefined &&
+    c.layout !== undefined &&
+    c.magnitudeScale !== undefined &&
+    c.dbFloor !== undefined &&
+    c.phaseUnit !== undefined
+  );
+}
+
+/**
+ * Starts of `blocks` blocks of `length` frames spread evenly over the interior of `frames` frames
+ * (skipping the first and last block, where centring padding lives). Fewer when the file is short.
+ */
+export function sampleBlockStarts(frames: number, length: number, blocks: number): number[] {
+  if (frames <= length) return [0];
+  const usable = frames - length;
+  const n = Math.max(1, Math.min(blocks, Math.floor(frames / length)));
+  const starts: number[] = [];
+  for (let i = 0; i < n; i++) starts.push(Math.round(((i + 1) * usable) / (n + 1)));
+  return [...new Set(starts)];
+}

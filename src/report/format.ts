@@ -1,0 +1,44 @@
+import type { StftConfig } from '../config/types.js';
+import type { AnalysisResult, Candidate } from '../search/search.js';
+
+/** Short display of a field value. */
+export function show(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toPrecision(6).replace(/\.?0+$/, '');
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/** Flat dotted fields of a config, in vocabulary order. */
+export function flatConfig(c: StftConfig): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  for (const [k, v] of Object.entries(c)) {
+    if ((k === 'magnitudeFile' || k === 'phaseFile') && v !== null) {
+      for (const [s, sv] of Object.entries(v as Record<string, unknown>)) out.push([`${k}.${s}`, sv]);
+    } else out.push([k, v]);
+  }
+  return out;
+}
+
+/** The fields in which the shown candidates differ (always at least a few anchors). */
+export function differingFields(cands: Candidate[]): string[] {
+  if (cands.length === 0) return [];
+  const flat = cands.map((c) => new Map(flatConfig(c.config)));
+  const fields = [...flat[0].keys()].filter((f) => flat.some((m) => show(m.get(f)) !== show(flat[0].get(f))));
+  return fields.length ? fields : ['nfft', 'hop', 'window'];
+}
+
+export function fieldOf(c: StftConfig, field: string): unknown {
+  return new Map(flatConfig(c)).get(field);
+}
+
+/** A shell-quoted argument. */
+function q(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A ready-to-run export command for a candidate: every field pinned, so export skips the search. */
+export function exportCommand(r: AnalysisResult, c: Candidate, out = 'reconstructed.wav'): string {
+  const sets = flatConfig(c.config).map(([f, v]) => `--set ${q(`${f}=${v === null ? 'null' : String(v)}`)}`);
+  return ['npx spec-detect export', q(r.magnitudeFile), ...(r.phaseFile ? [q(r.phaseFile)] : []), '-o', q(out), ...sets].join(' ');
+}

@@ -1,0 +1,93 @@
+import type { PartialStftConfig, StftConfig } from '../config/types.js';
+
+/**
+ * What a field becomes when no analyzer decided it and the user did not pin it: a short list of the
+ * values real makers use, each with the prior cost (dB) of assuming it. The consistency ranking then
+ * arbitrates among them; fields that cannot change the numbers get one neutral value.
+ */
+export interface FallbackOption {
+  value: unknown;
+  cost: number;
+  reason: string;
+}
+
+type Fallback = (c: PartialStftConfig) => FallbackOption[] | null;
+
+const one = (value: unknown, reason: string, cost = 0): FallbackOption[] => [{ value, cost, reason }];
+
+/** Common hops relative to nfft, then the 10 ms / 12.5 ms values of common sample rates (DESIGN 4.6). */
+function hopOptions(nfft: number): FallbackOption[] {
+  const rel = [nfft / 4, nfft / 2, nfft / 8, (3 * nfft) / 4, nfft].filter((h) => Number.isInteger(h) && h >= 1);
+  const abs = [160, 200, 220, 256, 275, 300, 441, 512].filter((h) => h <= nfft && !rel.includes(h));
+  return [
+    ...rel.map((h, i) => ({ value: h, cost: 3 + i, reason: `not measured; a common hop (nfft/${(nfft / h).toFixed(h * 8 === nfft ? 0 : 2).replace(/\.00$/, '')})` })),
+    ...abs.map((h) => ({ value: h, cost: 9, reason: 'not measured; a common 10/12.5 ms hop' })),
+  ];
+}
+
+const FALLBACKS: { [K in keyof StftConfig]?: Fallback } = {
+  hop: (c) => (c.nfft ? hopOptions(c.nfft) : null),
+  window: () => [
+    { value: 'hann', cost: 2, reason: 'not measured; the most common window' },
+    { value: 'hamming', cost: 5, reason: 'not measured; common window' },
+    { value: 'blackman', cost: 7, reason: 'not measured; common window' },
+    { value: 'sqrt-hann', cost: 8, reason: 'not measured; common window' },
+    { value: 'rectangular', cost: 9, reason: 'not measured' },
+  ],
+  windowSymmetry: () => [
+    { value: 'periodic', cost: 1, reason: 'not measured; the usual STFT choice' },
+    { value: 'symmetric', cost: 3, reason: 'not measured; MATLAB/Octave choice' },
+  ],
+  winLength: (c) => (c.nfft ? one(c.nfft, 'not measured; the window fills the frame') : null),
+  windowPlacement: () => one('centred', 'not measured; irrelevant when winLength = nfft'),
+  center: () => [
+    { value: true, cost: 2, reason: 'not measured; librosa/torch default' },
+    { value: false, cost: 3, reason: 'not measured' },
+  ],
+  padMode: (c) => (c.center === undefined ? null : one(c.center ? 'zeros' : 'none', `follows center = ${c.center}`, 1)),
+  firstFrameStart: (c) =>
+    c.center === undefined || c.nfft === undefined ? null : one(c.center ? -Math.floor(c.nfft / 2) : 0, `follows center = ${c.center}`),
+  phaseReference: () => one('frame-start', 'not measured; numpy/librosa/torch convention', 1),
+  phaseSign: () => one('+', 'not measured; the usual e^{-j} kernel'),
+  magnitudeScale: () => [
+    { value: 'linear', cost: 3, reason: 'not measured' },
+    { value: 'power', cost: 5, reason: 'not measured' },
+    { value: 'db', cost: 5, reason: 'not measured' },
+  ],
+  dbFloor: () => one(null, 'no floor measured'),
+  gain: () => one(1, 'no gain measured; the level is relative'),
+  phaseUnit: () => one('radians', 'not measured; the usual unit', 2),
+  sampleRate: () => one(null, 'not stored in an STFT and no recipe matched'),
+  originalLength: () => one(null, 'not measured; derived from frames, hop and padding'),
+  layout: () => [
+    { value: 'frame-major', cost: 3, reason: 'not measured' },
+    { value: 'bin-major', cost: 3, reason: 'not measured' },
+  ],
+};
+
+/** Options for a field still open in `c`, or null when nothing sensible can be assumed yet. */
+export function fallbackFor(field: keyof StftConfig, c: PartialStftConfig): FallbackOption[] | null {
+  const f = FALLBACKS[field];
+  return f ? f(c) : null;
+}
+
+/** Fields with fallbacks, in the order they are filled (later ones may depend on earlier ones). */
+export const FALLBACK_ORDER: (keyof StftConfig)[] = [
+  'layout',
+  'magnitudeScale',
+  'dbFloor',
+  'gain',
+  'phaseUnit',
+  'hop',
+  'winLength',
+  'windowPlacement',
+  'window',
+  'windowSymmetry',
+  'center',
+  'padMode',
+  'firstFrameStart',
+  'phaseReference',
+  'phaseSign',
+  'sampleRate',
+  'originalLength',
+];

@@ -1,0 +1,476 @@
+import { ANALYZERS } from '../../heuristics/index.js';
+import { type Analyzer, type AnalyzerResult, getField, type Hypothesis, STAGES } from '../../heuristics/types.js';
+import { Evidence } from '../analysis/evidence.js';
+import { consistencyProblem } from '../config/parse.js';
+import type { PartialStftConfig, StftConfig } from '../config/types.js';
+import { InputError } from '../errors.js';
+import { consistencyDb } from './consistency.js';
+import { FALLBACK_ORDER, fallbackFor } from './fallbacks.js';
+
+/** Why a field has its value in a candidate. */
+export interface FieldEvidence {
+  field: string;
+  value: unknown;
+  /** analyzer name, 'pinned' (the user), 'fallback' (a common value, arbitrated by consistency), or 'derived'. */
+  source: string;
+  reason: string;
+  score?: number;
+  /** The analyzer's best alternative for this field, when it had one. */
+  runnerUp?: { value: unknown; score: number };
+  /** The numbers behind the reason. */
+  metrics?: Record<string, number | string | boolean>;
+}
+
+export interface Candidate {
+  rank: number;
+  /** Lower is better: consistency dB (when phase exists) plus the prior cost of the analyzers' doubts. */
+  score: number;
+  confidence: number;
+  config: StftConfig;
+  consistencyDb: number | null;
+  priorCost: number;
+  evidence: FieldEvidence[];
+}
+
+export interface AnalyzerRun {
+  name: string;
+  stage: string;
+  runs: number;
+  undecided: string[];
+}
+
+/** How the rank-1 value of one field was decided, and how close the best alternative came. */
+export interface FieldDecision {
+  field: string;
+  value: unknown;
+  source: string;
+  reason: string;
+  /** The best-ranked candidate with another value for this field: its value and how much worse (dB). */
+  alternative: { value: unknown; marginDb: number; rank: number } | null;
+  /** The deciding analyzer's own runner-up, when no ranked candidate differed. */
+  analyzerRunnerUp?: { value: unknown; score: number };
+}
+
+export interface AnalysisResult {
+  magnitudeFile: string;
+  phaseFile: string | null;
+  candidates: Candidate[];
+  /** Per field of the rank-1 config: the evidence that decided it and the runner-up's margin. */
+  decisions: FieldDecision[];
+  analyzers: AnalyzerRun[];
+  notes: string[];
+  /** Whether candidates were ranked by consistency (phase available) or by the heuristics alone. */
+  rankedBy: 'consistency' | 'heuristics';
+  elapsedMs: number;
+}
+
+export interface AnalyzeOptions {
+  pins?: PartialStftConfig;
+  /** How many candidates to return. */
+  top?: number;
+  analyzers?: readonly Analyzer[];
+  onProgress?: (stage: string, fraction: number) => void;
+}
+
+interface State {
+  values: PartialStftConfig;
+  cost: number;
+  trail: FieldEvidence[];
+  ran: Set<string>;
+}
+
+/** Partial configs kept between analyzers, and hypotheses taken per analyzer run. */
+const BEAM = 48;
+const PER_ANALYZER = 4;
+/** Hypotheses weaker than this fraction of the best are not worth a branch. */
+const MIN_RELATIVE_SCORE = 0.02;
+/** Prior cost of keeping a value an analyzer disagreed with (it found none of its own compatible). */
+const DISAGREEMENT_COST = 10;
+const CONFIDENCE_TAU_DB = 3;
+
+/** Flatten a hypothesis's values to dotted field names. */
+function flatten(values: PartialStftConfig): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  for (const [k, v] of Object.entries(values)) {
+    if ((k === 'magnitudeFile' || k === 'phaseFile') && v !== null && typeof v === 'object') {
+      for (const [s, sv] of Object.entries(v as Record<string, unknown>)) out.push([`${k}.${s}`, sv]);
+    } else out.push([k, v]);
+  }
+  return out;
+}
+
+function setFlat(values: PartialStftConfig, field: string, v: unknown): PartialStftConfig {
+  const dot = field.indexOf('.');
+  if (dot < 0) return { ...values, [field]: v };
+  const head = field.slice(0, dot) as 'magnitudeFile' | 'phaseFile';
+  const cur = values[head];
+  return { ...values, [head]: { ...(cur ?? {}), [field.slice(dot + 1)]: v } };
+}
+
+function compatible(state: PartialStftConfig, h: Hypothesis): boolean {
+  for (const [f, v] of flatten(h.values)) {
+    const cur = getField(state, f);
+    if (cur !== undefined && cur !== v && !(f === 'phaseFile' && v === null && cur === null)) return false;
+  }
+  return true;
+}
+
+function needsMet(a: Analyzer, values: PartialStftConfig): boolean {
+  return a.needs.every((f) => getField(values, f) !== undefined);
+}
+
+function cacheKey(a: Analyzer, values: PartialStftConfig): string {
+  const parts = a.needs.map((f) => JSON.stringify(getField(values, f)));
+  // Pinned/decided values of the fields it decides also change what it may say.
+  for (const f of a.decides) parts.push(JSON.stringify(getField(values, f) ?? null));
+  return `${a.name}|${parts.join('|')}`;
+}
+
+const costOf = (score: number): number => -10 * Math.log10(Math.max(1e-6, Math.min(1, score)));
+
+/** The best alternative value of `field` among an analyzer's hypotheses. */
+function runnerUpFor(result: AnalyzerResult, chosen: Hypothesis, field: string): { value: unknown; score: number } | undefined {
+  const mine = getField(chosen.values, field);
+  for (const h of result.hypotheses) {
+    const v = getField(h.values, field);
+    if (v !== undefined && v !== mine) return { value: v, score: h.score };
+  }
+  return undefined;
+}
+
+function expand(state: State, a: Analyzer, result: AnalyzerResult, pins: PartialStftConfig): State[] {
+  const hyps = result.hypotheses;
+  if (hyps.length === 0) return [{ ...state, ran: new Set([...state.ran, a.name]) }];
+  const best = hyps[0].score;
+  const taken = hyps.filter((h) => h.score >= best * MIN_RELATIVE_SCORE && compatible(state.values, h)).slice(0, PER_ANALYZER);
+  const ran = new Set([...state.ran, a.name]);
+  if (taken.length === 0) {
+    // Every hypothesis contradicts what is fixed: keep the state, but pay for the disagreement unless the user pinned it.
+    const pinnedAll = flatten(hyps[0].values).every(([f]) => getField(pins, f) !== undefined);
+    const note: FieldEvidence = {
+      field: flatten(hyps[0].values).map(([f]) => f).join(', '),
+      value: null,
+      source: a.name,
+      reason: `disagrees with the fixed values: it prefers ${flatten(hyps[0].values).map(([f, v]) => `${f}=${JSON.stringify(v)}`).join(', ')} (${hyps[0].reason})`,
+      score: hyps[0].score,
+    };
+    return [{ values: state.values, cost: state.cost + (pinnedAll ? 0 : DISAGREEMENT_COST), trail: [...state.trail, note], ran }];
+  }
+  return taken.map((h) => {
+    let values = state.values;
+    const trail = [...state.trail];
+    for (const [f, v] of flatten(h.values)) {
+      if (getField(values, f) !== undefined) continue;
+      values = setFlat(values, f, v);
+      trail.push({ field: f, value: v, source: a.name, reason: h.reason, score: h.score, runnerUp: runnerUpFor(result, h, f), ...(h.metrics ? { metrics: h.metrics } : {}) });
+    }
+    return { values, cost: state.cost + costOf(h.score), trail, ran };
+  });
+}
+
+function prune(states: State[]): State[] {
+  const seen = new Map<string, State>();
+  for (const s of states) {
+    const key = JSON.stringify(s.values);
+    const prev = seen.get(key);
+    if (!prev || s.cost < prev.cost) seen.set(key, s);
+  }
+  return [...seen.values()].sort((a, b) => a.cost - b.cost).slice(0, BEAM);
+}
+
+/** Fields whose fallback options the consistency test can tell apart (the rest are prior-only). */
+const TESTABLE = new Set<keyof StftConfig>(['layout', 'magnitudeScale', 'phaseUnit', 'hop', 'winLength', 'window', 'windowSymmetry', 'phaseReference', 'phaseSign']);
+/** Beam states that get the consistency-driven fill; the rest only their cheapest fallbacks. */
+const FILL_BY_CONSISTENCY = 8;
+const DESCENT_PASSES = 2;
+
+type Scorer = (values: PartialStftConfig) => number | null;
+
+/**
+ * Fill the fields nobody decided. Testable fields are chosen by coordinate descent on consistency
+ * (each field's common values tried in turn with the others held): a product of all options would be
+ * thousands of configs, and pruning it by prior cost alone throws the truth away. The runner-up of
+ * each field is kept as its own candidate so the report can show the margin. Prior-only fields
+ * (centring, padding) expand as a small product.
+ */
+function fillFallbacks(states: State[], score: Scorer | null): State[] {
+  const out: State[] = [];
+  states.forEach((s, i) => out.push(...fillOne(s, i < FILL_BY_CONSISTENCY ? score : null)));
+  return prune(out);
+}
+
+interface Choice {
+  field: keyof StftConfig;
+  value: unknown;
+  cost: number;
+  reason: string;
+  source: string;
+}
+
+/** Fill every open fallback field with its first option, in order (for scoring a partial choice). */
+function withFirstOptions(values: PartialStftConfig): PartialStftConfig {
+  let v = values;
+  for (const f of FALLBACK_ORDER) {
+    if (v[f] !== undefined) continue;
+    const opts = fallbackFor(f, v);
+    if (opts?.length) v = { ...v, [f]: opts[0].value };
+  }
+  return v;
+}
+
+function fillOne(state: State, score: Scorer | null): State[] {
+  const open = FALLBACK_ORDER.filter((f) => state.values[f] === undefined);
+  const choices = new Map<keyof StftConfig, Choice>();
+  const alternatives: Choice[] = [];
+  const productFields: (keyof StftConfig)[] = [];
+  const chosen = (): PartialStftConfig => {
+    let v = state.values;
+    for (const c of choices.values()) v = { ...v, [c.field]: c.value };
+    return v;
+  };
+  for (const f of open) {
+    const opts = fallbackFor(f, chosen());
+    if (!opts?.length) continue; // derived later, once what it follows is chosen
+    if (!TESTABLE.has(f) && opts.length > 1) productFields.push(f);
+    else choices.set(f, { field: f, value: opts[0].value, cost: opts[0].cost, reason: opts[0].reason, source: opts.length > 1 ? 'fallback' : 'derived' });
+  }
+  const testable = [...choices.values()].filter((c) => c.source === 'fallback').map((c) => c.field);
+  if (score && testable.length) {
+    for (let pass = 0; pass < DESCENT_PASSES; pass++) {
+      for (const f of testable) {
+        const opts = fallbackFor(f, chosen()) ?? [];
+        const tried = opts
+          .map((o) => ({ o, c: score(withFirstOptions({ ...chosen(), [f]: o.value })) }))
+          .filter((t): t is { o: (typeof opts)[number]; c: number } => t.c !== null)
+          .sort((a, b) => a.c + a.o.cost - (b.c + b.o.cost));
+        if (!tried.length) continue;
+        const [best, second] = tried;
+        const why = `best of ${tried.length} common values by consistency (${best.c.toFixed(1)} dB${second ? `; ${JSON.stringify(second.o.value)} gives ${second.c.toFixed(1)} dB` : ''})`;
+        choices.set(f, { field: f, value: best.o.value, cost: best.o.cost, reason: why, source: 'consistency' });
+        if (pass === DESCENT_PASSES - 1 && second) {
+          alternatives.push({ field: f, value: second.o.value, cost: second.o.cost, reason: `runner-up by consistency (${second.c.toFixed(1)} dB)`, source: 'consistency' });
+        }
+      }
+    }
+  }
+  const build = (over?: Choice): State => {
+    let values = state.values;
+    let cost = state.cost;
+    const trail = [...state.trail];
+    for (const c of choices.values()) {
+      const use = over && over.field === c.field ? over : c;
+      values = { ...values, [use.field]: use.value };
+      cost += use.cost;
+      trail.push({ field: use.field, value: use.value, source: use.source, reason: use.reason });
+    }
+    return { values, cost, trail, ran: state.ran };
+  };
+  return expandProduct([build(), ...alternatives.map((a) => build(a))], productFields);
+}
+
+/**
+ * Prior-only fields with several options (centring) expand as a product; fields derived from them
+ * (padMode and firstFrameStart follow center) are filled right after, each with its evidence line.
+ */
+function expandProduct(base: State[], fields: (keyof StftConfig)[]): State[] {
+  let out = base;
+  for (const f of fields) {
+    const next: State[] = [];
+    for (const s of out) {
+      for (const o of fallbackFor(f, s.values) ?? []) {
+        const trail = [...s.trail, { field: f, value: o.value, source: 'fallback', reason: o.reason }];
+        let values: PartialStftConfig = { ...s.values, [f]: o.value };
+        let cost = s.cost + o.cost;
+        for (const d of FALLBACK_ORDER) {
+          if (values[d] !== undefined) continue;
+          const dOpts = fallbackFor(d, values);
+          if (dOpts?.length !== 1) continue;
+          values = { ...values, [d]: dOpts[0].value };
+          cost += dOpts[0].cost;
+          trail.push({ field: d, value: dOpts[0].value, source: 'derived', reason: dOpts[0].reason });
+        }
+        next.push({ values, cost, trail, ran: s.ran });
+      }
+    }
+    out = next;
+  }
+  return out;
+}
+
+function isComplete(v: PartialStftConfig, hasPhase: boolean): v is StftConfig {
+  // Storage fields come as partial objects from analyzers; `variable` is optional (finalise fills it).
+  const fileOk = (f: PartialStftConfig['magnitudeFile']): boolean =>
+    !!f && f.format !== undefined && f.dtype !== undefined && f.endian !== undefined && f.headerBytes !== undefined;
+  const keys: (keyof StftConfig)[] = ['layout', 'frames', 'bins', 'nfft', 'sided', 'hop', 'winLength', 'windowPlacement', 'window', 'windowSymmetry', 'center', 'padMode', 'firstFrameStart', 'phaseReference', 'phaseSign', 'magnitudeScale', 'dbFloor', 'gain', 'phaseUnit', 'sampleRate', 'originalLength'];
+  return keys.every((k) => v[k] !== undefined) && fileOk(v.magnitudeFile) && (hasPhase ? fileOk(v.phaseFile) : v.phaseFile === null);
+}
+
+/** A single complex file stands in for magnitude + phase: consistency applies. */
+function isComplexInput(beam: State[]): boolean {
+  return beam.some((s) => String(s.values.magnitudeFile?.dtype ?? '').startsWith('complex'));
+}
+
+/** Normalise a complete candidate: analyzers for raw files need not name a `variable`. */
+function finalise(v: StftConfig): StftConfig {
+  const file = (f: Partial<StftConfig['magnitudeFile']>) => ({ ...f, variable: f.variable ?? null }) as StftConfig['magnitudeFile'];
+  return { ...v, magnitudeFile: file(v.magnitudeFile), phaseFile: v.phaseFile ? file(v.phaseFile) : null };
+}
+
+/**
+ * Analyze an unknown pair: run the analyzers stage by stage over a beam of partial configs (cheap,
+ * decisive evidence first), fill what nobody decided from common values, then rank the survivors by
+ * consistency on sampled frame blocks. Honours user pins: they are fixed before any analyzer runs.
+ */
+export function analyze(magnitudeFile: string, phaseFile: string | null, opts: AnalyzeOptions = {}): AnalysisResult {
+  const t0 = performance.now();
+  const evidence = new Evidence(magnitudeFile, phaseFile);
+  try {
+    return analyzeEvidence(evidence, opts, t0);
+  } finally {
+    evidence.close();
+  }
+}
+
+export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t0 = performance.now()): AnalysisResult {
+  const analyzers = opts.analyzers ?? ANALYZERS;
+  const hasPhaseFile = evidence.phase !== null;
+  const pins: PartialStftConfig = { ...(opts.pins ?? {}) };
+  if (!hasPhaseFile) pins.phaseFile = null;
+  const pinTrail: FieldEvidence[] = flatten(opts.pins ?? {}).map(([f, v]) => ({ field: f, value: v, source: 'pinned', reason: 'given by the user' }));
+  let beam: State[] = [{ values: pins, cost: 0, trail: pinTrail, ran: new Set() }];
+  const cache = new Map<string, AnalyzerResult>();
+  const runs = new Map<string, AnalyzerRun>();
+  const notes: string[] = [];
+
+  for (const [si, stage] of STAGES.entries()) {
+    opts.onProgress?.(stage, si / STAGES.length);
+    const inStage = analyzers.filter((a) => a.stage === stage);
+    // Analyzers of a stage may need fields decided by others of the same stage: loop until none can run.
+    for (let progress = true; progress; ) {
+      progress = false;
+      for (const a of inStage) {
+        const next: State[] = [];
+        let ranHere = false;
+        for (const s of beam) {
+          if (s.ran.has(a.name) || !needsMet(a, s.values) || !a.applies(evidence, s.values)) {
+            next.push(s);
+            continue;
+          }
+          const key = cacheKey(a, s.values);
+          let r = cache.get(key);
+          if (!r) {
+            r = a.run(evidence, s.values);
+            cache.set(key, r);
+            const run = runs.get(a.name) ?? { name: a.name, stage: a.stage, runs: 0, undecided: [] };
+            run.runs++;
+            if (r.undecided && !run.undecided.includes(r.undecided)) run.undecided.push(r.undecided);
+            runs.set(a.name, run);
+          }
+          ranHere = true;
+          next.push(...expand(s, a, r, pins));
+        }
+        if (ranHere) {
+          beam = prune(next);
+          progress = true;
+        }
+      }
+    }
+  }
+
+  const consistencyCache = new Map<string, number | null>();
+  const measure = (v: PartialStftConfig): number | null => {
+    if (!isComplete(v, hasPhaseFile) || consistencyProblem(finalise(v)) !== null) return null;
+    const key = JSON.stringify(v);
+    if (!consistencyCache.has(key)) {
+      let c: number | null = null;
+      try {
+        c = consistencyDb(evidence, finalise(v))?.relativeDb ?? null;
+      } catch (e) {
+        if (!(e instanceof InputError) && !(e instanceof RangeError)) throw e;
+      }
+      consistencyCache.set(key, c);
+    }
+    return consistencyCache.get(key) ?? null;
+  };
+  opts.onProgress?.('fill', 0.8);
+  const complete = fillFallbacks(beam, hasPhaseFile || isComplexInput(beam) ? measure : null).filter((s) => isComplete(s.values, hasPhaseFile) && consistencyProblem(finalise(s.values)) === null);
+  if (complete.length === 0) {
+    const open = beam.length ? beam[0].values : pins;
+    const missing = ['magnitudeFile.dtype', 'frames', 'bins', 'nfft'].filter((f) => getField(open, f) === undefined);
+    throw new InputError(
+      evidence.magnitude.path,
+      `no plausible configuration${missing.length ? ` (could not determine ${missing.join(', ')})` : ''}`,
+    );
+  }
+
+  opts.onProgress?.('consistency', 0.9);
+  let rankedBy: AnalysisResult['rankedBy'] = 'heuristics';
+  const scored = complete.map((s) => {
+    const config = finalise(s.values as StftConfig);
+    const c = measure(s.values);
+    if (c !== null) rankedBy = 'consistency';
+    return { s, config, consistency: c };
+  });
+  const valid = scored;
+  if (rankedBy === 'heuristics') notes.push('no usable phase: candidates are ranked by the heuristics alone (consistency needs phase)');
+
+  const ranked = valid
+    .map(({ s, config, consistency }) => ({ s, config, consistency, score: (consistency ?? 0) + s.cost }))
+    .sort((a, b) => a.score - b.score);
+  const best = ranked[0].score;
+  const weights = ranked.map((r) => Math.exp(-(r.score - best) / CONFIDENCE_TAU_DB));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const top = opts.top ?? 5;
+  const candidates: Candidate[] = ranked.slice(0, top).map((r, i) => ({
+    rank: i + 1,
+    score: round(r.score, 2),
+    confidence: round(weights[i] / total, 4),
+    config: r.config,
+    consistencyDb: r.consistency === null ? null : round(r.consistency, 2),
+    priorCost: round(r.s.cost, 2),
+    evidence: r.s.trail,
+  }));
+  opts.onProgress?.('done', 1);
+  return {
+    magnitudeFile: evidence.magnitude.path,
+    phaseFile: evidence.phase?.path ?? null,
+    candidates,
+    decisions: decide(ranked.map((r) => ({ config: r.config, score: r.score, trail: r.s.trail }))),
+    analyzers: [...runs.values()],
+    notes,
+    rankedBy,
+    elapsedMs: Math.round(performance.now() - t0),
+  };
+}
+
+/** The known tool preset a candidate matches, as the recipe analyzer named it (metrics.recipe). */
+export function recipeOf(c: Candidate): string | null {
+  const e = c.evidence.find((x) => typeof x.metrics?.recipe === 'string' && x.metrics.recipe !== '');
+  return e ? String(e.metrics?.recipe) : null;
+}
+
+/** For each field of the winner: its evidence, and the closest ranked candidate that differs there. */
+function decide(ranked: { config: StftConfig; score: number; trail: FieldEvidence[] }[]): FieldDecision[] {
+  const [win] = ranked;
+  const fields = flatten(win.config).map(([f]) => f);
+  return fields.map((field) => {
+    const value = getField(win.config, field);
+    const trail = [...win.trail].reverse();
+    const ev = trail.find((e) => e.field === field && JSON.stringify(e.value) === JSON.stringify(value)) ?? trail.find((e) => e.field === field);
+    const altIndex = ranked.findIndex((r) => JSON.stringify(getField(r.config, field)) !== JSON.stringify(value));
+    const alt = altIndex > 0 ? ranked[altIndex] : null;
+    return {
+      field,
+      value,
+      source: ev?.source ?? 'derived',
+      reason: ev?.reason ?? 'follows from the other fields',
+      alternative: alt ? { value: getField(alt.config, field), marginDb: round(alt.score - win.score, 2), rank: altIndex + 1 } : null,
+      ...(ev?.runnerUp ? { analyzerRunnerUp: ev.runnerUp } : {}),
+    };
+  });
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,103 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Analyzer } from '../heuristics/types.js';
+import type { PartialStftConfig, StftConfig } from '../src/config/types.js';
+import { analyzeEvidence } from '../src/search/search.js';
+import { consistencyDb } from '../src/search/consistency.js';
+import { type SynthCase, synthCase } from './synth-evidence.js';
+
+/** An analyzer that knows the truth for some fields (stands in for the storage/shape/value stages). */
+function oracle(name: string, stage: Analyzer['stage'], values: PartialStftConfig, score = 1): Analyzer {
+  return {
+    name,
+    stage,
+    decides: Object.keys(values),
+    needs: [],
+    applies: () => true,
+    run: () => ({ hypotheses: [{ values, score, reason: `oracle ${name}` }] }),
+  };
+}
+
+function storageShapeValues(c: StftConfig): Analyzer[] {
+  return [
+    oracle('storage', 'storage', { magnitudeFile: c.magnitudeFile, phaseFile: c.phaseFile }),
+    oracle('shape', 'shape', { frames: c.frames, bins: c.bins, layout: c.layout, nfft: c.nfft, sided: c.sided }),
+    oracle('values', 'values', { magnitudeScale: c.magnitudeScale, dbFloor: c.dbFloor, phaseUnit: c.phaseUnit, gain: c.gain }),
+  ];
+}
+
+const cases: SynthCase[] = [];
+afterAll(() => cases.forEach((c) => c.cleanup()));
+const make = (over: Partial<StftConfig>): SynthCase => {
+  const c = synthCase(over);
+  cases.push(c);
+  return c;
+};
+
+describe('consistency', () => {
+  it('sits at round-off for the truth and tens of dB higher for wrong hop, window, symmetry, reference, units', () => {
+    const k = make({ nfft: 512, hop: 128, center: false });
+    const t = k.config;
+    const db = (over: Partial<StftConfig>) => consistencyDb(k.evidence, { ...t, ...over })!.db;
+    const truth = db({});
+    expect(truth).toBeLessThan(-110); // float32 files
+    expect(db({ hop: 127 })).toBeGreaterThan(truth + 50);
+    expect(db({ window: 'hamming' })).toBeGreaterThan(truth + 50);
+    expect(db({ windowSymmetry: 'symmetric' })).toBeGreaterThan(truth + 30);
+    expect(db({ phaseReference: 'window-centre' })).toBeGreaterThan(truth + 50);
+    expect(db({ phaseSign: '-' })).toBeGreaterThan(truth + 50);
+    expect(db({ phaseUnit: 'degrees' })).toBeGreaterThan(truth + 50);
+    expect(db({ magnitudeScale: 'power' })).toBeGreaterThan(truth + 5);
+  });
+});
+
+describe('candidate search and ranking', () => {
+  it('lets consistency pick hop, window and symmetry among the fallbacks when no analyzer decides them', () => {
+    const k = make({ nfft: 256, hop: 32, window: 'blackman', windowSymmetry: 'symmetric', center: false });
+    const c = k.config;
+    // Centring cannot be seen by interior consistency; its own analyzer decides it (here: an oracle).
+    const centring = oracle('centring', 'transform', { center: c.center, padMode: c.padMode, firstFrameStart: c.firstFrameStart });
+    const r = analyzeEvidence(k.evidence, { analyzers: [...storageShapeValues(c), centring] });
+    const best = r.candidates[0].config;
+    expect(best.hop).toBe(32);
+    expect(best.window).toBe('blackman');
+    expect(best.windowSymmetry).toBe('symmetric');
+    expect(r.rankedBy).toBe('consistency');
+    expect(r.candidates[0].consistencyDb!).toBeLessThan(-100);
+    expect(r.candidates[0].confidence).toBeGreaterThan(0.9);
+    const hop = r.decisions.find((d) => d.field === 'hop')!;
+    expect(hop.source).toBe('consistency');
+    expect(hop.reason).toMatch(/best of \d+ common values by consistency/);
+    expect(hop.alternative!.marginDb).toBeGreaterThan(20);
+  });
+
+  it('honours pins, even against an analyzer that disagrees, and records them as pinned', () => {
+    const k = make({ nfft: 256, hop: 64 });
+    const liar = oracle('liar', 'transform', { hop: 128 }, 0.9);
+    const r = analyzeEvidence(k.evidence, { analyzers: [...storageShapeValues(k.config), liar], pins: { hop: 64 } });
+    expect(r.candidates.every((c) => c.config.hop === 64)).toBe(true);
+    expect(r.decisions.find((d) => d.field === 'hop')!.source).toBe('pinned');
+  });
+
+  it('prefers an analyzer-backed value unless consistency contradicts it', () => {
+    const k = make({ nfft: 256, hop: 64, window: 'hann' });
+    const wrong = oracle('wrong-window', 'transform', { window: 'hamming' }, 1);
+    const r = analyzeEvidence(k.evidence, { analyzers: [...storageShapeValues(k.config), wrong] });
+    // The analyzer's only hypothesis is wrong; the truth is never proposed, so the best available
+    // candidate is inconsistent and the report must show it.
+    expect(r.candidates[0].config.window).toBe('hamming');
+    expect(r.candidates[0].consistencyDb!).toBeGreaterThan(-60);
+  });
+
+  it('ranks by heuristics alone, and says so, without phase', () => {
+    const k = make({ nfft: 256, hop: 64, phaseFile: null });
+    const r = analyzeEvidence(k.evidence, { analyzers: storageShapeValues(k.config) });
+    expect(r.rankedBy).toBe('heuristics');
+    expect(r.notes.join(' ')).toMatch(/no usable phase/);
+    expect(r.candidates[0].consistencyDb).toBeNull();
+  });
+
+  it('fails with a clear input error when nothing can be decided', () => {
+    const k = make({ nfft: 256 });
+    expect(() => analyzeEvidence(k.evidence, { analyzers: [] })).toThrow(/no plausible configuration \(could not determine magnitudeFile.dtype, frames, bins, nfft\)/);
+  });
+});

@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Evidence } from '../src/analysis/evidence.js';
+import type { FileStorage, StftConfig } from '../src/config/types.js';
+import { frameCountFor, geometryFromConfig } from '../src/dsp/stft.js';
+import { makeStftFiles } from '../src/synth/make.js';
+import { demoSignal } from '../src/synth/signals.js';
+
+/**
+ * Shared by every analyzer test: a full config with sensible defaults that a test overrides field by
+ * field, the files it would produce (written to a temp dir), and an Evidence over them.
+ */
+export const rawStorage = (over: Partial<FileStorage> = {}): FileStorage => ({
+  format: 'raw',
+  dtype: 'float32',
+  endian: 'little',
+  headerBytes: 0,
+  variable: null,
+  ...over,
+});
+
+/** A config: librosa-like defaults (1024/256 periodic Hann, centred, frame-major float32, linear, radians). */
+export function testConfig(over: Partial<StftConfig> = {}): Omit<StftConfig, 'frames'> & { frames?: number } {
+  const nfft = over.nfft ?? 1024;
+  const sided = over.sided ?? 'one';
+  const center = over.center ?? true;
+  return {
+    magnitudeFile: rawStorage(),
+    phaseFile: rawStorage(),
+    layout: 'frame-major',
+    nfft,
+    sided,
+    bins: sided === 'two' ? nfft : sided === 'one-no-nyquist' ? nfft / 2 : Math.floor(nfft / 2) + 1,
+    hop: Math.floor(nfft / 4),
+    winLength: over.winLength ?? nfft,
+    windowPlacement: 'centred',
+    window: 'hann',
+    windowSymmetry: 'periodic',
+    center,
+    padMode: center ? 'zeros' : 'none',
+    firstFrameStart: center ? -Math.floor(nfft / 2) : 0,
+    phaseReference: 'frame-start',
+    phaseSign: '+',
+    magnitudeScale: 'linear',
+    dbFloor: null,
+    gain: 1,
+    phaseUnit: 'radians',
+    sampleRate: 22050,
+    originalLength: null,
+    ...over,
+  };
+}
+
+export interface SynthCase {
+  config: StftConfig;
+  evidence: Evidence;
+  dir: string;
+  magPath: string;
+  phasePath: string | null;
+  signal: Float64Array;
+  cleanup(): void;
+}
+
+/**
+ * Write the files a maker with `config` would write for `signal` (default: 2 s of the demo signal at
+ * the config's sample rate) and open an Evidence over them. frames is computed when not given.
+ */
+export function synthCase(over: Partial<StftConfig> = {}, signal?: Float64Array): SynthCase {
+  const c0 = testConfig(over);
+  const x = signal ?? demoSignal(c0.sampleRate ?? 22050, 2, 11);
+  const frames = c0.frames ?? frameCountFor(x.length, geometryFromConfig(c0));
+  const config: StftConfig = { ...c0, frames };
+  const made = makeStftFiles(x, config);
+  const dir = mkdtempSync(join(tmpdir(), 'sd-case-'));
+  const magPath = join(dir, 'x.mag');
+  writeFileSync(magPath, made.magnitude);
+  let phasePath: string | null = null;
+  if (made.phase) {
+    phasePath = join(dir, 'x.phase');
+    writeFileSync(phasePath, made.phase);
+  }
+  const evidence = new Evidence(magPath, phasePath);
+  return {
+    config,
+    evidence,
+    dir,
+    magPath,
+    phasePath,
+    signal: x,
+    cleanup: () => {
+      evidence.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Write arbitrary bytes as a magnitude (and phase) pair and open Evidence: for noise/silence/tiny cases. */
+export function bytesCase(mag: Uint8Array, phase: Uint8Array | null): { evidence: Evidence; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'sd-bytes-'));
+  writeFileSync(join(dir, 'm'), mag);
+  if (phase) writeFileSync(join(dir, 'p'), phase);
+  const evidence = new Evidence(join(dir, 'm'), phase ? join(dir, 'p') : null);
+  return {
+    evidence,
+    cleanup: () => {
+      evidence.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The fields of `c` an analyzer of a later stage may take as already fixed. */
+export function fixedUpTo(c: StftConfig, fields: (keyof StftConfig)[]): Partial<StftConfig> {
+  const out: Partial<StftConfig> = {};
+  for (const f of fields) (out as Record<string, unknown>)[f] = c[f];
+  return out;
+}
