@@ -51,12 +51,19 @@ function directDft(
       sr += re[j] * c - im[j] * s;
       si += re[j] * s + im[j] * c;
       m += k;
-      if (m >= n) m %= n;
+      if (m >= n) m -= n;
     }
     oRe[k] = sr;
     oIm[k] = si;
   }
   return { re: oRe, im: oIm };
+}
+
+/** Bitwise-equal contents (vitest's toEqual on typed arrays costs milliseconds per call). */
+function same(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }
 
 /** max |a - b| / max |b| over both components. */
@@ -87,7 +94,7 @@ function checkSize(n: number, next: () => number): { fwd: number; inv: number; t
   const outRe = new Float64Array(bins);
   const outIm = new Float64Array(bins);
   plan.forward(x, outRe, outIm);
-  expect(x).toEqual(xCopy);
+  expect(same(x, xCopy), 'forward modified its input').toBe(true);
   const fwd = relErr(outRe, outIm, ref.re, ref.im, bins);
 
   // Random half spectrum (imag of DC/Nyquist set to junk that must be ignored), expanded by
@@ -111,8 +118,7 @@ function checkSize(n: number, next: () => number): { fwd: number; inv: number; t
   const hImCopy = hIm.slice();
   const y = new Float64Array(n);
   plan.inverse(hRe, hIm, y);
-  expect(hRe).toEqual(hReCopy);
-  expect(hIm).toEqual(hImCopy);
+  expect(same(hRe, hReCopy) && same(hIm, hImCopy), 'inverse modified its input').toBe(true);
   const inv = relErr(y, null, invRef.re, null, n);
 
   const back = new Float64Array(n);
@@ -132,25 +138,23 @@ function checkSize(n: number, next: () => number): { fwd: number; inv: number; t
   return { fwd, inv, trip, cplx };
 }
 
+// Observed worst relative error is ~5e-15 (n = 8192); the bound below is 1000x looser than
+// that and 1000x tighter than the 1e-9 the project needs.
 describe('fft: exact against a direct DFT', () => {
   it('every n in 1..1100: forward, inverse, round trip, complex', () => {
     const next = rng(12345);
-    let worst = { n: 0, err: 0 };
     for (let n = 1; n <= 1100; n++) {
       const r = checkSize(n, next);
-      const e = Math.max(r.fwd, r.inv, r.cplx);
-      if (e > worst.err) worst = { n, err: e };
       expect(r.fwd, `forward n=${n}`).toBeLessThan(1e-12);
       expect(r.inv, `inverse n=${n}`).toBeLessThan(1e-12);
       expect(r.cplx, `complex n=${n}`).toBeLessThan(1e-12);
       expect(r.trip, `round trip n=${n}`).toBeLessThan(1e-13);
     }
-    expect(worst.err).toBeGreaterThan(0);
   });
 
   it('large sizes: powers of two, primes, Bluestein', () => {
     const next = rng(777);
-    for (const n of [2048, 2042, 3000, 4096, 4099, 8192]) {
+    for (const n of [2048, 2042, 3000, 3904, 4096, 4099, 8192]) {
       const r = checkSize(n, next);
       expect(r.fwd, `forward n=${n}`).toBeLessThan(1e-12);
       expect(r.inv, `inverse n=${n}`).toBeLessThan(1e-12);
@@ -189,6 +193,23 @@ describe('fft: conventions and edge cases', () => {
     expect(() => p.inverse(new Float64Array(8), new Float64Array(9), new Float64Array(16))).toThrow(RangeError);
   });
 
+  it('accepts buffers longer than needed and leaves the excess alone', () => {
+    const n = 400;
+    const p = getRealFft(n);
+    const x = randomArray(n + 5, rng(5));
+    const re = new Float64Array(p.bins + 3).fill(7);
+    const im = new Float64Array(p.bins + 3).fill(7);
+    p.forward(x, re, im);
+    const exact = { re: new Float64Array(p.bins), im: new Float64Array(p.bins) };
+    p.forward(x.subarray(0, n), exact.re, exact.im);
+    expect(same(re.subarray(0, p.bins), exact.re)).toBe(true);
+    expect(Array.from(re.subarray(p.bins))).toEqual([7, 7, 7]);
+    const y = new Float64Array(n + 2).fill(7);
+    p.inverse(re, im, y);
+    expect(y[n]).toBe(7);
+    expect(relErr(y, null, x, null, n)).toBeLessThan(1e-13);
+  });
+
   it('plans are cached per n', () => {
     expect(getRealFft(1000)).toBe(getRealFft(1000));
     expect(getComplexFft(441)).toBe(getComplexFft(441));
@@ -206,7 +227,7 @@ describe('fft: conventions and edge cases', () => {
       if (n % 2 === 0) im[n / 2] = -77;
       const b = new Float64Array(n);
       p.inverse(re, im, b);
-      expect(b).toEqual(a);
+      expect(same(b, a)).toBe(true);
     }
   });
 

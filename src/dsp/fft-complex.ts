@@ -199,9 +199,6 @@ export class MixedRadixKernel implements ComplexKernel {
         case 4:
           radix4(dst, n, st.L, st.tw);
           break;
-        case 2:
-          radix2(dst, n, st.L, st.tw);
-          break;
         case 3:
           radix3(dst, n, st.L, st.tw);
           break;
@@ -357,23 +354,6 @@ function first2(src: Float64Array, d: Float64Array, base: Int32Array, q: number)
     d[o + 1] = ai + bi;
     d[o + 2] = ar - br;
     d[o + 3] = ai - bi;
-  }
-}
-
-function radix2(d: Float64Array, n: number, L: number, tw: Float64Array): void {
-  const L2 = 2 * L;
-  for (let b = 0; b < 2 * n; b += 2 * L2) {
-    for (let k = 0; k < L; k++) {
-      const i0 = b + 2 * k, i1 = i0 + L2;
-      const wr = tw[2 * k], wi = tw[2 * k + 1];
-      const xr = d[i1], xi = d[i1 + 1];
-      const br = xr * wr - xi * wi, bi = xr * wi + xi * wr;
-      const ar = d[i0], ai = d[i0 + 1];
-      d[i0] = ar + br;
-      d[i0 + 1] = ai + bi;
-      d[i1] = ar - br;
-      d[i1 + 1] = ai - bi;
-    }
   }
 }
 

@@ -113,7 +113,7 @@ class EvenRealPlan implements RealFft {
   private readonly kernel: ComplexKernel;
   /** w^k = e^{-2 pi i k / n} for k = 0..floor(h/2), interleaved. */
   private readonly w: Float64Array;
-  /** Spectrum Z (forward) or conj(Z) (inverse), interleaved. */
+  /** Spectrum Z (forward) or index-reversed Z/h (inverse), interleaved. */
   private readonly z: Float64Array;
 
   constructor(n: number) {
@@ -164,33 +164,29 @@ class EvenRealPlan implements RealFft {
     checkLength('re', re, this.bins);
     checkLength('im', im, this.bins);
     checkLength('out', out, this.n);
-    // Rebuild conj(Z) from the half spectrum, so the forward kernel computes the inverse.
-    // The imaginary parts of DC and Nyquist never enter: they are taken as zero.
+    // Rebuild Z/h from the half spectrum and store it index-reversed (slot k holds Z_{-k}):
+    // sum_k Z_{-k} e^{-2 pi i jk/h} = sum_k Z_k e^{+2 pi i jk/h}, so the forward kernel
+    // writes x[2j] + i x[2j+1] straight into out. Imag parts of DC and Nyquist never enter.
+    const c = 0.5 / h;
     const x0 = re[0], xh = re[h];
-    z[0] = 0.5 * (x0 + xh);
-    z[1] = -0.5 * (x0 - xh);
+    z[0] = c * (x0 + xh);
+    z[1] = c * (x0 - xh);
     const half = h >> 1;
     for (let k = 1; k <= half; k++) {
       const a = 2 * k, b = 2 * (h - k);
       const ar = re[k], ai = im[k], br = re[h - k], bi = im[h - k];
-      const er = 0.5 * (ar + br), ei = 0.5 * (ai - bi);
+      const er = c * (ar + br), ei = c * (ai - bi);
       // O_k = (X_k - conj X_{h-k}) conj(w^k) / 2
-      const dr = 0.5 * (ar - br), di = 0.5 * (ai + bi);
+      const dr = c * (ar - br), di = c * (ai + bi);
       const wr = w[a], wi = -w[a + 1];
       const or = dr * wr - di * wi, oi = dr * wi + di * wr;
-      // conj(Z_k) = conj(E_k) - i conj(O_k); conj(Z_{h-k}) = E_k - i O_k.
-      z[a] = er - oi;
-      z[a + 1] = -ei - or;
-      z[b] = er + oi;
-      z[b + 1] = ei - or;
+      // Z_k = E_k + i O_k goes to slot h-k; Z_{h-k} = conj(E_k) + i conj(O_k) to slot k.
+      z[b] = er - oi;
+      z[b + 1] = ei + or;
+      z[a] = er + oi;
+      z[a + 1] = or - ei;
     }
-    // The kernel writes interleaved (x[2j], -x[2j+1]) * h straight into out.
     this.kernel.run(z, out);
-    const scale = 1 / h;
-    for (let j = 0; j < this.n; j += 2) {
-      out[j] *= scale;
-      out[j + 1] *= -scale;
-    }
   }
 }
 
