@@ -335,8 +335,15 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
   const analyzers = opts.analyzers ?? ANALYZERS;
   const hasPhaseFile = evidence.phase !== null;
   const pins: PartialStftConfig = { ...(opts.pins ?? {}) };
-  if (!hasPhaseFile) pins.phaseFile = null;
   const pinTrail: FieldEvidence[] = flatten(opts.pins ?? {}).map(([f, v]) => ({ field: f, value: v, source: 'pinned', reason: 'given by the user' }));
+  if (!hasPhaseFile) {
+    pins.phaseFile = null;
+    // No phase file: the unit is moot (a complex file carries radians), but decoding needs a value.
+    if (pins.phaseUnit === undefined) {
+      pins.phaseUnit = 'radians';
+      pinTrail.push({ field: 'phaseUnit', value: 'radians', source: 'derived', reason: 'no separate phase file' });
+    }
+  }
   let beam: State[] = [{ values: pins, cost: 0, trail: pinTrail, ran: new Set() }];
   const cache = new Map<string, AnalyzerResult>();
   const runs = new Map<string, AnalyzerRun>();
