@@ -145,3 +145,24 @@ describe('STFT/ISTFT round trip (float64)', () => {
     expect(frameCountFor(1000, { nfft: 256, hop: 128, firstFrameStart: 0 })).toBe(1 + Math.floor((1000 - 256) / 128));
   });
 });
+
+describe('conjugated phase under every reference', () => {
+  it('stft then istft round-trips with phaseSign "-" for frame-start, window-centre (off-centre window) and absolute-time', () => {
+    const x = testSignal(1200, 4);
+    for (const phaseReference of REFS) {
+      const g = geom({ nfft: 64, hop: 16, phaseReference, phaseSign: '-', winLength: 50, windowPlacement: 'start' });
+      const X = stft(x, g);
+      const range = outputRange(g, X.frames, false, null);
+      const r = istft(X, g, range);
+      const gaps = new Set<number>();
+      for (const gp of r.gaps) for (let i = gp.start; i < gp.end; i++) gaps.add(i);
+      expect(snrDb(x.subarray(range.start, range.end), r.signal, (i) => gaps.has(i)), phaseReference).toBeGreaterThan(120);
+      // Definition: stored = conj(referenced spectrum).
+      const plus = stft(x, { ...g, phaseSign: '+' });
+      for (let i = 0; i < X.re.length; i += 7) {
+        expect(X.re[i]).toBeCloseTo(plus.re[i], 12);
+        expect(X.im[i]).toBeCloseTo(-plus.im[i], 12);
+      }
+    }
+  });
+});

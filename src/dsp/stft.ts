@@ -179,14 +179,16 @@ export function stft(x: Float64Array, g: StftGeometry, frames = frameCountFor(x.
     const ncopy = Math.min(bins, half);
     for (let k = 0; k < ncopy; k++) {
       re[o + k] = fr[k] * g.gain;
-      im[o + k] = fi[k] * g.gain * sign;
+      im[o + k] = fi[k] * g.gain;
     }
     // Two-sided: the upper half is the conjugate mirror of the lower one.
     for (let k = half; k < bins; k++) {
       re[o + k] = fr[nfft - k] * g.gain;
-      im[o + k] = -fi[nfft - k] * g.gain * sign;
+      im[o + k] = -fi[nfft - k] * g.gain;
     }
     rot.rotate(re, im, o, bins, rot.shift(m), 1);
+    // A conjugating maker conjugates the referenced spectrum: the sign applies after the rotation.
+    if (sign < 0) for (let k = 0; k < bins; k++) im[o + k] = -im[o + k];
   }
   return { frames, bins, re, im };
 }
@@ -203,15 +205,24 @@ const NOLA_RELATIVE_FLOOR = 1e-8;
 /**
  * Streaming least-squares overlap-add (Griffin & Lim): x = Σ w·y_m / Σ w². Frames arrive in order;
  * samples no later frame can touch are finished and handed to `sink` in original-signal indices,
- * so a 10-minute export never holds more than one frame span in memory.
+ * so a 10-minute export never holds more than a few frame spans in memory.
+ *
+ * Only Σ w·y is accumulated: Σ w² depends on the window and on which frames exist, so it is computed
+ * when a sample is finished, summed in frame order like the accumulation itself would (bit for bit).
  */
 export class OverlapAdd {
+  /** Σ w·y; acc[i] holds original index base + i. */
   private readonly acc: Float64Array;
-  private readonly env: Float64Array;
   private readonly out: Float64Array;
+  /** Σ w² at offset p (mod hop) from a frame start, where every frame that can cover the sample exists. */
+  private readonly envFull: Float64Array;
   /** Original index of acc[0]. */
   private base: number;
+  /** Original index of the first sample not yet finished. */
+  private next: number;
   private readonly envFloor: number;
+  /** Every sample with all its frames present is covered (NOLA holds in the interior). */
+  private readonly fullCovered: boolean;
   readonly gaps: SampleRange[] = [];
   private lastFrame = -1;
 
@@ -222,37 +233,44 @@ export class OverlapAdd {
     private readonly outEnd: number,
     private readonly sink: (start: number, samples: Float64Array) => void,
   ) {
-    // Once frame m is added at s, only [s, s+nfft) can change: nfft + hop is all that must be held.
-    const cap = g.nfft + g.hop;
+    // A frame needs nfft samples past its start; the slack lets the buffer slide once every few frames.
+    const cap = 4 * g.nfft + g.hop;
     this.acc = new Float64Array(cap);
-    this.env = new Float64Array(cap);
     this.out = new Float64Array(cap);
     this.base = Math.min(g.firstFrameStart, outStart);
+    this.next = this.base;
+    const w = g.window;
+    this.envFull = new Float64Array(g.hop);
     let maxEnv = 0;
     // The interior envelope is periodic in hop; its peak sets the floor for "no coverage".
     for (let p = 0; p < g.hop; p++) {
       let e = 0;
-      for (let n = p; n < g.nfft; n += g.hop) e += g.window[n] * g.window[n];
+      // Later frames see the sample at smaller window offsets: frame order is descending offset.
+      for (let n = p + Math.floor(Math.max(0, g.nfft - 1 - p) / g.hop) * g.hop; n >= p; n -= g.hop) if (n < g.nfft) e += w[n] * w[n];
+      this.envFull[p] = e;
       if (e > maxEnv) maxEnv = e;
     }
     this.envFloor = maxEnv * NOLA_RELATIVE_FLOOR;
+    this.fullCovered = this.envFull.every((e) => e > this.envFloor);
   }
 
   /** Add frame m's time segment y (length nfft, as IFFT gives it: still windowed by the analysis window). */
   add(m: number, y: Float64Array): void {
     if (m !== this.lastFrame + 1) throw new RangeError(`frames must arrive in order (got ${m} after ${this.lastFrame})`);
-    this.lastFrame = m;
-    const start = this.g.firstFrameStart + m * this.g.hop;
+    const { nfft, hop, window: w } = this.g;
+    const start = this.g.firstFrameStart + m * hop;
     this.flushBefore(start);
-    const o = start - this.base;
-    const w = this.g.window;
-    const acc = this.acc;
-    const env = this.env;
-    for (let n = 0; n < this.g.nfft; n++) {
-      const wn = w[n];
-      acc[o + n] += wn * y[n];
-      env[o + n] += wn * wn;
+    this.lastFrame = m;
+    if (start + nfft > this.base + this.acc.length) this.slide(start);
+    const acc = this.acc.subarray(start - this.base, start - this.base + nfft);
+    let n = 0;
+    for (; n + 3 < nfft; n += 4) {
+      acc[n] += w[n] * y[n];
+      acc[n + 1] += w[n + 1] * y[n + 1];
+      acc[n + 2] += w[n + 2] * y[n + 2];
+      acc[n + 3] += w[n + 3] * y[n + 3];
     }
+    for (; n < nfft; n++) acc[n] += w[n] * y[n];
   }
 
   /** Finish everything: flush what the frames covered and mark the rest of the output range as a gap. */
@@ -261,32 +279,80 @@ export class OverlapAdd {
     this.flushBefore(Math.max(this.outEnd, coveredEnd));
   }
 
-  /** Emit every sample before `limit` (no later frame can touch them) and slide the window forward. */
+  /** Move the buffer so that it starts at original index `to` (everything before it is finished). */
+  private slide(to: number): void {
+    const shift = to - this.base;
+    const cap = this.acc.length;
+    if (shift >= cap) this.acc.fill(0);
+    else {
+      this.acc.copyWithin(0, shift);
+      this.acc.fill(0, cap - shift);
+    }
+    this.base = to;
+  }
+
+  /** Emit every sample before `limit` (no later frame can touch them). */
   private flushBefore(limit: number): void {
     const cap = this.acc.length;
-    while (this.base < limit) {
-      const n = Math.min(limit - this.base, cap);
-      const from = Math.max(this.base, this.outStart);
-      const to = Math.min(this.base + n, this.outEnd);
+    while (this.next < limit) {
+      const n = Math.min(limit - this.next, cap);
+      if (this.next + n > this.base + cap) this.slide(this.next);
+      const from = Math.max(this.next, this.outStart);
+      const to = Math.min(this.next + n, this.outEnd);
       if (to > from) {
         const out = this.out.subarray(0, to - from);
-        const off = from - this.base;
-        for (let i = 0; i < out.length; i++) {
-          const e = this.env[off + i];
-          if (e > this.envFloor) out[i] = this.acc[off + i] / e;
-          else {
-            out[i] = 0;
-            this.noteGap(from + i);
-          }
-        }
+        this.normalise(from, out);
         this.sink(from, out);
       }
-      this.acc.copyWithin(0, n);
-      this.env.copyWithin(0, n);
-      this.acc.fill(0, cap - n);
-      this.env.fill(0, cap - n);
-      this.base += n;
+      this.next += n;
     }
+  }
+
+  /** out[i] = Σ w·y / Σ w² at original index from + i over frames 0..lastFrame; 0 and a gap where Σ w² is too small. */
+  private normalise(from: number, out: Float64Array): void {
+    const { nfft, hop, firstFrameStart: f0 } = this.g;
+    const count = out.length;
+    const acc = this.acc;
+    const off = from - this.base;
+    // [a, b): samples every frame that can reach is present for, whose Σ w² is periodic in hop.
+    const a = Math.min(Math.max(from, f0 + Math.max(0, nfft - hop)), from + count) - from;
+    const b = Math.max(a, Math.min(from + count, f0 + (this.lastFrame + 1) * hop) - from);
+    for (let i = 0; i < a; i++) out[i] = this.normalised(from + i, acc[off + i], this.envelopeAt(from + i));
+    const full = this.envFull;
+    let p = (((from + a - f0) % hop) + hop) % hop;
+    if (this.fullCovered) {
+      for (let i = a; i < b; i++) {
+        out[i] = acc[off + i] / full[p];
+        if (++p === hop) p = 0;
+      }
+    } else {
+      for (let i = a; i < b; i++) {
+        out[i] = this.normalised(from + i, acc[off + i], full[p]);
+        if (++p === hop) p = 0;
+      }
+    }
+    for (let i = b; i < count; i++) out[i] = this.normalised(from + i, acc[off + i], this.envelopeAt(from + i));
+  }
+
+  /** acc / env, or 0 (noting a gap at original index i) when env is below the floor. */
+  private normalised(i: number, acc: number, env: number): number {
+    if (env > this.envFloor) return acc / env;
+    this.noteGap(i);
+    return 0;
+  }
+
+  /** Σ w² at original index i over the frames present, in frame order. */
+  private envelopeAt(i: number): number {
+    const { nfft, hop, window: w } = this.g;
+    const d = i - this.g.firstFrameStart;
+    const mLo = Math.max(0, Math.floor((d - nfft) / hop) + 1);
+    const mHi = Math.min(this.lastFrame, Math.floor(d / hop));
+    let e = 0;
+    for (let m = mLo; m <= mHi; m++) {
+      const wn = w[d - m * hop];
+      e += wn * wn;
+    }
+    return e;
   }
 
   private noteGap(i: number): void {
@@ -305,8 +371,11 @@ export class FrameSynthesizer {
   private readonly hr: Float64Array;
   private readonly hi: Float64Array;
   private readonly rot: PhaseRotator;
+  /** Unit gain and + sign: the stored bins go to the inverse transform unchanged (unless rotated). */
+  private readonly plain: boolean;
   readonly y: Float64Array;
   constructor(private readonly g: StftGeometry) {
+    this.plain = g.gain === 1 && g.phaseSign === '+';
     this.fft = getRealFft(g.nfft);
     this.hr = new Float64Array(this.fft.bins);
     this.hi = new Float64Array(this.fft.bins);
@@ -317,6 +386,14 @@ export class FrameSynthesizer {
   /** Frame m from (re, im) at offset (bins values); returns the segment buffer (reused across calls). */
   synth(m: number, re: Float64Array, im: Float64Array, offset: number, bins: number): Float64Array {
     const half = this.fft.bins;
+    const tau = this.rot.shift(m);
+    if (this.plain && tau === 0 && bins >= half) {
+      // Nothing to undo: transform the caller's bins where they are (the inverse leaves its inputs alone).
+      const r = offset === 0 ? re : re.subarray(offset, offset + half);
+      const i = offset === 0 ? im : im.subarray(offset, offset + half);
+      this.fft.inverse(r, i, this.y);
+      return this.y;
+    }
     const n = Math.min(bins, half);
     const inv = 1 / this.g.gain;
     const sign = this.g.phaseSign === '-' ? -inv : inv;
@@ -328,7 +405,7 @@ export class FrameSynthesizer {
       this.hr[k] = 0;
       this.hi[k] = 0;
     }
-    this.rot.rotate(this.hr, this.hi, 0, half, this.rot.shift(m), -1);
+    this.rot.rotate(this.hr, this.hi, 0, half, tau, -1);
     this.fft.inverse(this.hr, this.hi, this.y);
     return this.y;
   }
