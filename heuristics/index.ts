@@ -1,11 +1,16 @@
+import { centring } from './centring.js';
+import { hopAnalyzer } from './hop.js';
 import { magnitudeScale } from './magnitude-scale.js';
+import { phaseConvention } from './phase-convention.js';
 import { phaseUnit } from './phase-unit.js';
+import { recipe } from './recipe.js';
 import type { Analyzer } from './types.js';
+import { windowImprint } from './window.js';
 
 /**
  * The registry: every analyzer, in the order the search runs them within a stage. Adding an analyzer
  * means writing its module and listing it here; nothing else changes.
  */
-export const ANALYZERS: readonly Analyzer[] = [magnitudeScale, phaseUnit];
+export const ANALYZERS: readonly Analyzer[] = [magnitudeScale, phaseUnit, windowImprint, hopAnalyzer, phaseConvention, centring, recipe];
 
 export type { Analyzer, AnalyzerResult, Hypothesis, Stage } from './types.js';

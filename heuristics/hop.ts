@@ -1,0 +1,112 @@
+import type { Evidence } from '../src/analysis/evidence.js';
+import type { PartialStftConfig } from '../src/config/types.js';
+import { hopFromMagnitudes } from './lib/transform-magnitude.js';
+import {
+  boundaryShare,
+  CONVENTIONS,
+  conventionName,
+  hasPhase,
+  NO_OVERLAP,
+  overlapPairs,
+  pct,
+  phaseAdvance,
+  rankFits,
+  rawSegments,
+  relativeScores,
+  round4,
+  screenHops,
+  TRANSFORM_NEEDS,
+  type TransformInput,
+  transformInput,
+  windowCentreOf,
+} from './lib/transform.js';
+import type { Segments } from './lib/window-imprint.js';
+import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from './types.js';
+
+/**
+ * The hop, to the sample, from the overlap of consecutive segments (DESIGN.md §4.6): every hop 1..nfft
+ * under every phase convention is scored by how exactly y_m[j+hop] and y_{m+1}[j] agree across frame
+ * pairs (see lib/transform.ts); the phase-vocoder advance on peak bins is reported as a second witness.
+ * Without phase only a weak magnitude-decorrelation estimate and the common hops remain.
+ */
+
+/** Distinct hops proposed at most. */
+const MAX_HOPS = 4;
+/** Imprint share at the frame edge under which the segments show a real, tapering window. */
+const TAPERED = 0.3;
+/** Score of "no overlap, hop = nfft": a reading of an absence, never decisive. */
+const NO_OVERLAP_SCORE = 0.4;
+
+export const hopAnalyzer: Analyzer = {
+  name: 'hop',
+  stage: 'transform',
+  decides: ['hop'],
+  needs: TRANSFORM_NEEDS,
+  applies: (_evidence: Evidence, fixed: PartialStftConfig) => typeof transformInput(fixed) !== 'string',
+  run(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
+    const c = transformInput(fixed);
+    if (typeof c === 'string') return undecided(c);
+    if (!hasPhase(evidence, fixed)) return hopFromMagnitudes(evidence, c);
+    return hopFromOverlap(evidence, c, windowCentreOf(fixed, c.nfft));
+  },
+};
+
+function hopFromOverlap(evidence: Evidence, c: TransformInput, centre: number): AnalyzerResult {
+  const N = c.nfft;
+  const s = rawSegments(evidence, c);
+  const pairs = overlapPairs(s);
+  if (typeof pairs === 'string') return undecided(pairs);
+  const ranked = rankFits(s, screenHops(s, pairs, centre), centre);
+  if (ranked.length === 0 || ranked[0].value < NO_OVERLAP) return noOverlap(s, pairs.length, ranked[0], centre);
+  const best = ranked[0];
+  const perHop = ranked.filter((r, i) => ranked.findIndex((o) => o.hop === r.hop) === i).slice(0, MAX_HOPS);
+  const scores = relativeScores(perHop.map((r) => r.value));
+  const pv = phaseAdvance(evidence, c, best.hop, best.conv);
+  const witness =
+    pv.chance < 1 && pv.bins > 0
+      ? `; phase advance matches 2πk·${best.hop}/${N} on ${pct(pv.agreement)} of ${pv.bins} peak bins (chance ${pct(pv.chance)})`
+      : '';
+  const hypotheses: Hypothesis[] = perHop.map((r, i) => ({
+    values: { hop: r.hop },
+    score: scores[i],
+    reason:
+      i === 0
+        ? `y_m[j+${r.hop}] equals y_{m+1}[j] up to the window ratio on ${r.fit.inside} positions of the overlap over ${pairs.length} frame pairs (exactness ${r.fit.support.toFixed(4)} inside, ${r.fit.leak.toFixed(3)} outside; ${conventionName(r.conv)} phase)${witness}`
+        : `hop ${r.hop} (${conventionName(r.conv)} phase): overlap fit ${r.value.toFixed(3)} against ${best.value.toFixed(3)} for hop ${best.hop}`,
+    metrics: {
+      fit: round4(r.value),
+      support: round4(r.fit.support),
+      leak: round4(r.fit.leak),
+      boundary: round4(r.boundary),
+      positions: r.fit.inside,
+      pairs: pairs.length,
+      convention: conventionName(r.conv),
+      ...(i === 0 ? { advanceAgreement: round4(pv.agreement), advanceChance: round4(pv.chance), advanceBins: pv.bins } : {}),
+    },
+  }));
+  return { hypotheses };
+}
+
+/**
+ * No hop aligns consecutive segments. A real STFT whose frames do not overlap (hop ≥ window length)
+ * still shows its window's taper in the imprint; random phase shows a flat one.
+ */
+function noOverlap(s: Segments, pairs: number, best: { hop: number; value: number } | undefined, centre: number): AnalyzerResult {
+  const N = s.nfft;
+  const edge = Math.min(...CONVENTIONS.map((conv) => boundaryShare(s, N, conv, centre)));
+  const found = best ? `best overlap fit ${best.value.toFixed(2)} at hop ${best.hop}` : 'no hop testable';
+  if (edge >= TAPERED) {
+    return undecided(`no hop aligns consecutive segments over ${pairs} frame pairs (${found}) and the imprint does not taper (edge ${pct(edge)} of its mean): random or unusable phase`);
+  }
+  return {
+    hypotheses: [
+      {
+        values: { hop: N },
+        score: NO_OVERLAP_SCORE,
+        reason: `no hop 1..${N} aligns consecutive segments over ${pairs} frame pairs (${found}) while the imprint tapers to ${pct(edge)} of its mean at the frame edge: frames that do not overlap`,
+        metrics: { fit: best ? round4(best.value) : 0, edge: round4(edge), pairs },
+      },
+    ],
+  };
+}
+

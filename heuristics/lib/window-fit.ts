@@ -1,0 +1,416 @@
+import type { PhaseSign, WindowPlacement, WindowSymmetry } from '../../src/config/types.js';
+import { makeWindow, windowOffset } from '../../src/dsp/windows.js';
+import type { Imprint } from './window-imprint.js';
+
+/**
+ * Fitting named windows to a measured imprint (mean of y_m², ∝ w² placed in the frame). The model is
+ * w²·(a0 + a1·t) + b0 over the whole frame: a0 the mean power, a1 a linear power trend across the frame
+ * (decaying notes give frames a systematic slope that would otherwise mimic the half-sample shift between
+ * periodic and symmetric windows), b0 a constant floor (rounding, a dropped Nyquist bin, dB-floor cells).
+ * Errors are weighted by the measured variance of the mean, so every sample counts by its own precision.
+ */
+
+/** What the imprint can tell about the phase reference (absolute-time is undone before fitting). */
+export type ImprintReference = 'frame-start' | 'window-centre';
+
+/** Where a window of winLength samples sits in the imprint of plainly inverse-transformed frames. */
+export interface Layout {
+  winLength: number;
+  placement: WindowPlacement;
+  reference: ImprintReference;
+  sign: PhaseSign;
+  /** Imprint index of window sample i: (start + step·i) mod N, step = +1 (sign +) or −1 (sign −). */
+  start: number;
+  step: 1 | -1;
+}
+
+/**
+ * The maker's frame holds window sample i at j = offset + i; its spectrum is conjugated (sign −) and then
+ * rotated by e^{−2πik·τ/N} (τ = 0 frame-start, −(offset + ⌊L/2⌋) window-centre; src/dsp/stft.ts). The
+ * plain inverse FFT therefore holds frame sample j at n = τ + j (sign +) or n = τ − j (sign −), mod N.
+ * Under sign + and window-centre the window's centre lands at 0 whatever the offset: placement erased.
+ */
+export function makeLayout(nfft: number, winLength: number, placement: WindowPlacement, reference: ImprintReference, sign: PhaseSign): Layout {
+  const off = windowOffset(nfft, winLength, placement);
+  const tau = reference === 'frame-start' ? 0 : -(off + Math.floor(winLength / 2));
+  const step = sign === '+' ? 1 : -1;
+  const start = (((tau + step * off) % nfft) + nfft) % nfft;
+  return { winLength, placement, reference, sign, start, step };
+}
+
+/** Imprint index of window sample i under a layout. */
+export function layoutIndex(layout: Layout, i: number, nfft: number): number {
+  return (((layout.start + layout.step * i) % nfft) + nfft) % nfft;
+}
+
+export interface FitResult {
+  chi2: number;
+  /** Model coefficients: window power, its linear trend across the frame, the constant floor. */
+  a0: number;
+  a1: number;
+  b0: number;
+}
+
+/** Largest constant floor the model admits, relative to the imprint's peak. */
+const FLOOR_MAX = 0.01;
+/**
+ * Largest power trend across the frame, as |a1|/a0 (power at the frame's ends 1 ± this): real signals drift
+ * by a few percent per frame; a steeper "trend" is a window of the wrong shape bent to fit.
+ */
+const SLOPE_MAX = 0.5;
+
+/** (a0, a1, b0) of the model w²·(a0 + a1·t) + b0. */
+type Coefficients = [number, number, number];
+
+/** Weighted least-squares fits of candidate windows to the imprint under one layout. */
+export class LayoutFit {
+  readonly L: number;
+  /** Imprint samples under the window (window sample order), their weights and trend coordinate. */
+  private readonly J: Float64Array;
+  private readonly u: Float64Array;
+  private readonly t: Float64Array;
+  /** Σu and ΣuJ over the whole frame; outside the support: Σu, the weighted mean of J and Σu(J − mean)². */
+  private readonly sU: number;
+  private readonly sUJ: number;
+  private readonly outU: number;
+  private readonly outMean: number;
+  private readonly outSpread: number;
+
+  constructor(
+    readonly imprint: WeightedImprint,
+    readonly layout: Layout,
+  ) {
+    const N = imprint.J.length;
+    const L = layout.winLength;
+    this.L = L;
+    this.J = new Float64Array(L);
+    this.u = new Float64Array(L);
+    this.t = new Float64Array(L);
+    const inside = new Uint8Array(N);
+    for (let i = 0; i < L; i++) {
+      const n = layoutIndex(layout, i, N);
+      inside[n] = 1;
+      this.J[i] = imprint.J[n];
+      this.u[i] = imprint.u[n];
+      this.t[i] = L > 1 ? (2 * i) / (L - 1) - 1 : 0;
+    }
+    let sU = 0;
+    let sUJ = 0;
+    let outU = 0;
+    let outUJ = 0;
+    for (let n = 0; n < N; n++) {
+      sU += imprint.u[n];
+      sUJ += imprint.u[n] * imprint.J[n];
+      if (inside[n]) continue;
+      outU += imprint.u[n];
+      outUJ += imprint.u[n] * imprint.J[n];
+    }
+    const outMean = outU > 0 ? outUJ / outU : 0;
+    let outSpread = 0;
+    for (let n = 0; n < N; n++) if (!inside[n]) outSpread += imprint.u[n] * (imprint.J[n] - outMean) ** 2;
+    this.sU = sU;
+    this.sUJ = sUJ;
+    this.outU = outU;
+    this.outMean = outMean;
+    this.outSpread = outSpread;
+  }
+
+  /** No window fits this layout better: the part of χ² outside the support at the best admissible floor. */
+  lowerBound(): number {
+    const b0 = Math.min(FLOOR_MAX, Math.max(0, this.outMean));
+    return this.outSpread + this.outU * (b0 - this.outMean) ** 2;
+  }
+
+  /** Fit window w (length L, any scale) as w². */
+  fit(w: Float64Array): FitResult {
+    const { J, u, t } = this;
+    let a11 = 0;
+    let a12 = 0;
+    let a22 = 0;
+    let a13 = 0;
+    let a23 = 0;
+    let b1 = 0;
+    let b2 = 0;
+    for (let i = 0; i < this.L; i++) {
+      const qi = w[i] * w[i];
+      const uq = u[i] * qi;
+      const uqt = uq * t[i];
+      a11 += uq * qi;
+      a12 += uqt * qi;
+      a22 += uqt * qi * t[i];
+      a13 += uq;
+      a23 += uqt;
+      b1 += uq * J[i];
+      b2 += uqt * J[i];
+    }
+    const a33 = this.sU;
+    const b3 = this.sUJ;
+    const feasible = (c: Coefficients | null): c is Coefficients =>
+      c !== null && c[0] > 0 && c[2] >= 0 && c[2] <= FLOOR_MAX && Math.abs(c[1]) <= SLOPE_MAX * c[0];
+    const free = solve3(a11, a12, a13, a22, a23, a33, b1, b2, b3);
+    if (feasible(free)) return this.result(w, free);
+    // The constrained optimum lies on a face of the feasible set: the floor at a bound, the trend at
+    // ±SLOPE_MAX, or both. χ² is convex, so the best feasible face solution is the optimum.
+    const faces: (Coefficients | null)[] = [];
+    for (const b0 of [0, FLOOR_MAX]) {
+      const s2 = solve2(a11, a12, a22, b1 - b0 * a13, b2 - b0 * a23);
+      faces.push(s2 && [s2[0], s2[1], b0]);
+    }
+    for (const k of [SLOPE_MAX, -SLOPE_MAX]) {
+      // One window term q·(1 + k·t) with weight a0.
+      const A = a11 + 2 * k * a12 + k * k * a22;
+      const B = a13 + k * a23;
+      const C = b1 + k * b2;
+      const s2 = solve2(A, B, a33, C, b3);
+      faces.push(s2 && [s2[0], k * s2[0], s2[1]]);
+      for (const b0 of [0, FLOOR_MAX]) faces.push(A > 0 ? [(C - b0 * B) / A, k * ((C - b0 * B) / A), b0] : null);
+    }
+    let best: FitResult = { chi2: Infinity, a0: 0, a1: 0, b0: 0 };
+    for (const c of faces) {
+      if (!feasible(c)) continue;
+      const r = this.result(w, c);
+      if (r.chi2 < best.chi2) best = r;
+    }
+    return best;
+  }
+
+  /** χ² summed directly (weights span many decades: expanding the square would cancel catastrophically). */
+  private result(w: Float64Array, [a0, a1, b0]: Coefficients): FitResult {
+    const { J, u, t } = this;
+    let chi2 = this.outSpread + this.outU * (b0 - this.outMean) ** 2;
+    for (let i = 0; i < this.L; i++) {
+      const r = J[i] - w[i] * w[i] * (a0 + a1 * t[i]) - b0;
+      chi2 += u[i] * r * r;
+    }
+    return { chi2, a0, a1, b0 };
+  }
+
+  /** Normalised residuals (J − model)·√u over the whole frame, in frame order, for the correlation length. */
+  residuals(w: Float64Array, f: FitResult): Float64Array {
+    const imp = this.imprint;
+    const N = imp.J.length;
+    const r = new Float64Array(N);
+    for (let n = 0; n < N; n++) r[n] = (imp.J[n] - f.b0) * Math.sqrt(imp.u[n]);
+    for (let i = 0; i < this.L; i++) {
+      const n = layoutIndex(this.layout, i, N);
+      r[n] -= w[i] * w[i] * (f.a0 + f.a1 * this.t[i]) * Math.sqrt(imp.u[n]);
+    }
+    return r;
+  }
+}
+
+/** The imprint normalised to peak 1 with its least-squares weights. */
+export interface WeightedImprint {
+  J: Float64Array;
+  u: Float64Array;
+}
+
+/**
+ * Variances below this fraction of the squared peak are float64 round-off, not information: floored so
+ * exact zeros outside the support do not make weights infinite.
+ */
+const VARIANCE_FLOOR = 1e-28;
+
+export function weighImprint(imp: Imprint): WeightedImprint {
+  const N = imp.mean.length;
+  let peak = 0;
+  for (let n = 0; n < N; n++) if (imp.mean[n] > peak) peak = imp.mean[n];
+  const scale = peak > 0 ? 1 / peak : 1;
+  const J = new Float64Array(N);
+  const u = new Float64Array(N);
+  for (let n = 0; n < N; n++) {
+    J[n] = imp.mean[n] * scale;
+    u[n] = 1 / (imp.varianceOfMean[n] * scale * scale + VARIANCE_FLOOR);
+  }
+  return { J, u };
+}
+
+/**
+ * Correlation length of normalised residuals: 1 + 2·Σρ(lag) up to the first non-positive lag. Neighbouring
+ * imprint samples share the signal's local power, so Δχ² between hypotheses counts each independent
+ * piece of evidence about this many times.
+ */
+export function correlationLength(r: Float64Array): number {
+  const N = r.length;
+  let e = 0;
+  for (let n = 0; n < N; n++) e += r[n] * r[n];
+  if (e === 0) return 1;
+  let c = 1;
+  for (let lag = 1; lag < N / 8; lag++) {
+    let s = 0;
+    for (let n = 0; n < N; n++) s += r[n] * r[(n + lag) % N];
+    const rho = s / e;
+    if (rho <= 0) break;
+    c += 2 * rho;
+  }
+  return Math.min(c, N / 8);
+}
+
+/** Symmetric 2×2 solve, Jacobi-scaled like solve3. */
+function solve2(a11: number, a12: number, a22: number, b1: number, b2: number): [number, number] | null {
+  if (!(a11 > 0 && a22 > 0)) return null;
+  const d1 = 1 / Math.sqrt(a11);
+  const d2 = 1 / Math.sqrt(a22);
+  const m = a12 * d1 * d2;
+  const det = 1 - m * m;
+  if (!(Math.abs(det) > 1e-14)) return null;
+  const c1 = b1 * d1;
+  const c2 = b2 * d2;
+  return [((c1 - m * c2) / det) * d1, ((c2 - m * c1) / det) * d2];
+}
+
+/**
+ * Symmetric 3×3 solve by Cramer's rule on the Jacobi-scaled system (the diagonal spans many decades:
+ * the floor's Σu counts every sample of the frame, the window terms only the weighted support).
+ */
+function solve3(
+  a11: number,
+  a12: number,
+  a13: number,
+  a22: number,
+  a23: number,
+  a33: number,
+  b1: number,
+  b2: number,
+  b3: number,
+): [number, number, number] | null {
+  if (!(a11 > 0 && a22 > 0 && a33 > 0)) return null;
+  const d1 = 1 / Math.sqrt(a11);
+  const d2 = 1 / Math.sqrt(a22);
+  const d3 = 1 / Math.sqrt(a33);
+  const m12 = a12 * d1 * d2;
+  const m13 = a13 * d1 * d3;
+  const m23 = a23 * d2 * d3;
+  const c1 = b1 * d1;
+  const c2 = b2 * d2;
+  const c3 = b3 * d3;
+  const k11 = 1 - m23 * m23;
+  const k12 = m13 * m23 - m12;
+  const k13 = m12 * m23 - m13;
+  const det = k11 + m12 * k12 + m13 * k13;
+  if (!(Math.abs(det) > 1e-14) || !Number.isFinite(det)) return null;
+  const k22 = 1 - m13 * m13;
+  const k23 = m12 * m13 - m23;
+  const k33 = 1 - m12 * m12;
+  return [
+    ((k11 * c1 + k12 * c2 + k13 * c3) / det) * d1,
+    ((k12 * c1 + k22 * c2 + k23 * c3) / det) * d2,
+    ((k13 * c1 + k23 * c2 + k33 * c3) / det) * d3,
+  ];
+}
+
+/** Families of named windows; parametrised ones carry their parameter range for the 1-D refinement. */
+export type Family = 'hann' | 'hamming' | 'blackman' | 'rectangular' | 'sqrt-hann' | 'kaiser' | 'gaussian' | 'tukey';
+export const FIXED_FAMILIES: readonly Family[] = ['hann', 'hamming', 'blackman', 'rectangular', 'sqrt-hann'];
+export const PARAM_FAMILIES: readonly Family[] = ['kaiser', 'gaussian', 'tukey'];
+
+export function windowName(family: Family, param: number | null): string {
+  return param === null ? family : `${family}-${param}`;
+}
+
+export function shape(family: Family, param: number | null, L: number, symmetry: WindowSymmetry): Float64Array {
+  return makeWindow(windowName(family, param), L, symmetry);
+}
+
+/** Windows are fitted under several layouts of the same length: each is computed once per search. */
+export class ShapeCache {
+  private readonly map = new Map<string, Float64Array>();
+  get(family: Family, param: number | null, L: number, symmetry: WindowSymmetry): Float64Array {
+    const key = `${family}|${param}|${L}|${symmetry}`;
+    let w = this.map.get(key);
+    if (!w) {
+      w = shape(family, param, L, symmetry);
+      this.map.set(key, w);
+    }
+    return w;
+  }
+}
+
+/** Coarse grid for the first pass over layouts. */
+export function coarseParams(family: Family, L: number): number[] {
+  switch (family) {
+    case 'kaiser':
+      return [2, 5, 8, 11, 14, 18];
+    case 'gaussian':
+      return [L / 3, L / 5, L / 7, L / 10];
+    case 'tukey':
+      return [0.25, 0.5, 0.75];
+    default:
+      return [];
+  }
+}
+
+/** Search range of the refinement (log scale for kaiser β and gaussian σ). */
+export function paramRange(family: Family, L: number): { lo: number; hi: number; log: boolean } {
+  switch (family) {
+    case 'kaiser':
+      return { lo: 0.5, hi: 40, log: true };
+    case 'gaussian':
+      return { lo: Math.max(0.5, L / 40), hi: 2 * L, log: true };
+    default:
+      return { lo: TUKEY_MIN, hi: TUKEY_MAX, log: false };
+  }
+}
+
+/**
+ * Values a maker would have typed near a refined parameter, simplest first: round numbers, and for
+ * gaussian σ the fractions of the length people use (L/k, MATLAB gausswin's (L−1)/(2α)). Exact
+ * arithmetic on L keeps the names equal to what `${L/6}` prints.
+ */
+export function snapParams(family: Family, p: number, L: number): number[] {
+  const out: number[] = [];
+  const add = (v: number, rel: number): void => {
+    if (v > 0 && Math.abs(v - p) <= rel * p && !out.includes(v)) out.push(v);
+  };
+  if (family === 'kaiser') {
+    for (const v of [Math.round(p), Math.floor(p), Math.ceil(p)]) add(v, 0.2);
+    add(Math.round(p * 2) / 2, 0.2);
+    add(8.6, 0.1);
+  } else if (family === 'gaussian') {
+    const fractions = [2, 2.5, 3, 4, 5, 6, 7, 8, 9, 10, 12, 16].map((k) => L / k);
+    for (const a of [2, 2.5, 3, 3.5, 4, 5]) fractions.push((L - 1) / (2 * a));
+    fractions.sort((a, b) => Math.abs(a - p) - Math.abs(b - p));
+    // The closest fraction, then the round numbers, then the other fractions.
+    add(fractions[0], 0.15);
+    add(Math.round(p), 0.15);
+    add(Math.round(p * 2) / 2, 0.15);
+    for (const v of fractions) add(v, 0.15);
+  } else {
+    for (const step of [4, 10, 20]) add(Math.min(TUKEY_MAX, Math.max(TUKEY_MIN, Math.round(p * step) / step)), 1);
+  }
+  return out;
+}
+
+/** Tukey α stays inside (0, 1): α = 0 is the rectangular window and α = 1 the Hann window. */
+const TUKEY_MIN = 0.05;
+const TUKEY_MAX = 0.95;
+
+/** Golden-section minimisation of f over [lo, hi] (on a log axis when asked), starting bracket around x0. */
+export function refine(f: (x: number) => number, x0: number, lo: number, hi: number, log: boolean, iterations = 18): number {
+  const to = (x: number): number => (log ? Math.log(x) : x);
+  const from = (v: number): number => (log ? Math.exp(v) : v);
+  const span = (to(hi) - to(lo)) / 6;
+  let a = Math.max(to(lo), to(Math.max(x0, lo)) - span);
+  let b = Math.min(to(hi), to(Math.max(x0, lo)) + span);
+  const g = (Math.sqrt(5) - 1) / 2;
+  let c = b - g * (b - a);
+  let d = a + g * (b - a);
+  let fc = f(from(c));
+  let fd = f(from(d));
+  for (let i = 0; i < iterations; i++) {
+    if (fc < fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - g * (b - a);
+      fc = f(from(c));
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + g * (b - a);
+      fd = f(from(d));
+    }
+  }
+  return from(fc < fd ? c : d);
+}

@@ -1,0 +1,329 @@
+import type { Evidence } from '../../src/analysis/evidence.js';
+import type { PhaseReference, PhaseSign, WindowSymmetry } from '../../src/config/types.js';
+import {
+  coarseParams,
+  correlationLength,
+  type Family,
+  FIXED_FAMILIES,
+  type FitResult,
+  type ImprintReference,
+  type Layout,
+  LayoutFit,
+  makeLayout,
+  PARAM_FAMILIES,
+  paramRange,
+  refine,
+  shape,
+  ShapeCache,
+  snapParams,
+  type WeightedImprint,
+  weighImprint,
+  windowName,
+} from './window-fit.js';
+import { collectSegments, type Drift, imprintOf, measureDrift, type SegmentConfig, type Segments } from './window-imprint.js';
+
+/** One fitted (window, symmetry, layout) with its error. */
+export interface WindowCandidate {
+  family: Family;
+  param: number | null;
+  /** The parameter is a refined measurement, not a value a maker would type. */
+  refined: boolean;
+  window: string;
+  symmetry: WindowSymmetry;
+  layout: Layout;
+  fit: FitResult;
+}
+
+export interface WindowSearch {
+  /** Plainly inverse-transformed sampled frames (sign +, frame-start: no convention undone). */
+  segments: Segments;
+  drift: Drift;
+  /** Per-frame roll (samples, left) that undoes an absolute-time reference; 0 when there is none. */
+  driftPerFrame: number;
+  /** The imprint was un-drifted (or the reference was given as absolute-time): layouts are frame-start ones. */
+  absoluteTime: boolean;
+  imprint: WeightedImprint;
+  /** Best first, one per (layout, symmetry, family). */
+  candidates: WindowCandidate[];
+  /** Correlation length of the best fit's residuals and its reduced χ² (≥ 1). */
+  correlation: number;
+  reducedChi2: number;
+}
+
+/** What earlier analyzers may have fixed that narrows the search. */
+export interface SearchHints {
+  /** A phase reference already decided: only its layouts are fitted. */
+  reference?: PhaseReference;
+  /** A phase sign already decided: only its orientation is fitted. */
+  sign?: PhaseSign;
+  /** The hop, to undo an absolute-time reference exactly. */
+  hop?: number;
+}
+
+const BLOCK_LENGTH = 32;
+const BLOCKS = 6;
+/** Consecutive-pair agreement above which the energy centre's advance is an absolute-time reference. */
+const DRIFT_AGREEMENT = 0.6;
+/** Advances tried around the measured one, and the best candidates that judge them. */
+const DRIFT_SPAN = 8;
+const DRIFT_PROBES = 5;
+/** Layouts refined with the parametrised families after the coarse pass. */
+const REFINED_LAYOUTS = 4;
+/** A parametrised family is refined unless its coarse best χ² exceeds REFINE_FACTOR × best + REFINE_MARGIN. */
+const REFINE_FACTOR = 20;
+const REFINE_MARGIN = 1000;
+/**
+ * Layouts whose χ² lower bound exceeds PRUNE_FACTOR × the best χ² so far + PRUNE_MARGIN are not fitted:
+ * their windows would sit hundreds of noise units behind (a wrong position leaves signal outside).
+ */
+const PRUNE_FACTOR = 10;
+const PRUNE_MARGIN = 1000;
+/** Δχ², in units of the noise scale, within which a typed parameter value is preferred to a refined one. */
+const SNAP_TOLERANCE = 6;
+
+/**
+ * Everything the window analyzer measures, from sampled frames of one decodable config: the imprint of
+ * the plain inverse FFTs, and every named window fitted under every layout (length, placement, phase
+ * reference, phase sign) the hints leave open.
+ */
+export function searchWindows(evidence: Evidence, c: Omit<SegmentConfig, 'phaseSign'>, hints: SearchHints = {}): WindowSearch | { failed: string } {
+  const segments = collectSegments(evidence, { ...c, phaseSign: '+' }, BLOCK_LENGTH, BLOCKS);
+  if (segments.count < 8) {
+    return { failed: `only ${segments.count} usable frames of ${segments.read} sampled (${segments.quiet} silent, ${segments.floored} on the dB floor)` };
+  }
+  const N = c.nfft;
+  const drift = measureDrift(segments);
+  let driftPerFrame = driftToUndo(drift, hints, N);
+  const absoluteTime = driftPerFrame !== 0 || hints.reference === 'absolute-time';
+  // An absolute-time imprint, once un-drifted, is a frame-start one.
+  const references: readonly ImprintReference[] =
+    absoluteTime || hints.reference === 'frame-start' ? ['frame-start'] : hints.reference === 'window-centre' ? ['window-centre'] : ['frame-start', 'window-centre'];
+  const signs: readonly PhaseSign[] = hints.sign ? [hints.sign] : ['+', '-'];
+  const undrift = (d: number): WeightedImprint => weighImprint(imprintOf(segments, (i) => (segments.frame[i] * d) % N));
+  let imprint = undrift(driftPerFrame);
+  let fitted = fitImprint(imprint, references, signs);
+  if (driftPerFrame !== 0 && hints.hop === undefined) {
+    // The energy centre gives the advance to a few samples; the hop is exact. The advance under which the
+    // best few windows fit best is the hop mod N.
+    const better = sharpestDrift(segments, driftPerFrame, fitted.candidates.slice(0, DRIFT_PROBES), signs);
+    if (better !== driftPerFrame) {
+      driftPerFrame = better;
+      imprint = undrift(driftPerFrame);
+      fitted = fitImprint(imprint, references, signs);
+    }
+  }
+  return { segments, drift, driftPerFrame, absoluteTime, imprint, ...fitted };
+}
+
+/** Every named window under every layout of the given references and signs, best first, with the noise scale. */
+function fitImprint(
+  imprint: WeightedImprint,
+  references: readonly ImprintReference[],
+  signs: readonly PhaseSign[],
+): Pick<WindowSearch, 'candidates' | 'correlation' | 'reducedChi2'> {
+  const N = imprint.J.length;
+  const layouts: Layout[] = [];
+  const seen = new Set<string>();
+  for (const L of candidateLengths(imprint.J))
+    for (const reference of references)
+      for (const sign of signs)
+        for (const placement of ['centred', 'start'] as const) {
+          const lay = makeLayout(N, L, placement, reference, sign);
+          const key = `${L}:${lay.start}:${lay.step}:${reference}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          layouts.push(lay);
+        }
+  const shapes = new ShapeCache();
+  const coarse = coarsePass(imprint, layouts, shapes);
+  // The noise scale of χ² (correlation length × reduced χ²) from the coarse best: it sets how much
+  // worse a typed parameter value may fit than the refined one and still be preferred.
+  const noiseOf = (cands: WindowCandidate[]): { correlation: number; reducedChi2: number } => {
+    const best = cands.reduce((a, b) => (b.fit.chi2 < a.fit.chi2 ? b : a));
+    const fitter = coarse.find((e) => e.fitter.layout === best.layout)!.fitter;
+    const w = shapes.get(best.family, best.param, best.layout.winLength, best.symmetry);
+    return {
+      correlation: correlationLength(fitter.residuals(w, best.fit)),
+      reducedChi2: Math.max(1, best.fit.chi2 / Math.max(1, N - 3)),
+    };
+  };
+  const coarseNoise = noiseOf(coarse[0].found);
+  const snapTolerance = SNAP_TOLERANCE * coarseNoise.correlation * coarseNoise.reducedChi2;
+  const candidates: WindowCandidate[] = [];
+  coarse.forEach((entry, rank) => {
+    for (const cand of entry.found) {
+      // Families far behind the layout's best on the coarse grid cannot catch up by refinement.
+      const hopeless = cand.fit.chi2 > REFINE_FACTOR * entry.best + REFINE_MARGIN;
+      if (cand.param === null || rank >= REFINED_LAYOUTS || hopeless) candidates.push(cand);
+      else candidates.push(...refineFamily(entry.fitter, shapes, cand, snapTolerance));
+    }
+  });
+  candidates.sort((a, b) => a.fit.chi2 - b.fit.chi2);
+  return { candidates, ...noiseOf(candidates) };
+}
+
+/**
+ * Of the advances within DRIFT_SPAN samples of the measured one, the one whose un-drifted imprint the
+ * named windows fit best on the layouts of the current best candidates and of the full frame. A wrong advance smears the window
+ * over the frames' spread of indices, and a total smear is flat: the rectangular window is left out of
+ * this test, or it would prefer the flattest imprint.
+ */
+function sharpestDrift(s: Segments, measured: number, probes: WindowCandidate[], signs: readonly PhaseSign[]): number {
+  const N = s.nfft;
+  const shapes = new ShapeCache();
+  // The best layouts under the measured advance, and the full frame (a smeared window looks shorter).
+  const layouts = [...new Set(probes.map((p) => p.layout)), ...signs.map((sign) => makeLayout(N, N, 'centred', 'frame-start', sign))];
+  let best = measured;
+  let bestChi2 = Infinity;
+  for (let d = measured - DRIFT_SPAN; d <= measured + DRIFT_SPAN; d++) {
+    const step = ((d % N) + N) % N;
+    if (step === 0) continue;
+    const imprint = weighImprint(imprintOf(s, (i) => (s.frame[i] * step) % N));
+    for (const layout of layouts) {
+      const fitter = new LayoutFit(imprint, layout);
+      for (const symmetry of ['periodic', 'symmetric'] as const)
+        for (const family of [...FIXED_FAMILIES, ...PARAM_FAMILIES])
+          for (const p of family === 'rectangular' ? [] : PARAM_FAMILIES.includes(family) ? coarseParams(family, layout.winLength) : [null]) {
+            const chi2 = fitter.fit(shapes.get(family, p, layout.winLength, symmetry)).chi2;
+            if (chi2 < bestChi2) {
+              bestChi2 = chi2;
+              best = step;
+            }
+          }
+    }
+  }
+  return best;
+}
+
+interface CoarseEntry {
+  fitter: LayoutFit;
+  best: number;
+  found: WindowCandidate[];
+}
+
+/**
+ * Fixed families and a coarse parameter grid on every layout that can still compete (cheapest first:
+ * the imprint outside a layout's support bounds its χ² from below). Best layout first.
+ */
+function coarsePass(imprint: WeightedImprint, layouts: Layout[], shapes: ShapeCache): CoarseEntry[] {
+  const fitters = layouts.map((lay) => new LayoutFit(imprint, lay)).map((fitter) => ({ fitter, bound: fitter.lowerBound() }));
+  fitters.sort((a, b) => a.bound - b.bound);
+  const coarse: CoarseEntry[] = [];
+  let bestSoFar = Infinity;
+  for (const { fitter, bound } of fitters) {
+    if (bound > PRUNE_FACTOR * bestSoFar + PRUNE_MARGIN) continue;
+    const found: WindowCandidate[] = [];
+    for (const symmetry of ['periodic', 'symmetric'] as const) {
+      for (const family of FIXED_FAMILIES) found.push(evaluate(fitter, shapes, family, null, symmetry));
+      for (const family of PARAM_FAMILIES) {
+        let best: WindowCandidate | null = null;
+        for (const p of coarseParams(family, fitter.L)) {
+          const cand = evaluate(fitter, shapes, family, p, symmetry);
+          if (!best || cand.fit.chi2 < best.fit.chi2) best = cand;
+        }
+        if (best) found.push(best);
+      }
+    }
+    const best = Math.min(...found.map((f) => f.fit.chi2));
+    bestSoFar = Math.min(bestSoFar, best);
+    coarse.push({ fitter, best, found });
+  }
+  return coarse.sort((a, b) => a.best - b.best);
+}
+
+/** Per-frame roll undoing an absolute-time reference: the known hop, else a clear measured drift. */
+function driftToUndo(drift: Drift, hints: SearchHints, N: number): number {
+  if (hints.reference === 'frame-start' || hints.reference === 'window-centre') return 0;
+  // Either sign: τ_m = m·hop moves the plain segment's content right by hop per frame.
+  if (hints.reference === 'absolute-time' && hints.hop !== undefined) return hints.hop % N;
+  const clear = drift.samples !== 0 && drift.pairs >= 8 && drift.agreement >= DRIFT_AGREEMENT;
+  return clear ? drift.samples : 0;
+}
+
+function evaluate(fitter: LayoutFit, shapes: ShapeCache, family: Family, param: number | null, symmetry: WindowSymmetry): WindowCandidate {
+  const w = shapes.get(family, param, fitter.L, symmetry);
+  return { family, param, refined: false, window: windowName(family, param), symmetry, layout: fitter.layout, fit: fitter.fit(w) };
+}
+
+/**
+ * 1-D refinement of a parametrised family from its coarse best. The values a maker would have typed
+ * that fit within `tolerance` of χ² (noise) of the refined one stand for it (the simplest of each kind:
+ * an integer σ and σ = L/6 can both hide under the noise, and consistency tells them apart); the
+ * refined value only when none does.
+ */
+function refineFamily(fitter: LayoutFit, shapes: ShapeCache, start: WindowCandidate, tolerance: number): WindowCandidate[] {
+  const { lo, hi, log } = paramRange(start.family, fitter.L);
+  // Refinement probes are one-offs: computed directly, not cached.
+  const chi = (p: number): number => fitter.fit(shape(start.family, p, fitter.L, start.symmetry)).chi2;
+  const p = refine(chi, start.param ?? lo, lo, hi, log);
+  const refined = { ...evaluate(fitter, shapes, start.family, roundParam(p), start.symmetry), refined: true };
+  const best = start.fit.chi2 <= refined.fit.chi2 ? start : refined;
+  const limit = best.fit.chi2 + tolerance;
+  const typed = snapParams(start.family, p, fitter.L)
+    .map((v) => evaluate(fitter, shapes, start.family, v, start.symmetry))
+    .filter((cand) => cand.fit.chi2 <= limit);
+  return typed.length > 0 ? typed.slice(0, TYPED_ALTERNATIVES) : [best];
+}
+
+/** Typed parameter values kept per family and layout when several fit within noise. */
+const TYPED_ALTERNATIVES = 2;
+
+/** Four significant digits: a refined parameter is a measurement, not an exact value. */
+function roundParam(p: number): number {
+  return Number(p.toPrecision(4));
+}
+
+/** Shortest window considered: a frame zero-padded beyond 16× its window is not a maker's choice. */
+export function minWindowLength(N: number): number {
+  return Math.max(8, Math.floor(N / 16));
+}
+
+/**
+ * Window lengths worth fitting: the support of the imprint above a few thresholds (plus one or two
+ * samples for zero-valued window ends), the frame length, and common lengths inside that range.
+ */
+export function candidateLengths(J: Float64Array): number[] {
+  const N = J.length;
+  const min = Math.min(N, minWindowLength(N));
+  let peakAt = 0;
+  for (let n = 1; n < N; n++) if (J[n] > J[peakAt]) peakAt = n;
+  const peak = J[peakAt];
+  const out = new Set<number>([N]);
+  let lo = N;
+  let hi = 0;
+  for (const rel of [1e-3, 1e-6, 1e-10]) {
+    const A = arcLength(J, peakAt, peak * rel);
+    lo = Math.min(lo, A);
+    hi = Math.max(hi, A);
+    for (let d = 0; d <= 2; d++) if (A + d <= N && A + d >= min) out.add(A + d);
+  }
+  for (let L = Math.max(min, lo); L <= Math.min(N, hi + 16); L++) if (isCommonLength(L, N)) out.add(L);
+  return [...out].sort((a, b) => a - b);
+}
+
+/** Length of the circular run around `at` where J stays above thr. */
+function arcLength(J: Float64Array, at: number, thr: number): number {
+  const N = J.length;
+  let right = 0;
+  while (right < N - 1 && J[(at + right + 1) % N] > thr) right++;
+  let left = 0;
+  while (left + right < N - 1 && J[(at - left - 1 + N) % N] > thr) left++;
+  return 1 + left + right;
+}
+
+/** Lengths makers use: the frame itself, powers of two, round numbers, 3/4 and 1/2 of the frame. */
+export function isCommonLength(L: number, N: number): boolean {
+  return L === N || (L & (L - 1)) === 0 || L % 100 === 0 || 4 * L === 3 * N || 2 * L === N;
+}
+
+/** Prior weight of a window length (near-identical fits: sym hann 512 ≡ periodic hann 511 centred). */
+export function lengthPrior(L: number, N: number): number {
+  if (isCommonLength(L, N)) return 1;
+  if (L % 10 === 0 || L % 16 === 0) return 0.5;
+  return L % 2 === 0 ? 0.2 : 0.1;
+}
+
+/** The reference a candidate layout stands for, given whether the imprint had to be un-drifted. */
+export function referenceOf(cand: WindowCandidate, search: WindowSearch): PhaseReference {
+  return search.absoluteTime ? 'absolute-time' : cand.layout.reference;
+}

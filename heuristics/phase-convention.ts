@@ -1,0 +1,77 @@
+import type { Evidence } from '../src/analysis/evidence.js';
+import type { PartialStftConfig } from '../src/config/types.js';
+import {
+  conventionName,
+  hasPhase,
+  NO_OVERLAP,
+  overlapPairs,
+  pct,
+  phaseAdvance,
+  rankConventions,
+  rawSegments,
+  relativeScores,
+  round4,
+  TRANSFORM_NEEDS,
+  transformInput,
+  windowCentreOf,
+} from './lib/transform.js';
+import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from './types.js';
+
+/**
+ * Phase reference and sign at a known hop. Each convention says where frame m keeps its j-th
+ * frame-start sample (lib/transform.ts): only the true one makes y_m[j+hop] and y_{m+1}[j] agree exactly
+ * across frame pairs on the overlap and nowhere else. Absolute-time (LTFAT freqinv) rolls frame m by
+ * m·hop, a conjugated phase reverses it, window-centre rolls every frame by the window centre. The two
+ * conventions that coincide at hop = nfft/2 (frame-start + and window-centre −) are told apart by the
+ * window's imprint at the frame edge. The phase-vocoder advance on peak bins is the second witness.
+ */
+
+export const phaseConvention: Analyzer = {
+  name: 'phase-convention',
+  stage: 'transform',
+  decides: ['phaseReference', 'phaseSign'],
+  needs: [...TRANSFORM_NEEDS, 'hop'],
+  applies: (evidence: Evidence, fixed: PartialStftConfig) => hasPhase(evidence, fixed) && typeof transformInput(fixed) !== 'string',
+  run(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
+    const c = transformInput(fixed);
+    if (typeof c === 'string') return undecided(c);
+    const hop = fixed.hop as number;
+    const N = c.nfft;
+    if (hop >= N) return undecided(`hop ${hop} ≥ nfft ${N}: frames do not overlap, so their phase conventions cannot be compared`);
+    const s = rawSegments(evidence, c);
+    const pairs = overlapPairs(s);
+    if (typeof pairs === 'string') return undecided(pairs);
+    const ranked = rankConventions(s, pairs, hop, windowCentreOf(fixed, N));
+    if (ranked.length === 0 || ranked[0].value < NO_OVERLAP) {
+      const best = ranked[0] ? `best ${conventionName(ranked[0].conv)} at ${ranked[0].value.toFixed(2)}` : 'no convention testable';
+      return undecided(`at hop ${hop} no phase convention aligns consecutive segments (${best}): the hop or the decoded phase is wrong`);
+    }
+    const scores = relativeScores(ranked.map((r) => r.value));
+    const best = ranked[0];
+    const runnerUp = ranked[1] ? `; next ${conventionName(ranked[1].conv)} at ${ranked[1].value.toFixed(3)}` : '';
+    const hypotheses: Hypothesis[] = ranked.map((r, i) => {
+      const pv = phaseAdvance(evidence, c, hop, r.conv);
+      const witness = pv.bins > 0 ? `; phase advance fits on ${pct(pv.agreement)} of ${pv.bins} peak bins (chance ${pct(pv.chance)})` : '';
+      return {
+        values: { phaseReference: r.conv.reference, phaseSign: r.conv.sign },
+        score: scores[i],
+        reason:
+          (i === 0
+            ? `at hop ${hop} consecutive segments agree exactly as ${conventionName(r.conv)}: exactness ${r.fit.support.toFixed(4)} on ${r.fit.inside} overlap positions over ${pairs.length} frame pairs, ${r.fit.leak.toFixed(3)} outside, imprint at the frame edge ${pct(r.boundary)} of its mean${runnerUp}`
+            : `${conventionName(r.conv)}: overlap fit ${r.value.toFixed(3)} (exactness ${r.fit.support.toFixed(3)} inside, ${r.fit.leak.toFixed(3)} outside, edge ${pct(r.boundary)}) against ${best.value.toFixed(3)} for ${conventionName(best.conv)}`) + witness,
+        metrics: {
+          fit: round4(r.value),
+          support: round4(r.fit.support),
+          leak: round4(r.fit.leak),
+          boundary: round4(r.boundary),
+          pairs: pairs.length,
+          advanceAgreement: round4(pv.agreement),
+          advanceChance: round4(pv.chance),
+          advanceBins: pv.bins,
+        },
+      };
+    });
+    return { hypotheses };
+  },
+};
+

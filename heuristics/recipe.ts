@@ -1,0 +1,194 @@
+import type { Evidence } from '../src/analysis/evidence.js';
+import type { PartialStftConfig } from '../src/config/types.js';
+import { type Analyzer, type AnalyzerResult, getField, type Hypothesis } from './types.js';
+
+/**
+ * Known tool presets (DESIGN.md §4.8), matched against whatever fields are fixed. Naming the recipe
+ * ("looks like librosa.stft defaults") helps the user, and its usual sample rate is the best prior for
+ * sampleRate, which an STFT does not store. Several recipes can match; all are listed.
+ */
+
+/** One property of a recipe: true/false when the fields it reads are fixed, undefined otherwise. */
+interface Check {
+  label: string;
+  test(c: PartialStftConfig): boolean | undefined;
+}
+
+interface Recipe {
+  name: string;
+  sampleRate: number | null;
+  checks: Check[];
+}
+
+export interface RecipeMatch {
+  name: string;
+  sampleRate: number | null;
+  /** Labels of the recipe's properties the config has, and of those it contradicts. */
+  matched: string[];
+  mismatched: string[];
+}
+
+const eq = (field: string, value: unknown): Check => ({
+  label: `${field} ${JSON.stringify(value)}`,
+  test: (c) => {
+    const v = getField(c, field);
+    return v === undefined ? undefined : v === value;
+  },
+});
+
+/** A property over several fields, tested once they are all fixed. */
+const rule = (label: string, fields: string[], f: (...v: never[]) => boolean): Check => ({
+  label,
+  test: (c) => {
+    const v = fields.map((k) => getField(c, k));
+    return v.some((x) => x === undefined) ? undefined : f(...(v as never[]));
+  },
+});
+
+const hann = [eq('window', 'hann'), eq('windowSymmetry', 'periodic')];
+const centredAt = (pad: number): Check[] => [eq('center', true), eq('firstFrameStart', -pad)];
+const frameStartPlus = [eq('phaseReference', 'frame-start'), eq('phaseSign', '+')];
+const fullWindow = rule('window fills the frame', ['winLength', 'nfft'], (L: number, N: number) => L === N);
+const halfOverlap = rule('hop = winLength/2', ['hop', 'winLength'], (h: number, L: number) => h === Math.floor(L / 2));
+
+const RECIPES: Recipe[] = [
+  {
+    name: 'librosa.stft defaults',
+    sampleRate: 22050,
+    checks: [eq('nfft', 2048), eq('hop', 512), fullWindow, ...hann, ...centredAt(1024), eq('padMode', 'zeros'), eq('layout', 'bin-major'), ...frameStartPlus],
+  },
+  {
+    name: 'librosa.stft defaults before 0.10 (reflect padding)',
+    sampleRate: 22050,
+    checks: [eq('nfft', 2048), eq('hop', 512), fullWindow, ...hann, ...centredAt(1024), eq('padMode', 'reflect'), eq('layout', 'bin-major'), ...frameStartPlus],
+  },
+  {
+    name: 'scipy.signal.stft defaults',
+    sampleRate: null,
+    checks: [
+      eq('nfft', 256),
+      eq('hop', 128),
+      fullWindow,
+      ...hann,
+      ...centredAt(128),
+      eq('padMode', 'zeros'),
+      // scaling='spectrum' divides by Σw = nfft/2 for a periodic Hann.
+      rule('gain 1/Σw', ['gain', 'nfft'], (g: number | 'unknown', N: number) => typeof g === 'number' && Math.abs(g * (N / 2) - 1) < 1e-3),
+      eq('layout', 'bin-major'),
+      ...frameStartPlus,
+    ],
+  },
+  {
+    name: 'scipy.signal.ShortTimeFFT',
+    sampleRate: null,
+    checks: [
+      eq('phaseReference', 'window-centre'),
+      eq('center', true),
+      eq('padMode', 'zeros'),
+      // The first slice p_min·hop − ⌊nfft/2⌋ is the earliest that still touches the signal.
+      rule('first slice −⌊nfft/2⌋ − k·hop', ['firstFrameStart', 'nfft', 'hop'], (f: number, N: number, h: number) => f <= -Math.floor(N / 2) && (-f - Math.floor(N / 2)) % h === 0 && -f - Math.floor(N / 2) < Math.floor(N / 2)),
+      eq('layout', 'bin-major'),
+    ],
+  },
+  {
+    name: 'torchaudio.transforms.Spectrogram defaults',
+    sampleRate: 16000,
+    checks: [eq('nfft', 400), eq('hop', 200), fullWindow, ...hann, ...centredAt(200), eq('padMode', 'reflect'), eq('magnitudeScale', 'power'), eq('layout', 'bin-major'), ...frameStartPlus],
+  },
+  {
+    name: 'Whisper front end (torch.stft 400/160 at 16 kHz)',
+    sampleRate: 16000,
+    checks: [eq('nfft', 400), eq('hop', 160), fullWindow, ...hann, ...centredAt(200), eq('padMode', 'reflect'), eq('magnitudeScale', 'power'), eq('layout', 'bin-major'), ...frameStartPlus],
+  },
+  {
+    name: 'torch.stft defaults (hop nfft/4, reflect padding)',
+    sampleRate: null,
+    checks: [
+      rule('hop = nfft/4', ['hop', 'nfft'], (h: number, N: number) => h === Math.floor(N / 4)),
+      fullWindow,
+      eq('center', true),
+      rule('firstFrameStart −⌊nfft/2⌋', ['firstFrameStart', 'nfft'], (f: number, N: number) => f === -Math.floor(N / 2)),
+      eq('padMode', 'reflect'),
+      eq('layout', 'bin-major'),
+      ...frameStartPlus,
+    ],
+  },
+  {
+    name: 'MATLAB spectrogram defaults',
+    sampleRate: null,
+    checks: [
+      eq('window', 'hamming'),
+      eq('windowSymmetry', 'symmetric'),
+      halfOverlap,
+      // nfft = max(256, next power of two of the window length); the window sits at the frame start.
+      rule('nfft max(256, 2^nextpow2(winLength))', ['nfft', 'winLength'], (N: number, L: number) => N === Math.max(256, 2 ** Math.ceil(Math.log2(L)))),
+      eq('center', false),
+      eq('firstFrameStart', 0),
+      eq('layout', 'frame-major'),
+      ...frameStartPlus,
+    ],
+  },
+  {
+    name: 'Octave specgram defaults',
+    sampleRate: null,
+    checks: [eq('nfft', 256), eq('hop', 128), fullWindow, eq('window', 'hann'), eq('windowSymmetry', 'symmetric'), eq('sided', 'one-no-nyquist'), eq('center', false), eq('firstFrameStart', 0), eq('layout', 'frame-major')],
+  },
+  {
+    name: 'TTS front end 1024/256 at 22.05 kHz (Tacotron 2, WaveGlow, HiFi-GAN)',
+    sampleRate: 22050,
+    checks: [eq('nfft', 1024), eq('hop', 256), eq('winLength', 1024), ...hann],
+  },
+  {
+    name: 'TTS front end 1200/300 at 24 kHz',
+    sampleRate: 24000,
+    checks: [eq('hop', 300), eq('winLength', 1200), ...hann],
+  },
+];
+
+/** Fewest confirmed properties for a recipe to be named (a lone nfft is not a recipe). */
+const MIN_MATCHED = 3;
+
+/** Every recipe with at least one property confirmed, most confirmed first. */
+export function matchRecipes(config: PartialStftConfig): RecipeMatch[] {
+  const out: RecipeMatch[] = [];
+  for (const r of RECIPES) {
+    const matched: string[] = [];
+    const mismatched: string[] = [];
+    for (const ch of r.checks) {
+      const t = ch.test(config);
+      if (t === true) matched.push(ch.label);
+      else if (t === false) mismatched.push(ch.label);
+    }
+    if (matched.length > 0) out.push({ name: r.name, sampleRate: r.sampleRate, matched, mismatched });
+  }
+  return out.sort((a, b) => b.matched.length - b.mismatched.length - (a.matched.length - a.mismatched.length));
+}
+
+export const recipe: Analyzer = {
+  name: 'recipe',
+  stage: 'prior',
+  decides: ['sampleRate'],
+  needs: [],
+  applies: (_evidence: Evidence, _fixed: PartialStftConfig) => true,
+  run(_evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
+    const matches = matchRecipes(fixed).filter((m) => m.mismatched.length === 0 && m.matched.length >= MIN_MATCHED);
+    if (matches.length === 0) {
+      return { hypotheses: [{ values: { sampleRate: null }, score: 1, reason: 'no recipe matches', metrics: { recipe: '' } }] };
+    }
+    // One hypothesis per sample rate, carried by the recipes that propose it.
+    const bySampleRate = new Map<number | null, RecipeMatch[]>();
+    for (const m of matches) bySampleRate.set(m.sampleRate, [...(bySampleRate.get(m.sampleRate) ?? []), m]);
+    const hypotheses: Hypothesis[] = [...bySampleRate].map(([sampleRate, ms]) => {
+      const best = ms[0];
+      const total = RECIPES.find((r) => r.name === best.name)!.checks.length;
+      const names = ms.map((m) => m.name).join(' / ');
+      return {
+        values: { sampleRate },
+        score: Math.max(0.05, best.matched.length / total),
+        reason: `looks like ${names}: ${best.matched.join(', ')} match (${best.matched.length} of ${total} properties; the rest not fixed)${sampleRate === null ? '; it has no usual sample rate' : `; its usual sample rate is ${sampleRate} Hz`}`,
+        metrics: { recipe: names, matched: best.matched.length, properties: total },
+      };
+    });
+    return { hypotheses: hypotheses.sort((a, b) => b.score - a.score) };
+  },
+};

@@ -1,0 +1,340 @@
+import { type Evidence, isDecodable } from '../src/analysis/evidence.js';
+import { isComplexDtype, type PartialStftConfig, type PhaseSign, type WindowName } from '../src/config/types.js';
+import { type ImprintReference, layoutIndex, makeLayout } from './lib/window-fit.js';
+import { imprintOf, overlapWitness } from './lib/window-imprint.js';
+import { lengthPrior, referenceOf, type SearchHints, searchWindows, type WindowCandidate, type WindowSearch } from './lib/window-search.js';
+import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from './types.js';
+
+/**
+ * Window shape, symmetry, length, placement, the window-centre phase reference (and the phase sign, when
+ * still open) from the window's imprint (DESIGN.md §4.5): the mean of IFFT(X_m)² over sampled frames is
+ * ∝ w² placed in the frame, rolled to index 0 when the maker referenced phase to the window centre,
+ * time-reversed when the phase is conjugated, drifting by hop per frame under an absolute-time reference.
+ * Named windows are fitted by weighted least squares; scores are posterior shares from the χ² differences
+ * (scaled by the residuals' correlation length and reduced χ²) times priors on length and parameter.
+ */
+
+const DECIDES = ['window', 'windowSymmetry', 'winLength', 'windowPlacement', 'phaseReference', 'phaseSign'] as const;
+const NEEDS = ['magnitudeFile', 'phaseFile', 'frames', 'bins', 'layout', 'nfft', 'sided', 'magnitudeScale', 'dbFloor', 'phaseUnit'];
+
+/** Hypotheses returned at most, and the smallest score worth a search candidate (40 dB of prior cost). */
+const MAX_HYPOTHESES = 12;
+const MIN_SCORE = 1e-4;
+/** A refined (untyped) parameter is a priori less likely than a value a maker would type. */
+const REFINED_PRIOR = 0.3;
+/**
+ * Reduced χ² above which no named window explains the imprint to within its noise: the measured window
+ * is proposed too, and every score is scaled by ESTIMATE_REDUCED_CHI2 / reduced χ².
+ */
+const ESTIMATE_REDUCED_CHI2 = 4;
+/** Δχ² (noise units) under which two readings are a tie: frame-start vs window-centre, sign + vs −. */
+const TIE = 10;
+/** Share of frame energy a real STFT lines up at its hop ((N − hop)/N for a rectangular window); random phase ~0. */
+const WITNESS_MIN = 0.3;
+/** A runner-up reference within this fraction of the best witness is a tie (50 % overlap with the sign open). */
+const WITNESS_TIE = 0.9;
+/** A flat imprint decides the reference by the witness alone, and cannot see an absolute-time drift. */
+const FLAT_SCALE = 0.5;
+/** Smallest score ratio the imprint leaves between readings of one family on one window position. */
+const FAMILY_FLOOR = 0.1;
+const NO_WITNESS_SCALE = 0.2;
+
+interface Scored {
+  cand: WindowCandidate;
+  score: number;
+  /** Δχ² to the best fit, in noise units. */
+  delta: number;
+  /** The phase sign this reading asserts (undefined: open or already fixed). */
+  sign?: PhaseSign;
+  /** The imprint cannot see the placement (window-centre rolled the window's centre to index 0). */
+  placementHidden: boolean;
+}
+
+export const windowImprint: Analyzer = {
+  name: 'window-imprint',
+  stage: 'transform',
+  decides: DECIDES,
+  needs: NEEDS,
+  applies(evidence: Evidence, fixed: PartialStftConfig): boolean {
+    const dtype = fixed.magnitudeFile?.dtype;
+    return evidence.phase !== null || (dtype !== undefined && isComplexDtype(dtype));
+  },
+  run(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
+    const search = cachedSearch(evidence, fixed);
+    if (typeof search === 'string') return undecided(search);
+    return hypothesesFrom(search, fixed.phaseSign !== undefined);
+  },
+};
+
+function hypothesesFrom(r: WindowSearch, signFixed: boolean): AnalyzerResult {
+  const N = r.segments.nfft;
+  const best = r.candidates[0];
+  const noise = r.correlation * r.reducedChi2;
+  const frames = r.segments.count;
+  // Likelihood ratio from Δχ² in noise units, times the priors on length and parameter.
+  let scored: Scored[] = r.candidates.map((cand) => {
+    const delta = (cand.fit.chi2 - best.fit.chi2) / noise;
+    const prior = lengthPrior(cand.layout.winLength, N) * (cand.refined ? REFINED_PRIOR : 1);
+    const l = cand.layout;
+    const placementHidden = l.winLength < N && l.reference === 'window-centre' && l.sign === '+';
+    return { cand, delta, score: Math.exp(-delta / 2) * prior, placementHidden };
+  });
+  scored = signFixed ? scored : resolveSigns(scored);
+  floorFamilies(scored);
+  const signs: readonly PhaseSign[] = signFixed ? [r.candidates[0].layout.sign] : ['+', '-'];
+  let note = '';
+  let scale = 1;
+  if (referenceTie(r, scored)) {
+    // Only a flat imprint (a full-length, nearly rectangular window) leaves the reference open, and random
+    // phase also gives a flat imprint: consecutive segments must overlap for the window to be real, and
+    // the reference under which they line up best is the one.
+    const witness = flatWitness(r, signs);
+    const [first, second] = witness;
+    note = `; flat imprint: overlap witness ${witness.map((w) => `${w.reference}${w.sign} ${w.match.toFixed(2)} (lag ${w.lag})`).join(', ')}`;
+    if (first.match < WITNESS_MIN) {
+      scale = NO_WITNESS_SCALE;
+      note += ': no lag where consecutive segments line up (random phase, or frames that do not overlap)';
+    } else {
+      scale = FLAT_SCALE;
+      const tied = second !== undefined && second.reference !== first.reference && second.match > WITNESS_TIE * first.match;
+      if (!tied) for (const s of scored) if (s.cand.layout.reference !== first.reference) s.score *= 0.01;
+    }
+  }
+  // Shares among the readings, scaled down when even the best leaves residuals far above the noise.
+  const goodness = Math.min(1, ESTIMATE_REDUCED_CHI2 / r.reducedChi2);
+  const total = scored.reduce((a, s) => a + s.score, 0);
+  for (const s of scored) s.score = (s.score / total) * scale * goodness;
+  scored.sort((a, b) => b.score - a.score);
+  const top = scored[0];
+  const hypotheses: Hypothesis[] = [];
+  for (const s of scored) {
+    if (hypotheses.length >= MAX_HYPOTHESES || s.score < MIN_SCORE) break;
+    if (s === scored[1] && r.reducedChi2 > ESTIMATE_REDUCED_CHI2) {
+      // The best named window leaves residuals well above the imprint's noise: the measured window
+      // competes, second (a tone whose period divides the hop also leaves a ripple in the imprint that
+      // no window explains; there the named window still wins on consistency).
+      const score = top.score * Math.min(0.9, 1 - ESTIMATE_REDUCED_CHI2 / r.reducedChi2);
+      const why = `the best named window (${describe(top.cand)}) leaves reduced χ² ${r.reducedChi2.toFixed(1)} on the imprint of ${frames} frames: the measured window`;
+      hypotheses.push(emit(r, top, score, why, 'estimated'));
+    }
+    const prior = priorNote(s.cand, N);
+    const dchi = s.cand.fit.chi2 - top.cand.fit.chi2;
+    const why =
+      s === top
+        ? `imprint of ${frames} sampled frames fits ${describe(s.cand)}: χ² ${s.cand.fit.chi2.toFixed(0)} over ${N} samples (reduced ${r.reducedChi2.toFixed(2)}, correlation length ${r.correlation.toFixed(1)})${prior}`
+        : `imprint of ${frames} sampled frames fits ${describe(s.cand)} with Δχ² ${dchi.toFixed(1)} (${(dchi / noise).toFixed(1)} noise units) against ${describe(top.cand)}${prior}`;
+    hypotheses.push(emit(r, s, s.score, why + signNote(s, signFixed) + driftNote(r) + note));
+  }
+  if (hypotheses.length === 0) return undecided(`no window hypothesis above score ${MIN_SCORE} (reduced χ² ${r.reducedChi2.toFixed(1)})${note}`);
+  return { hypotheses };
+}
+
+/**
+ * With the phase sign open, every reading was fitted both ways round (a conjugated STFT inverse-transforms
+ * to the time-reversed segment). Readings that fit alike both ways (full-length windows symmetric about
+ * the frame's centre) merge and leave the sign open; the others assert the sign of their orientation.
+ */
+function resolveSigns(scored: Scored[]): Scored[] {
+  const key = (s: Scored): string => {
+    const l = s.cand.layout;
+    return `${s.cand.window}|${s.cand.symmetry}|${l.winLength}|${l.placement}|${l.reference}`;
+  };
+  const groups = new Map<string, Scored[]>();
+  for (const s of scored) groups.set(key(s), [...(groups.get(key(s)) ?? []), s]);
+  const out: Scored[] = [];
+  for (const group of groups.values()) {
+    const plus = group.find((s) => s.cand.layout.sign === '+');
+    const minus = group.find((s) => s.cand.layout.sign === '-');
+    if (plus && minus && Math.abs(plus.delta - minus.delta) < TIE) {
+      // Merged: the sign stays open, and so does a placement either reading cannot see.
+      const better = plus.delta <= minus.delta ? plus : minus;
+      out.push({ ...better, score: plus.score + minus.score, placementHidden: plus.placementHidden || minus.placementHidden });
+    } else for (const s of group) out.push({ ...s, sign: s.cand.layout.sign });
+  }
+  return out;
+}
+
+/** The overlap witness for each reference and allowed sign of a full-length window, best first. */
+function flatWitness(r: WindowSearch, signs: readonly PhaseSign[]): { reference: ImprintReference; sign: PhaseSign; match: number; lag: number }[] {
+  const N = r.segments.nfft;
+  const out = [];
+  for (const reference of ['frame-start', 'window-centre'] as const)
+    for (const sign of signs) {
+      // A full-length layout starts where frame sample 0 sits: rolling by it restores frame order.
+      const roll = makeLayout(N, N, 'centred', reference, sign).start;
+      out.push({ reference, sign, ...overlapWitness(r.segments, roll, sign === '+' ? 1 : -1) });
+    }
+  return out.sort((a, b) => b.match - a.match);
+}
+
+/**
+ * Readings of one family on one window position (periodic vs symmetric, neighbouring parameter values,
+ * the two signs) differ in the imprint by a half-sample shift, a 1/L stretch or a slight reshaping, which
+ * a power trend across the frame or lossy storage (uint8 dB magnitudes) can mimic: for near-gaussian
+ * windows (gaussian, kaiser) a half-sample shift is almost exactly a linear trend. Consistency separates
+ * them by 40-80 dB (measured in the tests), so the imprint never pushes one below FAMILY_FLOOR of the
+ * best of its family there: all reach the consistency test.
+ */
+function floorFamilies(scored: Scored[]): void {
+  const key = (s: Scored): string => {
+    const l = s.cand.layout;
+    return `${s.cand.family}|${l.winLength}|${l.placement}|${l.reference}`;
+  };
+  const best = new Map<string, number>();
+  for (const s of scored) best.set(key(s), Math.max(best.get(key(s)) ?? 0, s.score));
+  for (const s of scored) s.score = Math.max(s.score, FAMILY_FLOOR * (best.get(key(s)) ?? 0));
+}
+
+/** Whether the best window fits alike under both references (and so the imprint is flat). */
+function referenceTie(r: WindowSearch, scored: Scored[]): boolean {
+  if (r.absoluteTime) return false;
+  const best = r.candidates[0];
+  return scored.some(
+    (s) =>
+      s.cand.window === best.window &&
+      s.cand.symmetry === best.symmetry &&
+      s.cand.layout.winLength === best.layout.winLength &&
+      s.cand.layout.reference !== best.layout.reference &&
+      s.delta < TIE,
+  );
+}
+
+function describe(c: WindowCandidate): string {
+  const L = c.layout.winLength;
+  const where = c.layout.reference === 'window-centre' ? 'rolled to the window centre' : c.layout.placement;
+  return `${c.symmetry} ${c.window}, ${L} samples ${where}${c.layout.sign === '-' ? ', time-reversed' : ''}`;
+}
+
+function priorNote(c: WindowCandidate, N: number): string {
+  const lp = lengthPrior(c.layout.winLength, N);
+  const parts: string[] = [];
+  if (lp < 1) parts.push(`uncommon length, prior ${lp}`);
+  if (c.refined) parts.push(`refined parameter, prior ${REFINED_PRIOR}`);
+  return parts.length ? ` (${parts.join('; ')})` : '';
+}
+
+function signNote(s: Scored, signFixed: boolean): string {
+  if (signFixed) return '';
+  if (s.sign === '-') return '; fits only time-reversed: conjugated phase (sign −)';
+  if (s.sign === '+') return '; fits only as is, not time-reversed: phase sign +';
+  return '; fits alike time-reversed: the sign stays open';
+}
+
+function driftNote(r: WindowSearch): string {
+  if (r.driftPerFrame === 0) return '';
+  return `; energy centre advances ${r.driftPerFrame} samples per frame in ${(r.drift.agreement * 100).toFixed(0)} % of ${r.drift.pairs} frame pairs (absolute-time reference, hop ≡ ${r.driftPerFrame} mod nfft)`;
+}
+
+/**
+ * One reading as a hypothesis. Under a window-centre reference (unconjugated) the segment was rolled by
+ * the window's centre, which erases where the window sat in the frame: both placements fit alike (the
+ * placement then only shifts the signal, like firstFrameStart), so the placement is left open.
+ */
+function emit(r: WindowSearch, s: Scored, score: number, reason: string, window?: 'estimated'): Hypothesis {
+  const c = s.cand;
+  const L = c.layout.winLength;
+  const N = r.segments.nfft;
+  const placementHidden = s.placementHidden;
+  const values: PartialStftConfig = {
+    window: (window ?? c.window) as WindowName,
+    windowSymmetry: c.symmetry,
+    winLength: L,
+    phaseReference: referenceOf(c, r),
+  };
+  if (!placementHidden) values.windowPlacement = L === N ? 'centred' : c.layout.placement;
+  if (s.sign !== undefined) values.phaseSign = s.sign;
+  return {
+    values,
+    score: Math.max(1e-6, Math.min(1, score)),
+    reason: placementHidden ? `${reason}; the placement inside the frame is invisible under a window-centre reference` : reason,
+    metrics: {
+      chi2: round(c.fit.chi2),
+      deltaNoiseUnits: round(s.delta),
+      reducedChi2: round(r.reducedChi2),
+      correlationLength: round(r.correlation),
+      frames: r.segments.count,
+      powerSlope: round(c.fit.a1 / c.fit.a0),
+      floor: c.fit.b0,
+      driftPerFrame: r.driftPerFrame,
+    },
+  };
+}
+
+function round(x: number): number {
+  return Number(x.toPrecision(5));
+}
+
+/** Searches are the expensive part; the analyzer and estimateWindow share them per evidence and config. */
+const cache = new WeakMap<Evidence, Map<string, WindowSearch | string>>();
+
+function cachedSearch(evidence: Evidence, fixed: PartialStftConfig): WindowSearch | string {
+  if (!isDecodable(fixed) || fixed.nfft === undefined || fixed.sided === undefined) return 'storage, shape, scale and unit fields are not all fixed';
+  if (evidence.phase === null && !isComplexDtype(fixed.magnitudeFile.dtype)) return 'no phase: the window imprint needs complex frames';
+  const cfg = { ...fixed, nfft: fixed.nfft, sided: fixed.sided };
+  const hints: SearchHints = { reference: fixed.phaseReference, sign: fixed.phaseSign, hop: fixed.hop };
+  const key = JSON.stringify([cfg.magnitudeFile, cfg.phaseFile, cfg.frames, cfg.bins, cfg.layout, cfg.nfft, cfg.sided, cfg.magnitudeScale, cfg.dbFloor, cfg.phaseUnit, hints]);
+  let perEvidence = cache.get(evidence);
+  if (!perEvidence) {
+    perEvidence = new Map();
+    cache.set(evidence, perEvidence);
+  }
+  let r = perEvidence.get(key);
+  if (r === undefined) {
+    const s = searchWindows(evidence, cfg, hints);
+    r = 'failed' in s ? s.failed : s;
+    perEvidence.set(key, r);
+  }
+  return r;
+}
+
+/**
+ * The measured window for `window: 'estimated'`: from the imprint over the window's support (floor
+ * removed), with the signal's power trend across the frame divided out and the two mirrored halves
+ * averaged (analysis windows are symmetric about their centre: (L−1)/2 symmetric, L/2 periodic), then √,
+ * peak 1, length winLength. Layout, symmetry and sign from `fixed` where pinned, else from the best fit.
+ */
+export function estimateWindow(evidence: Evidence, fixed: PartialStftConfig): Float64Array {
+  const r = cachedSearch(evidence, fixed);
+  if (typeof r === 'string') throw new RangeError(`cannot estimate the window: ${r}`);
+  const N = r.segments.nfft;
+  const best = r.candidates[0];
+  const L = fixed.winLength ?? best.layout.winLength;
+  const placement = fixed.windowPlacement ?? best.layout.placement;
+  const symmetric = (fixed.windowSymmetry ?? best.symmetry) === 'symmetric';
+  const mean = imprintOf(r.segments, (i) => (r.segments.frame[i] * r.driftPerFrame) % N).mean;
+  const layout = makeLayout(N, L, placement, best.layout.reference, fixed.phaseSign ?? best.layout.sign);
+  const inside = new Uint8Array(N);
+  for (let i = 0; i < L; i++) inside[layoutIndex(layout, i, N)] = 1;
+  // The floor: the mean imprint outside the support (rounding noise, a dropped Nyquist bin).
+  let floor = 0;
+  let outside = 0;
+  for (let n = 0; n < N; n++)
+    if (!inside[n]) {
+      floor += mean[n];
+      outside++;
+    }
+  floor = outside > 0 ? floor / outside : 0;
+  const J = new Float64Array(L);
+  for (let i = 0; i < L; i++) J[i] = Math.max(0, mean[layoutIndex(layout, i, N)] - floor);
+  const centre = symmetric ? (L - 1) / 2 : L / 2;
+  const mirror = (i: number): number => (symmetric ? L - 1 - i : (L - i) % L);
+  const t = (i: number): number => (i - centre) / (L / 2);
+  // A trend P(1 + a·t) makes mirrored samples differ: J_i − J_m = a·t_i·(J_i + J_m). Least squares for a.
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < L; i++) {
+    const s2 = J[i] + J[mirror(i)];
+    num += (J[i] - J[mirror(i)]) * s2 * t(i);
+    den += s2 * s2 * t(i) * t(i);
+  }
+  const a = den > 0 ? Math.max(-0.9, Math.min(0.9, num / den)) : 0;
+  const w = new Float64Array(L);
+  let peak = 0;
+  for (let i = 0; i < L; i++) {
+    const m = mirror(i);
+    w[i] = Math.sqrt(0.5 * (J[i] / (1 + a * t(i)) + J[m] / (1 + a * t(m))));
+    if (w[i] > peak) peak = w[i];
+  }
+  if (peak > 0) for (let i = 0; i < L; i++) w[i] /= peak;
+  return w;
+}
