@@ -1,4 +1,7 @@
 import { centring } from './centring.js';
+import { container } from './container.js';
+import { dims } from './dims.js';
+import { rawDtype } from './raw-dtype.js';
 import { hopAnalyzer } from './hop.js';
 import { magnitudeScale } from './magnitude-scale.js';
 import { phaseConvention } from './phase-convention.js';
@@ -11,6 +14,6 @@ import { windowImprint } from './window.js';
  * The registry: every analyzer, in the order the search runs them within a stage. Adding an analyzer
  * means writing its module and listing it here; nothing else changes.
  */
-export const ANALYZERS: readonly Analyzer[] = [magnitudeScale, phaseUnit, windowImprint, hopAnalyzer, phaseConvention, centring, recipe];
+export const ANALYZERS: readonly Analyzer[] = [container, rawDtype, dims, magnitudeScale, phaseUnit, windowImprint, hopAnalyzer, phaseConvention, centring, recipe];
 
 export type { Analyzer, AnalyzerResult, Hypothesis, Stage } from './types.js';

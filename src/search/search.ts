@@ -1,6 +1,7 @@
 import { ANALYZERS } from '../../heuristics/index.js';
 import { type Analyzer, type AnalyzerResult, getField, type Hypothesis, STAGES } from '../../heuristics/types.js';
 import { Evidence } from '../analysis/evidence.js';
+import { assessPhase, type PhaseKind } from '../analysis/phase-quality.js';
 import { consistencyProblem } from '../config/parse.js';
 import type { PartialStftConfig, StftConfig } from '../config/types.js';
 import { InputError } from '../errors.js';
@@ -51,6 +52,15 @@ export interface FieldDecision {
   analyzerRunnerUp?: { value: unknown; score: number };
 }
 
+/** What the phase file turned out to be, and what the analysis did about it. */
+export interface PhaseStatus {
+  kind: PhaseKind;
+  usable: boolean;
+  reason: string;
+  /** The two files were given in the wrong order and were swapped. */
+  swapped: boolean;
+}
+
 export interface AnalysisResult {
   magnitudeFile: string;
   phaseFile: string | null;
@@ -61,6 +71,7 @@ export interface AnalysisResult {
   notes: string[];
   /** Whether candidates were ranked by consistency (phase available) or by the heuristics alone. */
   rankedBy: 'consistency' | 'heuristics';
+  phase: PhaseStatus;
   elapsedMs: number;
 }
 
@@ -168,14 +179,14 @@ function expand(state: State, a: Analyzer, result: AnalyzerResult, pins: Partial
   });
 }
 
-function prune(states: State[]): State[] {
+function prune(states: State[], limit = BEAM): State[] {
   const seen = new Map<string, State>();
   for (const s of states) {
     const key = JSON.stringify(s.values);
     const prev = seen.get(key);
     if (!prev || s.cost < prev.cost) seen.set(key, s);
   }
-  return [...seen.values()].sort((a, b) => a.cost - b.cost).slice(0, BEAM);
+  return [...seen.values()].sort((a, b) => a.cost - b.cost).slice(0, limit);
 }
 
 /** Fields whose fallback options the consistency test can tell apart (the rest are prior-only). */
@@ -195,8 +206,33 @@ type Scorer = (values: PartialStftConfig) => number | null;
  */
 function fillFallbacks(states: State[], score: Scorer | null): State[] {
   const out: State[] = [];
-  states.forEach((s, i) => out.push(...fillOne(s, i < FILL_BY_CONSISTENCY ? score : null)));
-  return prune(out);
+  diverseFirst(states).forEach((s, i) => out.push(...fillOne(s, i < FILL_BY_CONSISTENCY ? score : null)));
+  return diverseFirst(prune(out, Number.POSITIVE_INFINITY)).slice(0, BEAM);
+}
+
+/**
+ * The storage/shape reading of a state: twins such as odd nfft N one-sided and N+1 one-no-nyquist store
+ * the same bins and only consistency can separate them, so each reading keeps a place of its own.
+ */
+function structureKey(v: PartialStftConfig): string {
+  return JSON.stringify([v.magnitudeFile, v.phaseFile, v.frames, v.bins, v.layout, v.nfft, v.sided, v.magnitudeScale, v.phaseUnit]);
+}
+
+/** The cheapest state of every structure first (by cost), then the rest (by cost). */
+function diverseFirst(states: State[]): State[] {
+  const sorted = [...states].sort((a, b) => a.cost - b.cost);
+  const seen = new Set<string>();
+  const heads: State[] = [];
+  const rest: State[] = [];
+  for (const s of sorted) {
+    const k = structureKey(s.values);
+    if (seen.has(k)) rest.push(s);
+    else {
+      seen.add(k);
+      heads.push(s);
+    }
+  }
+  return [...heads, ...rest];
 }
 
 interface Choice {
@@ -316,19 +352,70 @@ function finalise(v: StftConfig): StftConfig {
   return { ...v, magnitudeFile: file(v.magnitudeFile), phaseFile: v.phaseFile ? file(v.phaseFile) : null };
 }
 
+/** Run `fn` with an Evidence over the pair, always closed after. */
+export function withEvidence<T>(magnitudeFile: string, phaseFile: string | null, fn: (e: Evidence) => T): T {
+  const evidence = new Evidence(magnitudeFile, phaseFile);
+  try {
+    return fn(evidence);
+  } finally {
+    evidence.close();
+  }
+}
+
+/** Analyze one pair as given and judge its phase under the winning config. */
+function analyzeJudged(magnitudeFile: string, phaseFile: string | null, opts: AnalyzeOptions, t0: number): AnalysisResult {
+  return withEvidence(magnitudeFile, phaseFile, (evidence) => {
+    const r = analyzeEvidence(evidence, opts, t0);
+    if (phaseFile !== null) {
+      const v = assessPhase(evidence, r.candidates[0].config);
+      r.phase = { kind: v.kind, usable: v.usable, reason: v.reason, swapped: false };
+    }
+    return r;
+  });
+}
+
 /**
  * Analyze an unknown pair: run the analyzers stage by stage over a beam of partial configs (cheap,
  * decisive evidence first), fill what nobody decided from common values, then rank the survivors by
  * consistency on sampled frame blocks. Honours user pins: they are fixed before any analyzer runs.
+ * A phase file that is unusable (zeros, NaN, constant, random, wrong size...) is reported and the pair
+ * is ranked from the magnitudes alone; files given in the wrong order are swapped, with a notice.
  */
 export function analyze(magnitudeFile: string, phaseFile: string | null, opts: AnalyzeOptions = {}): AnalysisResult {
   const t0 = performance.now();
-  const evidence = new Evidence(magnitudeFile, phaseFile);
+  if (phaseFile === null) return analyzeJudged(magnitudeFile, null, opts, t0);
+  let first: AnalysisResult | null = null;
+  let failure: unknown = null;
   try {
-    return analyzeEvidence(evidence, opts, t0);
-  } finally {
-    evidence.close();
+    first = analyzeJudged(magnitudeFile, phaseFile, opts, t0);
+    if (first.phase.usable) return first;
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    failure = e;
   }
+  // The phase file does not behave like phase: first try the pair the other way round.
+  if (!first || first.phase.kind === 'swapped' || first.phase.kind === 'out-of-bounds') {
+    try {
+      const swapped = analyzeJudged(phaseFile, magnitudeFile, opts, t0);
+      if (swapped.phase.usable) {
+        swapped.phase.swapped = true;
+        swapped.notes.unshift(`the files were given in the wrong order: ${phaseFile} holds the magnitudes and ${magnitudeFile} the phases; they were swapped`);
+        return swapped;
+      }
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+    }
+  }
+  let alone: AnalysisResult;
+  try {
+    alone = analyzeJudged(magnitudeFile, null, opts, t0);
+  } catch (e) {
+    throw failure ?? e;
+  }
+  const why = first ? `${first.phase.kind}: ${first.phase.reason}` : `no configuration fits it (${(failure as Error).message})`;
+  alone.notes.unshift(`the phase file ${phaseFile} is unusable (${why}); candidates are ranked from the magnitudes alone and export retrieves the phase`);
+  alone.phase = { kind: first?.phase.kind ?? 'inconsistent', usable: false, reason: first?.phase.reason ?? (failure as Error).message, swapped: false };
+  return alone;
 }
 
 export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t0 = performance.now()): AnalysisResult {
@@ -446,6 +533,9 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
     analyzers: [...runs.values()],
     notes,
     rankedBy,
+    phase: hasPhaseFile
+      ? { kind: 'ok', usable: true, reason: 'not yet assessed', swapped: false }
+      : { kind: 'absent', usable: false, reason: 'no phase file: magnitudes only', swapped: false },
     elapsedMs: Math.round(performance.now() - t0),
   };
 }

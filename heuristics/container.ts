@@ -1,0 +1,126 @@
+import type { Evidence, FileEvidence } from '../src/analysis/evidence.js';
+import { type FileStorage, isComplexDtype, type Layout, type PartialStftConfig } from '../src/config/types.js';
+import { type ArrayEntry, pickArrays } from '../src/io/containers/index.js';
+import { transformPrior, transformsFor } from './lib/dims.js';
+import { storageFields } from './lib/storage.js';
+import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from './types.js';
+
+/**
+ * Storage of container files (DESIGN 4.1): npy/npz/MAT/HDF5/text state dtype, byte order, shape and
+ * memory order exactly, so the storage is decided outright (the array's data offset is the header, its
+ * name the variable). A 2-D array also states the shape up to orientation: both orientations are
+ * offered, each with the layout its memory order implies (C order walks axis 1 fastest, F order axis
+ * 0), weighted only mildly by how well each axis fits nfft/2+1; the shape stage's DC/Nyquist test decides.
+ */
+
+/** Orientation weights stay within these bounds: the container knows the shape, not which axis is bins. */
+const ORIENTATION_MIN = 0.25;
+const ORIENTATION_MAX = 0.75;
+
+function storageOf(f: FileEvidence, e: ArrayEntry): FileStorage {
+  return { format: f.container.format, dtype: e.dtype, endian: e.endian, headerBytes: e.dataOffset ?? 0, variable: e.name };
+}
+
+function describe(e: ArrayEntry): string {
+  const name = e.name === null ? 'the array' : `"${e.name}"`;
+  const where = e.dataOffset === null ? 'read through the container (compressed or split)' : `data at byte ${e.dataOffset}`;
+  return `${name} ${e.dtype} ${e.endian} (${e.shape.join(', ')}) order ${e.order}, ${where}`;
+}
+
+function count(e: ArrayEntry): number {
+  return e.shape.reduce((a, b) => a * b, 1);
+}
+
+/** The array of a file to use in `role`, honouring a pinned variable name. */
+function choose(f: FileEvidence, role: 'magnitude' | 'phase', alone: boolean, pinned: string | null | undefined): { entry?: ArrayEntry; why: string } {
+  const info = f.container;
+  if (pinned !== undefined && pinned !== null) {
+    const e = info.arrays.find((a) => a.name === pinned);
+    return e ? { entry: e, why: `variable "${pinned}" pinned` } : { why: `no array "${pinned}" in the ${info.format} file` };
+  }
+  if (info.arrays.length === 1) return { entry: info.arrays[0], why: 'the only array' };
+  const pick = pickArrays(info);
+  if (role === 'phase') return { entry: pick.phase ?? pick.magnitude ?? pick.complex, why: pick.reason };
+  // A lone magnitude file may hold the whole complex STFT; beside a phase file it holds magnitudes.
+  return { entry: alone ? (pick.complex ?? pick.magnitude) : (pick.magnitude ?? pick.complex), why: pick.reason };
+}
+
+/** Length of the axis consecutive values walk (what layout is about), for a 2-D array. */
+function fastAxis(e: ArrayEntry): number | null {
+  const dims = e.shape.filter((d) => d > 1);
+  if (dims.length !== 2) return null;
+  return e.order === 'C' ? dims[1] : dims[0];
+}
+
+function runContainer(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
+  const magC = evidence.magnitude.container.format !== 'raw';
+  const ph = evidence.phase;
+  const phaseC = ph !== null && ph.container.format !== 'raw' && fixed.phaseFile !== null;
+  const values: PartialStftConfig = {};
+  const parts: string[] = [];
+  const metrics: Record<string, number | string | boolean> = {};
+  let magEntry: ArrayEntry | undefined;
+  let phaseEntry: ArrayEntry | undefined;
+  if (magC) {
+    const m = choose(evidence.magnitude, 'magnitude', ph === null, fixed.magnitudeFile?.variable);
+    if (!m.entry) return undecided(`magnitude ${evidence.magnitude.container.format} file: ${m.why}`);
+    magEntry = m.entry;
+    values.magnitudeFile = storageOf(evidence.magnitude, m.entry);
+    const complex = isComplexDtype(m.entry.dtype);
+    if (complex && ph === null) values.phaseFile = null;
+    parts.push(`${evidence.magnitude.container.format} ${complex ? 'complex STFT' : 'magnitude'} ${describe(m.entry)} (${m.why})`);
+    metrics.magnitudeValues = count(m.entry);
+  }
+  if (phaseC && ph) {
+    const p = choose(ph, 'phase', false, fixed.phaseFile?.variable);
+    if (!p.entry) return undecided(`phase ${ph.container.format} file: ${p.why}`);
+    phaseEntry = p.entry;
+    values.phaseFile = storageOf(ph, p.entry);
+    parts.push(`phase ${ph.container.format} ${describe(p.entry)} (${p.why})`);
+    metrics.phaseValues = count(p.entry);
+  }
+  let pairScore = 1;
+  if (magEntry && phaseEntry) {
+    if (count(magEntry) !== count(phaseEntry)) {
+      pairScore = 0.1;
+      parts.push(`their sizes differ (${count(magEntry)} vs ${count(phaseEntry)} values)`);
+    } else if (fastAxis(magEntry) !== fastAxis(phaseEntry)) {
+      pairScore = 0.3;
+      parts.push('their memory orders walk different axes (one layout cannot describe both)');
+    }
+  }
+  const reason = parts.join(' | ');
+  const dims = magEntry ? magEntry.shape.filter((d) => d > 1) : [];
+  if (!magEntry || dims.length !== 2) {
+    if (magEntry && dims.length > 2) parts.push(`a ${dims.length}-D array: the shape is left to the shape stage`);
+    return { hypotheses: [{ values, score: pairScore, reason: parts.join(' | '), metrics }] };
+  }
+  const [a, b] = dims;
+  const order = magEntry.order;
+  const orientations: { frames: number; bins: number; layout: Layout }[] = [
+    { frames: a, bins: b, layout: order === 'C' ? 'frame-major' : 'bin-major' },
+    { frames: b, bins: a, layout: order === 'C' ? 'bin-major' : 'frame-major' },
+  ];
+  // A mild preference for the axis whose length fits a common nfft's bin count.
+  const fit = orientations.map((o) => Math.min(...transformsFor(o.bins).map(transformPrior)));
+  const w = fit.map((c) => Math.exp(-0.5 * c));
+  const hyps: Hypothesis[] = orientations.map((o, i) => {
+    const share = Math.min(ORIENTATION_MAX, Math.max(ORIENTATION_MIN, w[i] / (w[0] + w[1])));
+    return {
+      values: { ...values, ...o },
+      score: pairScore * share,
+      reason: `${reason} | shape (${a}, ${b}) order ${order}: axis of ${o.bins} as bins (${o.layout}); nfft fit cost ${fit[i].toFixed(1)} nats, the shape stage decides`,
+      metrics: { ...metrics, orientationShare: Math.round(share * 1000) / 1000 },
+    };
+  });
+  return { hypotheses: hyps.sort((x, y) => y.score - x.score) };
+}
+
+export const container: Analyzer = {
+  name: 'container',
+  stage: 'storage',
+  decides: [...storageFields(['format', 'dtype', 'endian', 'headerBytes', 'variable']), 'frames', 'bins', 'layout'],
+  needs: [],
+  applies: (evidence) => evidence.magnitude.container.format !== 'raw' || (evidence.phase !== null && evidence.phase.container.format !== 'raw'),
+  run: runContainer,
+};

@@ -1,0 +1,337 @@
+import type { Evidence } from '../src/analysis/evidence.js';
+import type { Dtype, FileStorage, Layout, PartialStftConfig } from '../src/config/types.js';
+import type { ValueSource } from '../src/io/source.js';
+import {
+  cellIndex,
+  containerArray,
+  containerCount,
+  divisors,
+  type EndRuns,
+  endRunsFit,
+  expectedRealBins,
+  framesPrior,
+  hermitianFraction,
+  lagCorrelation,
+  MAX_BINS,
+  MIN_BINS,
+  type RealBinTest,
+  realBinTest,
+  type RealColumns,
+  realColumns,
+  readPoints,
+  realRunsAtEnds,
+  spectralAxisLogRatio,
+  type Shape,
+  type Transform,
+  transformPrior,
+  transformsFor,
+  typicalScale,
+} from './lib/dims.js';
+import { headerInts, headerPairs } from './lib/storage.js';
+import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from './types.js';
+
+/**
+ * frames × bins, layout, nfft and sided from the value count and the data (DESIGN 4.3). With phase (or
+ * a complex file) the DC bin is real in every frame, and so is the Nyquist bin of an even one-sided
+ * spectrum and bin nfft/2 of a two-sided one: the set of bins that are real in every sampled frame
+ * pins bins, layout and the nfft parity at once (a wrong period or layout puts those values in the
+ * wrong place, or spreads them over two columns). Two-sided spectra must also be exactly Hermitian.
+ * Without phase, the magnitude stream repeats with its row length (weaker: it cannot tell rows of
+ * frames from rows of bins, so priors on nfft and header dims decide that). A 2-D container allows
+ * only its two orientations. Scores are posteriors over every shape the count allows, so a storage
+ * hypothesis under which no shape shows real DC bins gets low scores everywhere.
+ */
+
+/** Nats per unit of lag correlation in the magnitude-only test (ρ is 0.8–0.95 at the row length). */
+const RHO_WEIGHT = 12;
+/** Nats per unit of lag-correlation excess over the neighbouring lags. */
+const PEAK_WEIGHT = 20;
+/** Magnitude-only evidence is weaker: its posteriors are scaled down. */
+const MAGNITUDE_ONLY = 0.6;
+/** Phase present but no period shows real DC bins: the storage or the shape is doubtful. */
+const PHASE_CONTRADICTS = 0.05;
+const HEADER_DIMS_BONUS = 3;
+const HERMITIAN_BONUS = 3;
+/** Nats per unit of log variance ratio in the spectral-axis test (clamped at ±2). */
+const AXIS_WEIGHT = 1.5;
+const MAX_HYPOTHESES = 6;
+
+interface Candidate extends Shape, Transform {
+  logw: number;
+  reason: string;
+  metrics: Record<string, number | string | boolean>;
+}
+
+function isComplete(s: Partial<FileStorage>): boolean {
+  return s.format !== undefined && s.dtype !== undefined && s.endian !== undefined && s.headerBytes !== undefined;
+}
+
+function fullStorage(s: Partial<FileStorage>): FileStorage {
+  return { format: s.format ?? 'raw', dtype: s.dtype ?? 'float32', endian: s.endian ?? 'little', headerBytes: s.headerBytes ?? 0, variable: s.variable ?? null };
+}
+
+/** Shapes the count allows: a 2-D container's two orientations, else every divisor in both layouts. */
+function shapesFor(count: number, shape2d: { a: number; b: number; order: 'C' | 'F' } | null): Shape[] {
+  if (shape2d) {
+    const { a, b, order } = shape2d;
+    // C order walks axis 1 fastest, F order axis 0: the fast axis being bins means frame-major.
+    return [
+      { frames: a, bins: b, layout: order === 'C' ? 'frame-major' : 'bin-major' },
+      { frames: b, bins: a, layout: order === 'C' ? 'bin-major' : 'frame-major' },
+    ];
+  }
+  const out: Shape[] = [];
+  for (const bins of divisors(count, MIN_BINS, Math.min(MAX_BINS, Math.floor(count / 2)))) {
+    for (const layout of ['frame-major', 'bin-major'] as Layout[]) out.push({ frames: count / bins, bins, layout });
+  }
+  return out;
+}
+
+/** The non-singleton dims of a container array, when there are exactly two. */
+function twoDims(shape: readonly number[], order: 'C' | 'F'): { a: number; b: number; order: 'C' | 'F' } | null {
+  const dims = shape.filter((d) => d > 1);
+  return dims.length === 2 ? { a: dims[0], b: dims[1], order } : null;
+}
+
+/** Unordered {frames, bins} pairs a raw header states (two integers multiplying to the count). */
+function headerDims(evidence: Evidence, storage: FileStorage, count: number): [number, number][] {
+  if (storage.format !== 'raw' || storage.headerBytes < 8) return [];
+  const bytes = evidence.magnitude.bytes(0, Math.min(storage.headerBytes, 256));
+  return headerPairs(headerInts(bytes))
+    .filter((p) => p.product === count && p.end <= storage.headerBytes)
+    .map((p) => [p.a.value, p.b.value]);
+}
+
+function fitsFixed(c: Shape & Transform, fixed: PartialStftConfig): boolean {
+  return (
+    (fixed.frames === undefined || fixed.frames === c.frames) &&
+    (fixed.bins === undefined || fixed.bins === c.bins) &&
+    (fixed.layout === undefined || fixed.layout === c.layout) &&
+    (fixed.nfft === undefined || fixed.nfft === c.nfft) &&
+    (fixed.sided === undefined || fixed.sided === c.sided)
+  );
+}
+
+function validTransform(t: Transform): boolean {
+  return t.nfft >= 4 && (t.sided !== 'one-no-nyquist' || t.nfft % 2 === 0);
+}
+
+const shapeText = (s: Shape): string => `${s.frames} frames × ${s.bins} bins ${s.layout}`;
+
+/** A spread sample of the stream (real parts), for picking the real-bin test's bounds. */
+function streamSample(src: ValueSource, length: number): Float64Array {
+  const win = Math.min(1024, length);
+  const n = Math.min(8, Math.max(1, Math.floor(length / win)));
+  const out = new Float64Array(n * win);
+  const buf = new Float64Array(win);
+  for (let w = 0; w < n; w++) {
+    const start = Math.floor(((length - win) * w) / Math.max(1, n - 1));
+    src.read(start, win, buf);
+    out.set(buf, w * win);
+  }
+  return out;
+}
+
+/** The DC column of a shape, at 16 spread frames: cheap rejection before the full column profile. */
+function dcPasses(src: ValueSource, test: RealBinTest, s: Shape): boolean {
+  const n = Math.min(16, s.frames);
+  const idx: number[] = [];
+  for (let i = 0; i < n; i++) idx.push(cellIndex(s, Math.floor(((i + 0.5) * s.frames) / n), 0));
+  const re = new Float64Array(n);
+  const im = new Float64Array(n);
+  readPoints(src, idx, re, im);
+  let ok = 0;
+  for (let i = 0; i < n; i++) if (test.isReal(re[i], im[i])) ok++;
+  return ok >= n - 1;
+}
+
+function sameSet(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+/** Hermitian tolerance for magnitudes stored in `dtype`. */
+function hermitianTol(d: Dtype): number {
+  return d === 'float16' ? 2e-3 : d === 'float32' || d === 'complex64' ? 2e-5 : d === 'float64' || d === 'complex128' ? 1e-9 : 0;
+}
+
+/** Candidates from the real-bin pattern of the phase (or complex) stream. */
+function fromPhase(
+  shapes: Shape[],
+  src: ValueSource,
+  test: RealBinTest,
+  hermitian: (s: Shape) => number,
+  headerPairsFound: [number, number][],
+): { candidates: Candidate[]; profiled: number } {
+  const out: Candidate[] = [];
+  let profiled = 0;
+  let runs: EndRuns | null = null;
+  for (const s of shapes) {
+    if (!dcPasses(src, test, s)) continue;
+    profiled++;
+    const cols: RealColumns = realColumns(src, test, s);
+    if (cols.frames < 4 || cols.dcRate < 0.9 || cols.partial > 0) continue;
+    if (s.layout === 'bin-major') {
+      runs ??= realRunsAtEnds(src, test, s.frames * s.bins);
+      if (!endRunsFit(src, test, s, runs, cols.real.includes(s.bins - 1))) continue;
+    }
+    let herm: number | null = null;
+    for (const t of transformsFor(s.bins)) {
+      if (!validTransform(t)) continue;
+      const expected = expectedRealBins(s.bins, t);
+      if (!sameSet(cols.real, expected)) continue;
+      let logw = -transformPrior(t) - framesPrior(s.frames);
+      herm ??= hermitian(s);
+      if (t.sided === 'two' && herm < 0.9) continue;
+      // Exact Hermitian symmetry is a second structural match for two-sided data, and rules out one-sided.
+      logw += t.sided === 'two' ? HERMITIAN_BONUS : herm >= 0.9 ? -5 : 0;
+      const hdr = headerPairsFound.some(([a, b]) => (a === s.frames && b === s.bins) || (a === s.bins && b === s.frames));
+      if (hdr) logw += HEADER_DIMS_BONUS;
+      const realList = cols.real.join(', ');
+      out.push({
+        ...s,
+        ...t,
+        logw,
+        reason:
+          `${test.describe} in bins {${realList}} of ${cols.frames} sampled frames at ${shapeText(s)} (other bins ${(100 * cols.background).toFixed(1)} %): ` +
+          `nfft ${t.nfft} ${t.sided}${t.sided === 'two' ? `, Hermitian in ${(100 * herm).toFixed(0)} % of bin pairs` : ''}${hdr ? '; the header states these dims' : ''}`,
+        metrics: { realBins: realList, frames: cols.frames, background: round(cols.background), hermitian: round(herm), headerDims: hdr },
+      });
+    }
+  }
+  return { candidates: out, profiled };
+}
+
+/** Candidates from the lag at which the magnitude stream repeats (no usable phase). */
+function fromMagnitude(shapes: Shape[], src: ValueSource, count: number, hermitian: (s: Shape) => number, headerPairsFound: [number, number][]): Candidate[] | string {
+  const scale = typicalScale(src, count);
+  if (!(scale > 0)) return 'the magnitude stream is all zero (silence): no periodicity to measure';
+  const rho = new Map<number, number>();
+  const rhoAt = (lag: number): number => {
+    let r = rho.get(lag);
+    if (r === undefined) {
+      r = lagCorrelation(src, count, lag, scale);
+      rho.set(lag, r);
+    }
+    return r;
+  };
+  const rows = (s: Shape): number => (s.layout === 'frame-major' ? s.bins : s.frames);
+  let best = -1;
+  for (const s of shapes) best = Math.max(best, rhoAt(rows(s)));
+  if (best < 0.25) return `the magnitude stream repeats at no candidate row length (best lag correlation ${best.toFixed(2)})`;
+  const axis = new Map<number, number>();
+  // Rows of frames show the spectrum along the row; rows of bins show it across rows.
+  const axisBonus = (s: Shape): number => {
+    const L = rows(s);
+    let a = axis.get(L);
+    if (a === undefined) {
+      a = spectralAxisLogRatio(src, count, L, scale);
+      axis.set(L, a);
+    }
+    return AXIS_WEIGHT * Math.max(-2, Math.min(2, s.layout === 'frame-major' ? a : -a));
+  };
+  const ranked = [...shapes].sort((a, b) => rhoAt(rows(b)) - rhoAt(rows(a)));
+  const hermChecked = new Set(ranked.slice(0, 8));
+  const out: Candidate[] = [];
+  for (const s of shapes) {
+    const L = rows(s);
+    const r = rhoAt(L);
+    if (r < best - 0.5) continue;
+    // A smooth stream correlates at every short lag; a row length stands out above its neighbours.
+    const peak = r - (rhoAt(Math.max(1, L - 1)) + rhoAt(L + 1)) / 2;
+    // A multiple of the true row length repeats as well; prefer the shortest period that does.
+    const multiple = [2, 3, 4, 5].some((q) => L % q === 0 && rho.has(L / q) && (rho.get(L / q) as number) >= r - 0.1);
+    const herm = hermChecked.has(s) ? hermitian(s) : 0;
+    const hdr = headerPairsFound.some(([a, b]) => (a === s.frames && b === s.bins) || (a === s.bins && b === s.frames));
+    for (const t of transformsFor(s.bins)) {
+      if (!validTransform(t)) continue;
+      if (t.sided === 'two' && herm < 0.9) continue;
+      let logw = RHO_WEIGHT * r + PEAK_WEIGHT * peak - transformPrior(t) - framesPrior(s.frames) - (multiple ? 3 : 0) + (hdr ? HEADER_DIMS_BONUS : 0) + axisBonus(s);
+      logw += t.sided === 'two' ? HERMITIAN_BONUS : herm >= 0.9 ? -5 : 0;
+      out.push({
+        ...s,
+        ...t,
+        logw,
+        reason:
+          `no usable phase: the magnitude stream correlates ${r.toFixed(2)} with itself ${L} values later (${peak >= 0 ? '+' : ''}${peak.toFixed(2)} over the neighbouring lags; best ${best.toFixed(2)}), ` +
+          `read as ${shapeText(s)}, nfft ${t.nfft} ${t.sided}${multiple ? ' (a multiple of a shorter repeating length)' : ''}${t.sided === 'two' ? `, Hermitian in ${(100 * herm).toFixed(0)} % of bin pairs` : ''}${hdr ? '; the header states these dims' : ''}`,
+        metrics: { lagCorrelation: round(r), peak: round(peak), bestLagCorrelation: round(best), rowLength: L, hermitian: round(herm), headerDims: hdr },
+      });
+    }
+  }
+  return out;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
+  const ms = fullStorage(fixed.magnitudeFile ?? {});
+  const magSrc = evidence.magnitude.source(ms);
+  const magArray = containerArray(evidence.magnitude, ms);
+  const count = containerCount(evidence.magnitude, ms) ?? magSrc.length;
+  if (count < 2 * MIN_BINS) return undecided(`only ${count} values: too few for an STFT matrix`);
+  const shape2d = magArray ? twoDims(magArray.shape, magArray.order) : null;
+  const shapes = shapesFor(count, shape2d);
+  if (shapes.length === 0) return undecided(`${count} values factor into no frames × bins with ${MIN_BINS}–${MAX_BINS} bins and ≥ 2 frames`);
+  const hdrPairs = headerDims(evidence, ms, count);
+  const hermitian = (s: Shape): number => hermitianFraction(magSrc, s, hermitianTol(ms.dtype));
+
+  // The stream whose real bins are tested: the phase file, else a complex magnitude file.
+  let phaseSrc: ValueSource | null = null;
+  let phaseDtype: Dtype = ms.dtype;
+  const notes: string[] = [];
+  if (fixed.phaseFile && evidence.phase && isComplete(fixed.phaseFile)) {
+    const ps = fullStorage(fixed.phaseFile);
+    const src = evidence.phase.source(ps);
+    const pc = containerCount(evidence.phase, ps) ?? src.length;
+    if (pc === count) {
+      phaseSrc = src;
+      phaseDtype = ps.dtype;
+    } else notes.push(`the phase file holds ${pc} values, the magnitude file ${count}: phase not used`);
+  } else if (magSrc.complex) phaseSrc = magSrc;
+
+  let candidates: Candidate[] = [];
+  let scale = 1;
+  if (phaseSrc) {
+    const test = realBinTest(phaseDtype, phaseSrc.complex, streamSample(phaseSrc, count));
+    const r = fromPhase(shapes, phaseSrc, test, hermitian, hdrPairs);
+    candidates = r.candidates;
+    if (candidates.length === 0) {
+      notes.push(`no shape shows real DC bins (${test.describe}; ${r.profiled} of ${shapes.length} shapes passed the DC column)`);
+      scale = PHASE_CONTRADICTS;
+    }
+  }
+  if (candidates.length === 0) {
+    const m = fromMagnitude(shapes, magSrc, count, hermitian, hdrPairs);
+    if (typeof m === 'string') return undecided([...notes, m].join('; '));
+    candidates = m;
+    scale *= MAGNITUDE_ONLY;
+  }
+  if (candidates.length === 0) return undecided([...notes, 'no shape fits'].join('; '));
+  const top = Math.max(...candidates.map((c) => c.logw));
+  let total = 0;
+  for (const c of candidates) total += Math.exp(c.logw - top);
+  const kept = candidates.filter((c) => fitsFixed(c, fixed)).sort((a, b) => b.logw - a.logw);
+  if (kept.length === 0) {
+    const b = candidates.reduce((x, y) => (y.logw > x.logw ? y : x));
+    return undecided(`no shape consistent with the fixed fields fits; the evidence prefers ${shapeText(b)} nfft ${b.nfft} ${b.sided} (${b.reason})`);
+  }
+  const hyps: Hypothesis[] = kept.slice(0, MAX_HYPOTHESES).map((c) => ({
+    values: { frames: c.frames, bins: c.bins, layout: c.layout, nfft: c.nfft, sided: c.sided },
+    score: Math.max(1e-6, (scale * Math.exp(c.logw - top)) / total),
+    reason: notes.length ? `${c.reason}; ${notes.join('; ')}` : c.reason,
+    metrics: { ...c.metrics, ...(shape2d ? { containerShape: `${shape2d.a}x${shape2d.b} ${shape2d.order}` } : {}) },
+  }));
+  return { hypotheses: hyps };
+}
+
+export const dims: Analyzer = {
+  name: 'dims',
+  stage: 'shape',
+  decides: ['frames', 'bins', 'layout', 'nfft', 'sided'],
+  needs: ['magnitudeFile.format', 'magnitudeFile.dtype', 'magnitudeFile.endian', 'magnitudeFile.headerBytes'],
+  // Storage is decided by the time the shape stage runs: an undecided phase file is simply not used.
+  applies: () => true,
+  run: runDims,
+};

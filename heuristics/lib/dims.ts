@@ -1,0 +1,447 @@
+import { type FileEvidence, sampleBlockStarts } from '../../src/analysis/evidence.js';
+import { componentDtype } from '../../src/io/dtype.js';
+import type { Dtype, FileStorage, Layout, Sided } from '../../src/config/types.js';
+import { type ArrayEntry, pickArrays } from '../../src/io/containers/index.js';
+import type { ValueSource } from '../../src/io/source.js';
+
+/**
+ * Shape math for the dims analyzer (DESIGN 4.3): which (frames, bins, nfft, sided) a value count allows,
+ * how likely each nfft is, and the two measurements that pin the shape: the DC/Nyquist bins whose phase
+ * is exactly 0 or ±bound (read at period `bins` in a frame-major stream, as runs of `frames` values in
+ * a bin-major one), and, without phase, the lag at which the magnitude stream repeats itself.
+ */
+
+export const MIN_BINS = 3;
+export const MAX_BINS = 65537;
+
+/** Divisors of n in [lo, hi], ascending. */
+export function divisors(n: number, lo: number, hi: number): number[] {
+  const small: number[] = [];
+  const large: number[] = [];
+  for (let d = 1; d * d <= n; d++) {
+    if (n % d !== 0) continue;
+    small.push(d);
+    if (d * d !== n) large.push(n / d);
+  }
+  return [...small, ...large.reverse()].filter((d) => d >= lo && d <= hi);
+}
+
+/** Whether n values can be an STFT matrix at all (some bins in range with at least 2 frames). */
+export function plausibleCount(n: number): boolean {
+  return divisors(n, MIN_BINS, Math.min(MAX_BINS, Math.floor(n / 2))).length > 0;
+}
+
+export interface Transform {
+  nfft: number;
+  sided: Sided;
+}
+
+/** Every (nfft, sided) that stores `bins` bins: one-sided even/odd, one-no-nyquist, two-sided. */
+export function transformsFor(bins: number): Transform[] {
+  return [
+    { nfft: 2 * (bins - 1), sided: 'one' },
+    { nfft: 2 * bins - 1, sided: 'one' },
+    { nfft: 2 * bins, sided: 'one-no-nyquist' },
+    { nfft: bins, sided: 'two' },
+  ];
+}
+
+function smooth235(n: number): boolean {
+  for (const p of [2, 3, 5]) while (n % p === 0) n /= p;
+  return n === 1;
+}
+
+/**
+ * Prior cost (nats) of an nfft and sidedness: powers of two are the norm, 2·3·5-smooth sizes (400,
+ * 1200) common, other sizes rarer; one-sided is the usual output. Kept mild (a nat is 4.3 dB of search
+ * cost): twins such as nfft 511 one-sided and 512 one-no-nyquist must both reach the consistency ranking.
+ */
+export function transformPrior(t: Transform): number {
+  const n = t.nfft;
+  let c = (n & (n - 1)) === 0 ? 0 : n % 2 === 0 ? (smooth235(n) ? 1 : 2.5) : smooth235(n) ? 1.5 : 2.5;
+  if (n < 16 || n > 65536) c += 4;
+  else if (n > 16384) c += 2;
+  if (t.sided !== 'one') c += 1;
+  return c;
+}
+
+/** Prior cost (nats) of a frame count: an STFT of a handful of frames is rare (and usually a misreading). */
+export function framesPrior(frames: number): number {
+  return frames < 4 ? 3 : frames < 16 ? 1 : 0;
+}
+
+/** The array a container storage refers to (by variable; the picked one when unnamed). */
+export function containerArray(f: FileEvidence, storage: Partial<FileStorage> | null | undefined): ArrayEntry | null {
+  const info = f.container;
+  if (info.format === 'raw' || info.arrays.length === 0) return null;
+  const name = storage?.variable;
+  if (name !== undefined && name !== null) return info.arrays.find((a) => a.name === name) ?? null;
+  if (info.arrays.length === 1) return info.arrays[0];
+  const pick = pickArrays(info);
+  return pick.complex ?? pick.magnitude ?? pick.phase ?? null;
+}
+
+/** Values in a container's array, or null for raw files. */
+export function containerCount(f: FileEvidence, storage: Partial<FileStorage> | null | undefined): number | null {
+  const a = containerArray(f, storage);
+  if (!a) return null;
+  let n = 1;
+  for (const d of a.shape) n *= d;
+  return n;
+}
+
+/** Stored values of a source at arbitrary positions (one small read each). */
+export function readPoints(src: ValueSource, idx: readonly number[], re: Float64Array, im: Float64Array): void {
+  const r = new Float64Array(1);
+  const i1 = new Float64Array(1);
+  for (let j = 0; j < idx.length; j++) {
+    src.read(idx[j], 1, r, src.complex ? i1 : undefined);
+    re[j] = r[0];
+    im[j] = src.complex ? i1[0] : 0;
+  }
+}
+
+/**
+ * The test for "this bin is real": for a complex source, im ≈ 0 next to re; for a phase stream, the
+ * value 0 or ±c for a bound c of a phase unit (π, 180, 0.5, integer full scale), or the most repeated
+ * extreme of the sampled values (any other scale). Tolerances follow the stored precision.
+ */
+export interface RealBinTest {
+  isReal(re: number, im: number): boolean;
+  describe: string;
+}
+
+export function realBinTest(dtype: Dtype, complex: boolean, sample: Float64Array): RealBinTest {
+  const comp = componentDtype(dtype);
+  const rel = comp === 'float16' ? 2e-3 : comp === 'float32' ? 2e-6 : comp === 'float64' ? 1e-9 : 0;
+  if (complex) {
+    const tol = Math.max(rel, 1e-6);
+    return { isReal: (re, im) => Math.abs(im) <= tol * Math.abs(re), describe: 'imaginary part 0' };
+  }
+  const bits = { int8: 8, uint8: 8, int16: 16, uint16: 16, int32: 32, uint32: 32 }[comp as string];
+  const bounds = new Set<number>(bits ? [2 ** (bits - 1), 2 ** (bits - 1) - 1] : [Math.PI, 180, 0.5]);
+  let maxAbs = 0;
+  for (const v of sample) if (Number.isFinite(v)) maxAbs = Math.max(maxAbs, Math.abs(v));
+  let atMax = 0;
+  for (const v of sample) if (Math.abs(v) === maxAbs) atMax++;
+  // Another scale (degrees·100, a custom period): its bound shows up as an exactly repeated extreme.
+  if (maxAbs > 0 && atMax >= 3) bounds.add(maxAbs);
+  const list = [...bounds];
+  const zeroTol = rel * Math.max(1, ...list.filter((b) => b <= maxAbs * 1.01));
+  return {
+    isReal: (v) => {
+      const a = Math.abs(v);
+      if (a <= zeroTol) return true;
+      for (const b of list) if (Math.abs(a - b) <= rel * b) return true;
+      return false;
+    },
+    describe: `phase ∈ {0, ±${[...new Set(list.map((b) => +b.toPrecision(6)))].join(', ±')}}`,
+  };
+}
+
+export interface Shape {
+  frames: number;
+  bins: number;
+  layout: Layout;
+}
+
+/** Stream index of matrix cell (frame m, bin k). */
+export function cellIndex(s: Shape, m: number, k: number): number {
+  return s.layout === 'frame-major' ? m * s.bins + k : k * s.frames + m;
+}
+
+/** Which columns are real in (nearly) every non-silent sampled frame, and how sure that is. */
+export interface RealColumns {
+  /** Bins whose values passed the real-bin test in ≥ 90 % of the non-silent sampled frames. */
+  real: number[];
+  /** Bins that were checked (all for frame-major, a spread sample for bin-major). */
+  checked: number;
+  /** Non-silent frames the rates are over. */
+  frames: number;
+  dcRate: number;
+  /** Mean rate over the checked bins that are not real (what chance gives). */
+  background: number;
+  /**
+   * Bins real in a quarter to 90 % of the frames: a true shape has none (bins are real always or by
+   * chance); a wrong one that half-overlaps a real run of the true layout does.
+   */
+  partial: number;
+}
+
+/** Bins to check when not all can be read: the ends, the middle and a spread of others. */
+function checkedBins(bins: number): number[] {
+  const h = Math.floor(bins / 2);
+  const set = new Set<number>([0, 1, 2, 3, h - 1, h, h + 1, bins - 4, bins - 3, bins - 2, bins - 1]);
+  for (let i = 0; i < 24; i++) set.add(Math.floor(((i + 0.5) * bins) / 24));
+  return [...set].filter((k) => k >= 0 && k < bins).sort((a, b) => a - b);
+}
+
+/**
+ * Frames to sample: blocks spread over the file plus the first and last frames (a bin-major shape with
+ * too many frames per bin shows itself only at the ends of its runs), fewer for long frames.
+ */
+function frameSample(s: Shape, perFrame: number): number[] {
+  const budget = 1 << 20;
+  const total = Math.max(8, Math.min(48, Math.floor(budget / Math.max(1, perFrame))));
+  const len = Math.min(16, total);
+  const edge = Math.min(4, Math.floor(len / 4));
+  const set = new Set<number>();
+  for (let m = 0; m < edge; m++) set.add(Math.min(s.frames - 1, m)).add(Math.max(0, s.frames - 1 - m));
+  for (const m0 of sampleBlockStarts(s.frames, len, Math.ceil(total / len))) for (let m = m0; m < Math.min(s.frames, m0 + len); m++) set.add(m);
+  return [...set].sort((a, b) => a - b);
+}
+
+/**
+ * Real-bin rates per column under a shape. Frames where most checked bins are "real" are silence
+ * (phase 0 everywhere) and are left out.
+ */
+export function realColumns(src: ValueSource, test: RealBinTest, s: Shape): RealColumns {
+  const cols = s.layout === 'frame-major' && s.bins <= 1 << 16 ? null : checkedBins(s.bins);
+  const nCols = cols ? cols.length : s.bins;
+  const frames = frameSample(s, nCols);
+  const flags = new Uint8Array(frames.length * nCols);
+  const re = new Float64Array(Math.max(s.bins, frames.length));
+  const im = new Float64Array(re.length);
+  if (s.layout === 'frame-major') {
+    frames.forEach((m, i) => {
+      if (cols) {
+        const at = cols.map((k) => m * s.bins + k);
+        readPoints(src, at, re, im);
+      } else src.read(m * s.bins, s.bins, re, src.complex ? im : undefined);
+      for (let c = 0; c < nCols; c++) flags[i * nCols + c] = test.isReal(re[c], src.complex ? im[c] : 0) ? 1 : 0;
+    });
+  } else {
+    // One read per checked bin and block of consecutive frames.
+    const runs: [number, number, number][] = [];
+    for (let i = 0; i < frames.length; ) {
+      let j = i;
+      while (j + 1 < frames.length && frames[j + 1] === frames[j] + 1) j++;
+      runs.push([i, frames[i], j - i + 1]);
+      i = j + 1;
+    }
+    (cols as number[]).forEach((k, c) => {
+      for (const [i0, m0, len] of runs) {
+        src.read(k * s.frames + m0, len, re, src.complex ? im : undefined);
+        for (let t = 0; t < len; t++) flags[(i0 + t) * nCols + c] = test.isReal(re[t], src.complex ? im[t] : 0) ? 1 : 0;
+      }
+    });
+  }
+  const counts = new Float64Array(nCols);
+  let live = 0;
+  for (let i = 0; i < frames.length; i++) {
+    let n = 0;
+    for (let c = 0; c < nCols; c++) n += flags[i * nCols + c];
+    if (n > nCols / 2) continue;
+    live++;
+    for (let c = 0; c < nCols; c++) counts[c] += flags[i * nCols + c];
+  }
+  const real: number[] = [];
+  let bg = 0;
+  let bgN = 0;
+  let partial = 0;
+  for (let c = 0; c < nCols; c++) {
+    const rate = live ? counts[c] / live : 0;
+    const k = cols ? cols[c] : c;
+    if (rate >= 0.9) real.push(k);
+    else {
+      if (rate >= 0.25) partial++;
+      bg += rate;
+      bgN++;
+    }
+  }
+  return { real, checked: nCols, frames: live, dcRate: live ? counts[0] / live : 0, background: bgN ? bg / bgN : 0, partial };
+}
+
+/** The real bins each (nfft, sided) must show among `bins` columns. */
+export function expectedRealBins(bins: number, t: Transform): number[] {
+  if (t.sided === 'one') return t.nfft % 2 === 0 ? [0, bins - 1] : [0];
+  if (t.sided === 'two') return t.nfft % 2 === 0 ? [0, bins / 2] : [0];
+  return [0];
+}
+
+/**
+ * Fraction of sampled bin pairs (k, bins−k) with equal magnitude (to the stored precision): exact
+ * for a two-sided spectrum of a real signal, chance otherwise.
+ */
+export function hermitianFraction(src: ValueSource, s: Shape, tol: number): number {
+  const ks = checkedBins(s.bins).filter((k) => k > 0 && 2 * k !== s.bins);
+  const frames = frameSample(s, 2 * ks.length).slice(0, 16);
+  const idx: number[] = [];
+  for (const m of frames) for (const k of ks) idx.push(cellIndex(s, m, k), cellIndex(s, m, s.bins - k));
+  const re = new Float64Array(idx.length);
+  const im = new Float64Array(idx.length);
+  readPoints(src, idx, re, im);
+  let eq = 0;
+  let n = 0;
+  for (let j = 0; j < idx.length; j += 2) {
+    const a = Math.hypot(re[j], im[j]);
+    const b = Math.hypot(re[j + 1], im[j + 1]);
+    if (a === 0 && b === 0) continue;
+    n++;
+    if (Math.abs(a - b) <= tol * Math.max(Math.abs(a), Math.abs(b))) eq++;
+  }
+  return n ? eq / n : 0;
+}
+
+/**
+ * Correlation of the (compressed) magnitude stream with itself `lag` values later, over a few spread
+ * windows: high at the row length of the matrix (the next frame's same bin, or the next bin's same
+ * frame), low at lags that land on unrelated cells.
+ */
+export function lagCorrelation(src: ValueSource, length: number, lag: number, scale: number): number {
+  const W = 2048;
+  if (lag + 16 >= length) return 0;
+  const windows = 4;
+  const n = Math.min(W, length - lag);
+  const a = new Float64Array(n);
+  const b = new Float64Array(n);
+  const ai = new Float64Array(n);
+  const bi = new Float64Array(n);
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  let cnt = 0;
+  for (let w = 0; w < windows; w++) {
+    const start = Math.floor(((length - lag - n) * (w + 0.5)) / windows);
+    // Two reads, not one spanning the lag: long lags (bin-major rows) would read megabytes.
+    src.read(start, n, a, src.complex ? ai : undefined);
+    src.read(start + lag, n, b, src.complex ? bi : undefined);
+    for (let i = 0; i < n; i++) {
+      const x = compress(a[i], src.complex ? ai[i] : 0, scale);
+      const y = compress(b[i], src.complex ? bi[i] : 0, scale);
+      sx += x;
+      sy += y;
+      sxx += x * x;
+      syy += y * y;
+      sxy += x * y;
+      cnt++;
+    }
+  }
+  const vx = sxx / cnt - (sx / cnt) ** 2;
+  const vy = syy / cnt - (sy / cnt) ** 2;
+  if (!(vx > 1e-12) || !(vy > 1e-12)) return 0;
+  return (sxy / cnt - (sx / cnt) * (sy / cnt)) / Math.sqrt(vx * vy);
+}
+
+/** asinh(|v| / scale) for complex data, asinh(v / scale) otherwise: log-like for linear, dB-safe. */
+function compress(re: number, im: number, scale: number): number {
+  const v = im !== 0 ? Math.hypot(re, im) : re;
+  return Number.isFinite(v) ? Math.asinh(v / scale) : 0;
+}
+
+/** Median |value| of a spread sample (the scale the compression works at): 16 windows of 256 values. */
+export function typicalScale(src: ValueSource, length: number): number {
+  const win = Math.min(256, length);
+  const n = Math.min(16, Math.max(1, Math.floor(length / win)));
+  const re = new Float64Array(win);
+  const im = new Float64Array(win);
+  const mags: number[] = [];
+  for (let w = 0; w < n; w++) {
+    src.read(Math.floor(((length - win) * w) / Math.max(1, n - 1)), win, re, src.complex ? im : undefined);
+    for (let i = 0; i < win; i++) {
+      const a = Math.hypot(re[i], src.complex ? im[i] : 0);
+      if (Number.isFinite(a) && a > 0) mags.push(a);
+    }
+  }
+  if (mags.length === 0) return 0;
+  mags.sort((a, b) => a - b);
+  return mags[mags.length >> 1];
+}
+
+/**
+ * Which axis of a row-length-`L` reshape carries the spectrum: the variance of the mean row profile
+ * (across positions within a row) over the variance of the row means (across rows), as a log ratio.
+ * The long-term spectrum varies across frequency by tens of dB, the frame energies over time less, so
+ * a positive value says positions are bins (rows are frames), a negative one that rows are bins.
+ */
+export function spectralAxisLogRatio(src: ValueSource, length: number, L: number, scale: number): number {
+  const rows = Math.floor(length / L);
+  if (rows < 2 || L < 2) return 0;
+  const n = Math.min(64, rows);
+  // Long rows are sampled in 16 spread runs of 256 positions (the profile's variance needs no more).
+  const runs: [number, number][] = L <= 4096 ? [[0, L]] : Array.from({ length: 16 }, (_, i) => [Math.floor(((L - 256) * i) / 15), 256]);
+  const width = runs.reduce((a, r) => a + r[1], 0);
+  const profile = new Float64Array(width);
+  const means = new Float64Array(n);
+  const re = new Float64Array(Math.min(L, 4096));
+  const im = new Float64Array(re.length);
+  for (let i = 0; i < n; i++) {
+    const row = Math.floor((i * (rows - 1)) / Math.max(1, n - 1));
+    let sum = 0;
+    let j = 0;
+    for (const [at, len] of runs) {
+      src.read(row * L + at, len, re, src.complex ? im : undefined);
+      for (let t = 0; t < len; t++, j++) {
+        const v = compress(re[t], src.complex ? im[t] : 0, scale);
+        profile[j] += v / n;
+        sum += v;
+      }
+    }
+    means[i] = sum / width;
+  }
+  const variance = (x: Float64Array): number => {
+    let m = 0;
+    for (const v of x) m += v / x.length;
+    let q = 0;
+    for (const v of x) q += (v - m) ** 2 / x.length;
+    return q;
+  };
+  const vp = variance(profile);
+  const vr = variance(means);
+  return vp > 0 && vr > 0 ? Math.log(vp / vr) : 0;
+}
+
+/** Runs of real values at the two ends of the stream (capped): a bin-major DC run, a Nyquist run. */
+export interface EndRuns {
+  head: number;
+  tail: number;
+}
+
+const END_RUN_CAP = 1 << 20;
+
+export function realRunsAtEnds(src: ValueSource, test: RealBinTest, length: number): EndRuns {
+  const chunk = 4096;
+  const re = new Float64Array(chunk);
+  const im = new Float64Array(chunk);
+  const run = (fromEnd: boolean): number => {
+    let n = 0;
+    while (n < Math.min(length, END_RUN_CAP)) {
+      const len = Math.min(chunk, length - n);
+      src.read(fromEnd ? length - n - len : n, len, re, src.complex ? im : undefined);
+      for (let i = 0; i < len; i++) {
+        const j = fromEnd ? len - 1 - i : i;
+        if (!test.isReal(re[j], src.complex ? im[j] : 0)) return n + i;
+      }
+      n += len;
+    }
+    return n;
+  };
+  return { head: run(false), tail: run(true) };
+}
+
+/**
+ * A bin-major shape must end its DC run where the stream's leading run of real values ends (and its
+ * Nyquist run where the trailing one begins): any real values beyond belong to frames that are real in
+ * every bin (silence, a reflect-padded edge frame). A shape with slightly fewer frames per bin than the
+ * truth passes the column test but fails this one.
+ */
+export function endRunsFit(src: ValueSource, test: RealBinTest, s: Shape, runs: EndRuns, lastReal: boolean): boolean {
+  const cols = checkedBins(s.bins).filter((k) => k > 0 && k < s.bins - 1);
+  const allReal = (m: number): boolean => {
+    const re = new Float64Array(cols.length);
+    const im = new Float64Array(cols.length);
+    readPoints(src, cols.map((k) => cellIndex(s, m, k)), re, im);
+    for (let i = 0; i < cols.length; i++) if (!test.isReal(re[i], im[i])) return false;
+    return true;
+  };
+  const check = (extra: number, frameAt: (j: number) => number): boolean => {
+    if (extra < 0) return false;
+    for (let j = 0; j < Math.min(extra, s.frames); j++) if (!allReal(frameAt(j))) return false;
+    return true;
+  };
+  if (runs.head < END_RUN_CAP && !check(runs.head - s.frames, (j) => j)) return false;
+  if (lastReal && runs.tail < END_RUN_CAP && !check(runs.tail - s.frames, (j) => s.frames - 1 - j)) return false;
+  return true;
+}

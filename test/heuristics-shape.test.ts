@@ -1,0 +1,329 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { dims } from '../heuristics/dims.js';
+import { rawDtype } from '../heuristics/raw-dtype.js';
+import type { Hypothesis } from '../heuristics/types.js';
+import { Evidence } from '../src/analysis/evidence.js';
+import type { Dtype, Endian, Layout, PartialStftConfig, PhaseReference, PhaseUnit, Sided, StftConfig, WindowName } from '../src/config/types.js';
+import { makeStftFiles } from '../src/synth/make.js';
+import { encodeValues } from '../src/io/dtype.js';
+import { frameCountFor, geometryFromConfig } from '../src/dsp/stft.js';
+import { demoSignal } from '../src/synth/signals.js';
+import { rng } from './helpers.js';
+import { bytesCase, fixedUpTo, rawStorage, synthCase, testConfig } from './synth-evidence.js';
+
+/**
+ * Shape stage: frames × bins, layout, nfft and sided from the DC/Nyquist real bins (phase or complex
+ * files) and, more weakly, from the magnitude stream's period. Grids cross what it decides with what
+ * it does not (dtype, unit, hop, window, centring, phase reference).
+ */
+
+const SIGNAL = demoSignal(22050, 1.2, 11);
+const TRANSFORMS: [number, Sided][] = [
+  [256, 'one'],
+  [400, 'one'],
+  [511, 'one'],
+  [512, 'one'],
+  [1024, 'one'],
+  [256, 'two'],
+  [511, 'two'],
+  [512, 'two'],
+  [256, 'one-no-nyquist'],
+  [400, 'one-no-nyquist'],
+  [512, 'one-no-nyquist'],
+];
+const PHASE_STORE: [Dtype, PhaseUnit][] = [
+  ['float32', 'radians'],
+  ['float32', 'degrees'],
+  ['float32', 'cycles'],
+  ['float64', 'radians'],
+  ['float16', 'degrees'],
+  ['int16', 'scaled-65536'],
+  ['uint16', 'scaled-65536'],
+];
+const WINDOWS: WindowName[] = ['hann', 'hamming', 'blackman'];
+const REFERENCES: PhaseReference[] = ['frame-start', 'window-centre', 'absolute-time'];
+
+interface Case {
+  over: Partial<StftConfig>;
+  text: string;
+}
+
+function shapeGrid(n: number, seed: number, withPhase: boolean): Case[] {
+  const r = rng(seed);
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)];
+  const out: Case[] = [];
+  for (let i = 0; i < n; i++) {
+    const [nfft, sided] = pick(TRANSFORMS);
+    const [pd, unit] = pick(PHASE_STORE);
+    const layout = pick(['frame-major', 'bin-major'] as const);
+    const hop = Math.max(1, Math.floor(nfft / pick([4, 2, 1, 8])));
+    const window = pick(WINDOWS);
+    const center = r() < 0.6;
+    const phaseReference = pick(REFERENCES);
+    const md: Dtype = pick(['float32', 'float64', 'float32', 'float16']);
+    const header = pick([0, 0, 16, 1000]);
+    const endian: Endian = r() < 0.8 ? 'little' : 'big';
+    out.push({
+      over: {
+        nfft,
+        sided,
+        layout,
+        hop,
+        window,
+        center,
+        padMode: center ? 'zeros' : 'none',
+        firstFrameStart: center ? -Math.floor(nfft / 2) : 0,
+        phaseReference,
+        magnitudeScale: pick(['linear', 'db', 'power'] as const),
+        phaseUnit: unit,
+        magnitudeFile: rawStorage({ dtype: md, endian, headerBytes: header }),
+        phaseFile: withPhase ? rawStorage({ dtype: pd, endian, headerBytes: header }) : null,
+      },
+      text: `${layout} nfft ${nfft} ${sided} hop ${hop} ${window} ${center ? 'centred' : 'uncentred'} ${phaseReference} | mag ${md} ${endian} h${header}${withPhase ? ` | phase ${pd} ${unit}` : ''}`,
+    });
+  }
+  return out;
+}
+
+type Truth = Pick<StftConfig, 'frames' | 'bins' | 'layout' | 'nfft' | 'sided'>;
+const sameShape = (v: PartialStftConfig, t: Truth): boolean => v.frames === t.frames && v.bins === t.bins && v.layout === t.layout;
+const sameAll = (v: PartialStftConfig, t: Truth): boolean => sameShape(v, t) && v.nfft === t.nfft && v.sided === t.sided;
+
+/**
+ * DC real, no other real bin: an odd one-sided nfft N and Octave's one-no-nyquist N+1 store the
+ * same bins and the same real-bin pattern; only the transform (the consistency ranking) tells them apart.
+ */
+const twinOf = (t: Truth): Truth | null =>
+  t.sided === 'one' && t.nfft % 2 === 1 ? { ...t, nfft: t.nfft + 1, sided: 'one-no-nyquist' } : t.sided === 'one-no-nyquist' ? { ...t, nfft: t.nfft - 1, sided: 'one' } : null;
+
+interface Tally {
+  n: number;
+  shape: number;
+  full: number;
+  twinOnly: number;
+  confidentWrongShape: number;
+  ms: number;
+  misses: string[];
+}
+
+function runGrid(grid: Case[], fixedFields: (keyof StftConfig)[]): Tally {
+  const t: Tally = { n: 0, shape: 0, full: 0, twinOnly: 0, confidentWrongShape: 0, ms: 0, misses: [] };
+  for (const g of grid) {
+    const c = synthCase(g.over, SIGNAL);
+    try {
+      const t0 = performance.now();
+      const res = dims.run(c.evidence, fixedUpTo(c.config, fixedFields));
+      t.ms += performance.now() - t0;
+      t.n++;
+      const top: Hypothesis | undefined = res.hypotheses[0];
+      const truth = c.config;
+      if (top && sameShape(top.values, truth)) t.shape++;
+      else if (top && top.score > 0.5) t.confidentWrongShape++;
+      if (top && sameAll(top.values, truth)) t.full++;
+      else {
+        const twin = twinOf(truth);
+        const kept = res.hypotheses.filter((h) => h.score >= 0.02 * (top?.score ?? 0));
+        if (top && twin && sameAll(top.values, twin) && kept.some((h) => sameAll(h.values, truth))) t.twinOnly++;
+        else t.misses.push(`${g.text} (${truth.frames}x${truth.bins}) -> ${top ? `${JSON.stringify(top.values)} ${top.score.toFixed(2)}: ${top.reason}` : res.undecided}`);
+      }
+    } finally {
+      c.cleanup();
+    }
+  }
+  return t;
+}
+
+const pct = (a: number, n: number): string => `${a}/${n} = ${((100 * a) / n).toFixed(1)} %`;
+
+describe('dims with phase: real DC/Nyquist bins', () => {
+  test('grid over nfft × sided × layout × dtype × unit × hop × window × centring × reference', () => {
+    const grid = shapeGrid(110, 424242, true);
+    const t = runGrid(grid, ['magnitudeFile', 'phaseFile']);
+    console.log(
+      `dims (phase) grid: shape first ${pct(t.shape, t.n)}; nfft+sided first ${pct(t.full, t.n)}, ` +
+        `plus ${t.twinOnly} odd-nfft/one-no-nyquist twins ranked second (kept for the consistency ranking); ` +
+        `${t.confidentWrongShape} confident wrong shapes; ${(t.ms / t.n).toFixed(1)} ms/case`,
+    );
+    for (const m of t.misses) console.log(`  miss: ${m}`);
+    expect(t.shape / t.n).toBeGreaterThanOrEqual(0.95);
+    expect((t.full + t.twinOnly) / t.n).toBeGreaterThanOrEqual(0.95);
+    expect(t.confidentWrongShape).toBe(0);
+  });
+
+  test('other programs: scipy, ShortTimeFFT, librosa, MATLAB, torch, odd nfft', () => {
+    const dir = join(import.meta.dirname, 'fixtures', 'foreign');
+    const cases = JSON.parse(readFileSync(join(dir, 'cases.json'), 'utf8')) as Record<string, StftConfig>;
+    for (const [name, cfg] of Object.entries(cases)) {
+      const ev = new Evidence(join(dir, `${name}.mag`), join(dir, `${name}.phase`));
+      try {
+        const res = dims.run(ev, { magnitudeFile: cfg.magnitudeFile, phaseFile: cfg.phaseFile });
+        const top = res.hypotheses[0];
+        console.log(`dims on ${name}: ${top ? `${JSON.stringify(top.values)} ${top.score.toFixed(3)}` : res.undecided}`);
+        expect(top?.values, name).toMatchObject({ frames: cfg.frames, bins: cfg.bins, layout: cfg.layout });
+        // nfft 255 one-sided and 256 one-no-nyquist store the same bins: the truth must at least be kept.
+        const twin = twinOf(cfg);
+        if (twin && !sameAll(top.values, cfg)) {
+          expect(sameAll(top.values, twin), name).toBe(true);
+          expect(res.hypotheses.some((h) => sameAll(h.values, cfg) && h.score >= 0.02 * top.score), name).toBe(true);
+        } else expect(top.values, name).toMatchObject({ nfft: cfg.nfft, sided: cfg.sided });
+        expect(top.score, name).toBeGreaterThan(0.5);
+      } finally {
+        ev.close();
+      }
+    }
+  });
+
+  test('a wrong header shifts the real bins off every period: all shapes score low', () => {
+    const c = synthCase({ magnitudeFile: rawStorage({ headerBytes: 16 }), phaseFile: rawStorage({ headerBytes: 16 }) }, SIGNAL);
+    try {
+      const right = dims.run(c.evidence, { magnitudeFile: rawStorage({ headerBytes: 16 }), phaseFile: rawStorage({ headerBytes: 16 }) });
+      const wrong = dims.run(c.evidence, { magnitudeFile: rawStorage({ headerBytes: 8 }), phaseFile: rawStorage({ headerBytes: 8 }) });
+      expect(right.hypotheses[0].score).toBeGreaterThan(0.9);
+      const best = wrong.hypotheses[0]?.score ?? 0;
+      console.log(`dims under a header off by 2 values: best score ${best.toFixed(3)} (${wrong.hypotheses[0]?.reason ?? wrong.undecided})`);
+      expect(best).toBeLessThan(0.1);
+    } finally {
+      c.cleanup();
+    }
+  });
+
+  test('fixed fields are honoured, and a contradicted pin scores low', () => {
+    const c = synthCase({ nfft: 512, hop: 128 }, SIGNAL);
+    try {
+      const base = fixedUpTo(c.config, ['magnitudeFile', 'phaseFile']);
+      const pinned = dims.run(c.evidence, { ...base, layout: 'frame-major' });
+      expect(pinned.hypotheses.every((h) => h.values.layout === 'frame-major')).toBe(true);
+      expect(pinned.hypotheses[0].values).toMatchObject({ bins: 257, nfft: 512, sided: 'one' });
+      const contradicted = dims.run(c.evidence, { ...base, layout: 'bin-major' });
+      expect(contradicted.hypotheses.every((h) => h.score < 0.01) || contradicted.undecided !== undefined).toBe(true);
+    } finally {
+      c.cleanup();
+    }
+  });
+});
+
+describe('known recipes end to end (raw-dtype, then dims under its storage)', () => {
+  const recipes: [string, Partial<StftConfig>][] = [
+    ['scipy.signal.stft: 256/128, ÷Σw, bin-major', { nfft: 256, hop: 128, gain: 1 / 128, layout: 'bin-major' }],
+    ['librosa: 2048/512, bin-major, dB', { nfft: 2048, hop: 512, layout: 'bin-major', magnitudeScale: 'db' }],
+    ['torch: 400/160 reflect, power', { nfft: 400, hop: 160, padMode: 'reflect', magnitudeScale: 'power' }],
+    [
+      'MATLAB spectrogram: symmetric Hamming 512/256, float64 column-major, degrees',
+      { nfft: 512, hop: 256, window: 'hamming', windowSymmetry: 'symmetric', center: false, padMode: 'none', firstFrameStart: 0, magnitudeFile: rawStorage({ dtype: 'float64' }), phaseFile: rawStorage({ dtype: 'float64' }), phaseUnit: 'degrees' },
+    ],
+    ['Octave specgram: 256, symmetric Hann, Nyquist dropped', { nfft: 256, hop: 128, sided: 'one-no-nyquist', windowSymmetry: 'symmetric', center: false, padMode: 'none', firstFrameStart: 0 }],
+    ['scipy ShortTimeFFT: window-centre phase, 512/128', { nfft: 512, hop: 128, phaseReference: 'window-centre', layout: 'bin-major' }],
+  ];
+  for (const [what, over] of recipes) {
+    test(what, () => {
+      const c = synthCase(over, SIGNAL);
+      try {
+        const st = rawDtype.run(c.evidence, {}).hypotheses[0];
+        expect(st.values.magnitudeFile).toMatchObject(c.config.magnitudeFile);
+        expect(st.values.phaseFile).toMatchObject(c.config.phaseFile as object);
+        const res = dims.run(c.evidence, st.values);
+        const top = res.hypotheses[0];
+        console.log(`${what}: storage ${st.score.toFixed(3)}, shape ${JSON.stringify(top.values)} ${top.score.toFixed(3)}`);
+        const twin = twinOf(c.config);
+        expect(sameAll(top.values, c.config) || (twin !== null && sameAll(top.values, twin) && res.hypotheses.some((h) => sameAll(h.values, c.config)))).toBe(true);
+      } finally {
+        c.cleanup();
+      }
+    });
+  }
+});
+
+describe('dims without phase: the magnitude stream period', () => {
+  test('magnitude-only grid (weaker: scores stay below 0.6)', () => {
+    const grid = shapeGrid(40, 777, false);
+    const t = runGrid(grid, ['magnitudeFile', 'phaseFile']);
+    console.log(`dims (magnitude only) grid: shape first ${pct(t.shape, t.n)}; nfft+sided first ${pct(t.full, t.n)} (+${t.twinOnly} twins); ${(t.ms / t.n).toFixed(1)} ms/case`);
+    for (const m of t.misses) console.log(`  miss: ${m}`);
+    expect(t.shape / t.n).toBeGreaterThanOrEqual(0.8);
+    expect(t.confidentWrongShape).toBe(0);
+  });
+});
+
+/** A raw complex file (interleaved re/im) as numpy's `Z.tofile()` writes it, with an optional dims header. */
+function complexFile(over: Partial<StftConfig>, dtype: 'complex64' | 'complex128', endian: Endian, header: number): { bytes: Uint8Array; truth: Truth } {
+  const cfg = { ...testConfig(over), magnitudeFile: rawStorage({ dtype: 'float64' }), phaseFile: rawStorage({ dtype: 'float64' }) };
+  const frames = frameCountFor(SIGNAL.length, geometryFromConfig(cfg));
+  const { X } = makeStftFiles(SIGNAL, { ...cfg, frames });
+  const layout: Layout = cfg.layout;
+  const v = new Float64Array(2 * X.frames * X.bins);
+  for (let m = 0; m < X.frames; m++) {
+    for (let k = 0; k < X.bins; k++) {
+      const i = layout === 'frame-major' ? m * X.bins + k : k * X.frames + m;
+      v[2 * i] = X.re[m * X.bins + k];
+      v[2 * i + 1] = X.im[m * X.bins + k];
+    }
+  }
+  const body = encodeValues(v, dtype, endian);
+  const bytes = new Uint8Array(header + body.length);
+  new DataView(bytes.buffer).setUint32(0, X.frames, true);
+  if (header >= 8) new DataView(bytes.buffer).setUint32(4, X.bins, true);
+  bytes.set(body, header);
+  return { bytes, truth: { frames: X.frames, bins: X.bins, layout, nfft: cfg.nfft, sided: cfg.sided } };
+}
+
+describe('one complex file (no phase file)', () => {
+  test('raw-dtype names the complex type, dims reads the real DC bin from the imaginary part', () => {
+    const r = rng(3);
+    let storageHits = 0;
+    let shapeHits = 0;
+    const n = 16;
+    for (let i = 0; i < n; i++) {
+      const dtype = r() < 0.5 ? 'complex64' : 'complex128';
+      const endian: Endian = r() < 0.7 ? 'little' : 'big';
+      const header = [0, 0, 8, 128][Math.floor(r() * 4)];
+      const [nfft, sided] = TRANSFORMS[Math.floor(r() * TRANSFORMS.length)];
+      const layout: Layout = r() < 0.5 ? 'frame-major' : 'bin-major';
+      const { bytes, truth } = complexFile({ nfft, sided, layout, hop: nfft / 4 > 1 ? Math.floor(nfft / 4) : 1 }, dtype, endian, header);
+      const c = bytesCase(bytes, null);
+      try {
+        const st = rawDtype.run(c.evidence, {}).hypotheses[0];
+        const okStorage = st?.values.magnitudeFile?.dtype === dtype && st.values.magnitudeFile.endian === endian && st.values.magnitudeFile.headerBytes === header && st.values.phaseFile === null;
+        if (okStorage) storageHits++;
+        else console.log(`  complex storage miss: ${dtype} ${endian} h${header} -> ${st ? JSON.stringify(st.values) : 'undecided'}`);
+        const res = dims.run(c.evidence, { magnitudeFile: { format: 'raw', dtype, endian, headerBytes: header }, phaseFile: null });
+        const top = res.hypotheses[0];
+        const twin = twinOf(truth);
+        if (top && (sameAll(top.values, truth) || (twin && sameAll(top.values, twin)))) shapeHits++;
+        else console.log(`  complex shape miss: ${layout} ${nfft} ${sided} -> ${top ? JSON.stringify(top.values) : res.undecided}`);
+      } finally {
+        c.cleanup();
+      }
+    }
+    console.log(`complex files: storage ${pct(storageHits, n)}, shape ${pct(shapeHits, n)}`);
+    expect(storageHits / n).toBeGreaterThanOrEqual(0.9);
+    expect(shapeHits / n).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe('dims on bad input', () => {
+  test('noise, silence, a constant and a tiny file: undecided or low', () => {
+    const r = rng(11);
+    const f32 = (n: number, f: () => number): Uint8Array => encodeValues(Float64Array.from({ length: n }, f), 'float32', 'little');
+    const inputs: [string, Uint8Array, Uint8Array | null][] = [
+      ['uniform noise pair', f32(60_000, () => r()), f32(60_000, () => (r() - 0.5) * 2 * Math.PI)],
+      ['noise magnitude only', f32(60_000, () => r()), null],
+      ['silence', f32(60_000, () => 0), f32(60_000, () => 0)],
+      ['constant', f32(60_000, () => 0.25), f32(60_000, () => 1)],
+      ['tiny', f32(5, () => r()), f32(5, () => r())],
+    ];
+    const storage = { magnitudeFile: rawStorage(), phaseFile: rawStorage() };
+    for (const [what, m, p] of inputs) {
+      const c = bytesCase(m, p);
+      try {
+        const res = dims.run(c.evidence, p ? storage : { magnitudeFile: rawStorage(), phaseFile: null });
+        const top = res.hypotheses[0];
+        console.log(`dims on ${what}: ${res.undecided ?? `${JSON.stringify(top.values)} ${top.score.toFixed(3)}`}`);
+        expect(top === undefined || top.score <= 0.5, what).toBe(true);
+      } finally {
+        c.cleanup();
+      }
+    }
+  });
+});
