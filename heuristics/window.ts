@@ -22,6 +22,8 @@ const MAX_HYPOTHESES = 12;
 const MIN_SCORE = 1e-4;
 /** A refined (untyped) parameter is a priori less likely than a value a maker would type. */
 const REFINED_PRIOR = 0.3;
+/** An absolute-time reading that implies a hop above nfft/2. */
+const LONG_HOP_PRIOR = 0.3;
 /**
  * Reduced χ² above which no named window explains the imprint to within its noise: the measured window
  * is proposed too, and every score is scaled by ESTIMATE_REDUCED_CHI2 / reduced χ².
@@ -33,11 +35,16 @@ const TIE = 10;
 const WITNESS_MIN = 0.3;
 /** A runner-up reference within this fraction of the best witness is a tie (50 % overlap with the sign open). */
 const WITNESS_TIE = 0.9;
-/** A flat imprint decides the reference by the witness alone, and cannot see an absolute-time drift. */
+/**
+ * A flat imprint decides the reference by the witness alone and cannot see an absolute-time drift: its
+ * scores are scaled by FLAT_SCALE, or by NO_WITNESS_SCALE when nothing lines up (random phase).
+ */
 const FLAT_SCALE = 0.5;
+const NO_WITNESS_SCALE = 0.2;
+/** An absolute-time reading un-drifted by a measured advance rather than the known hop. */
+const MEASURED_DRIFT_SCALE = 0.5;
 /** Smallest score ratio the imprint leaves between readings of one family on one window position. */
 const FAMILY_FLOOR = 0.1;
-const NO_WITNESS_SCALE = 0.2;
 
 interface Scored {
   cand: WindowCandidate;
@@ -74,9 +81,9 @@ function hypothesesFrom(r: WindowSearch, signFixed: boolean): AnalyzerResult {
   // Likelihood ratio from Δχ² in noise units, times the priors on length and parameter.
   let scored: Scored[] = r.candidates.map((cand) => {
     const delta = (cand.fit.chi2 - best.fit.chi2) / noise;
-    const prior = lengthPrior(cand.layout.winLength, N) * (cand.refined ? REFINED_PRIOR : 1);
+    const prior = lengthPrior(cand.layout.winLength, N) * (cand.refined ? REFINED_PRIOR : 1) * hopPrior(r, cand, signFixed);
     const l = cand.layout;
-    const placementHidden = l.winLength < N && l.reference === 'window-centre' && l.sign === '+';
+    const placementHidden = l.winLength < N && l.reference === 'window-centre';
     return { cand, delta, score: Math.exp(-delta / 2) * prior, placementHidden };
   });
   scored = signFixed ? scored : resolveSigns(scored);
@@ -100,6 +107,12 @@ function hypothesesFrom(r: WindowSearch, signFixed: boolean): AnalyzerResult {
       if (!tied) for (const s of scored) if (s.cand.layout.reference !== first.reference) s.score *= 0.01;
     }
   }
+  if (r.driftPerFrame !== 0 && !r.hopKnown) {
+    // The advance was measured from the energy centre, not from the hop: a sample off per frame smears
+    // the window over short files. The hop analyzer's exact hop makes this reading exact.
+    scale *= MEASURED_DRIFT_SCALE;
+    note += '; advance measured without the hop';
+  }
   // Shares among the readings, scaled down when even the best leaves residuals far above the noise.
   const goodness = Math.min(1, ESTIMATE_REDUCED_CHI2 / r.reducedChi2);
   const total = scored.reduce((a, s) => a + s.score, 0);
@@ -114,7 +127,7 @@ function hypothesesFrom(r: WindowSearch, signFixed: boolean): AnalyzerResult {
       // competes, second (a tone whose period divides the hop also leaves a ripple in the imprint that
       // no window explains; there the named window still wins on consistency).
       const score = top.score * Math.min(0.9, 1 - ESTIMATE_REDUCED_CHI2 / r.reducedChi2);
-      const why = `the best named window (${describe(top.cand)}) leaves reduced χ² ${r.reducedChi2.toFixed(1)} on the imprint of ${frames} frames: the measured window`;
+      const why = `the best named window (${describe(top.cand)}) leaves reduced χ² ${r.reducedChi2.toPrecision(3)} on the imprint of ${frames} frames: the measured window`;
       hypotheses.push(emit(r, top, score, why, 'estimated'));
     }
     const prior = priorNote(s.cand, N);
@@ -125,7 +138,7 @@ function hypothesesFrom(r: WindowSearch, signFixed: boolean): AnalyzerResult {
         : `imprint of ${frames} sampled frames fits ${describe(s.cand)} with Δχ² ${dchi.toFixed(1)} (${(dchi / noise).toFixed(1)} noise units) against ${describe(top.cand)}${prior}`;
     hypotheses.push(emit(r, s, s.score, why + signNote(s, signFixed) + driftNote(r) + note));
   }
-  if (hypotheses.length === 0) return undecided(`no window hypothesis above score ${MIN_SCORE} (reduced χ² ${r.reducedChi2.toFixed(1)})${note}`);
+  if (hypotheses.length === 0) return undecided(`no window hypothesis above score ${MIN_SCORE} (reduced χ² ${r.reducedChi2.toPrecision(3)})${note}`);
   return { hypotheses };
 }
 
@@ -146,9 +159,9 @@ function resolveSigns(scored: Scored[]): Scored[] {
     const plus = group.find((s) => s.cand.layout.sign === '+');
     const minus = group.find((s) => s.cand.layout.sign === '-');
     if (plus && minus && Math.abs(plus.delta - minus.delta) < TIE) {
-      // Merged: the sign stays open, and so does a placement either reading cannot see.
+      // Merged: the sign stays open.
       const better = plus.delta <= minus.delta ? plus : minus;
-      out.push({ ...better, score: plus.score + minus.score, placementHidden: plus.placementHidden || minus.placementHidden });
+      out.push({ ...better, score: plus.score + minus.score });
     } else for (const s of group) out.push({ ...s, sign: s.cand.layout.sign });
   }
   return out;
@@ -205,6 +218,17 @@ function describe(c: WindowCandidate): string {
   return `${c.symmetry} ${c.window}, ${L} samples ${where}${c.layout.sign === '-' ? ', time-reversed' : ''}`;
 }
 
+/**
+ * Under an absolute-time reference the content advances by sign·hop per frame: a measured advance d means
+ * hop ≡ d (sign +) or hop ≡ N − d (sign −). Hops beyond N/2 (frames overlapping less than half) are rare.
+ */
+function hopPrior(r: WindowSearch, c: WindowCandidate, signFixed: boolean): number {
+  if (r.driftPerFrame === 0 || signFixed) return 1;
+  const N = r.segments.nfft;
+  const hop = c.layout.sign === '+' ? r.driftPerFrame : N - r.driftPerFrame;
+  return hop <= N / 2 ? 1 : LONG_HOP_PRIOR;
+}
+
 function priorNote(c: WindowCandidate, N: number): string {
   const lp = lengthPrior(c.layout.winLength, N);
   const parts: string[] = [];
@@ -222,13 +246,14 @@ function signNote(s: Scored, signFixed: boolean): string {
 
 function driftNote(r: WindowSearch): string {
   if (r.driftPerFrame === 0) return '';
-  return `; energy centre advances ${r.driftPerFrame} samples per frame in ${(r.drift.agreement * 100).toFixed(0)} % of ${r.drift.pairs} frame pairs (absolute-time reference, hop ≡ ${r.driftPerFrame} mod nfft)`;
+  const d = r.driftPerFrame;
+  return `; energy centre advances ${d} samples per frame (measured ${r.drift.samples}, ${(r.drift.agreement * 100).toFixed(0)} % of ${r.drift.pairs} frame pairs agree): absolute-time reference, hop ≡ ${d} (sign +) or ${(r.segments.nfft - d) % r.segments.nfft} (sign −) mod nfft`;
 }
 
 /**
- * One reading as a hypothesis. Under a window-centre reference (unconjugated) the segment was rolled by
- * the window's centre, which erases where the window sat in the frame: both placements fit alike (the
- * placement then only shifts the signal, like firstFrameStart), so the placement is left open.
+ * One reading as a hypothesis. Under a window-centre reference the segment was rolled by the window's
+ * centre, which erases where the window sat in the frame: both placements fit alike (the placement then
+ * only shifts the signal, like firstFrameStart), so the placement is left open.
  */
 function emit(r: WindowSearch, s: Scored, score: number, reason: string, window?: 'estimated'): Hypothesis {
   const c = s.cand;

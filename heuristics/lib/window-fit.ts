@@ -25,16 +25,16 @@ export interface Layout {
 }
 
 /**
- * The maker's frame holds window sample i at j = offset + i; its spectrum is conjugated (sign −) and then
- * rotated by e^{−2πik·τ/N} (τ = 0 frame-start, −(offset + ⌊L/2⌋) window-centre; src/dsp/stft.ts). The
- * plain inverse FFT therefore holds frame sample j at n = τ + j (sign +) or n = τ − j (sign −), mod N.
- * Under sign + and window-centre the window's centre lands at 0 whatever the offset: placement erased.
+ * The maker's frame holds window sample i at j = offset + i; its spectrum is rotated by e^{−2πik·τ/N}
+ * (τ = 0 frame-start, −(offset + ⌊L/2⌋) window-centre) and then conjugated (sign −; src/dsp/stft.ts), so
+ * the plain inverse FFT holds frame sample j at n = s·(j + τ) mod N, s = ±1 the sign. Under
+ * window-centre the window's centre lands at 0 whatever the offset: the placement is erased.
  */
 export function makeLayout(nfft: number, winLength: number, placement: WindowPlacement, reference: ImprintReference, sign: PhaseSign): Layout {
   const off = windowOffset(nfft, winLength, placement);
   const tau = reference === 'frame-start' ? 0 : -(off + Math.floor(winLength / 2));
   const step = sign === '+' ? 1 : -1;
-  const start = (((tau + step * off) % nfft) + nfft) % nfft;
+  const start = (((step * (tau + off)) % nfft) + nfft) % nfft;
   return { winLength, placement, reference, sign, start, step };
 }
 

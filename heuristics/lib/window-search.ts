@@ -42,6 +42,8 @@ export interface WindowSearch {
   driftPerFrame: number;
   /** The imprint was un-drifted (or the reference was given as absolute-time): layouts are frame-start ones. */
   absoluteTime: boolean;
+  /** The drift was undone by the known hop (exact), not by a measured advance. */
+  hopKnown: boolean;
   imprint: WeightedImprint;
   /** Best first, one per (layout, symmetry, family). */
   candidates: WindowCandidate[];
@@ -62,9 +64,15 @@ export interface SearchHints {
 
 const BLOCK_LENGTH = 32;
 const BLOCKS = 6;
-/** Consecutive-pair agreement above which the energy centre's advance is an absolute-time reference. */
+/**
+ * Consecutive-pair agreement above which the energy centre's advance is an absolute-time reference, and
+ * above which it is worth a try (the better fit, drifting or not, decides).
+ */
 const DRIFT_AGREEMENT = 0.6;
-/** Advances tried around the measured one, and the best candidates that judge them. */
+const DRIFT_TENTATIVE = 0.3;
+/** A tentative drift must stack the frames this much more sharply than none (flat imprints stack alike). */
+const TENTATIVE_GAIN = 1.05;
+/** Advances tried around the measured one (at least), and the best candidates that judge them. */
 const DRIFT_SPAN = 8;
 const DRIFT_PROBES = 5;
 /** Layouts refined with the parametrised families after the coarse pass. */
@@ -93,26 +101,47 @@ export function searchWindows(evidence: Evidence, c: Omit<SegmentConfig, 'phaseS
   }
   const N = c.nfft;
   const drift = measureDrift(segments);
-  let driftPerFrame = driftToUndo(drift, hints, N);
-  const absoluteTime = driftPerFrame !== 0 || hints.reference === 'absolute-time';
-  // An absolute-time imprint, once un-drifted, is a frame-start one.
-  const references: readonly ImprintReference[] =
-    absoluteTime || hints.reference === 'frame-start' ? ['frame-start'] : hints.reference === 'window-centre' ? ['window-centre'] : ['frame-start', 'window-centre'];
-  const signs: readonly PhaseSign[] = hints.sign ? [hints.sign] : ['+', '-'];
-  const undrift = (d: number): WeightedImprint => weighImprint(imprintOf(segments, (i) => (segments.frame[i] * d) % N));
-  let imprint = undrift(driftPerFrame);
-  let fitted = fitImprint(imprint, references, signs);
-  if (driftPerFrame !== 0 && hints.hop === undefined) {
-    // The energy centre gives the advance to a few samples; the hop is exact. The advance under which the
-    // best few windows fit best is the hop mod N.
-    const better = sharpestDrift(segments, driftPerFrame, fitted.candidates.slice(0, DRIFT_PROBES), signs);
-    if (better !== driftPerFrame) {
-      driftPerFrame = better;
-      imprint = undrift(driftPerFrame);
-      fitted = fitImprint(imprint, references, signs);
+  const undo = undoDrift(drift, hints, N);
+  const signs: readonly PhaseSign[] = hints.sign ? [hints.sign] : (undo.signs ?? ['+', '-']);
+  const read = (perFrame: number): WindowSearch => {
+    const absoluteTime = perFrame !== 0 || hints.reference === 'absolute-time';
+    // An absolute-time imprint, once un-drifted, is a frame-start one.
+    const references: readonly ImprintReference[] =
+      absoluteTime || hints.reference === 'frame-start' ? ['frame-start'] : hints.reference === 'window-centre' ? ['window-centre'] : ['frame-start', 'window-centre'];
+    const undrift = (d: number): WeightedImprint => weighImprint(imprintOf(segments, (i) => (segments.frame[i] * d) % N));
+    let imprint = undrift(perFrame);
+    let fitted = fitImprint(imprint, references, signs);
+    if (perFrame !== 0 && hints.hop === undefined) {
+      // The energy centre gives the advance to a few samples; the hop is exact. The advance under which
+      // the best few windows fit best is the hop mod N.
+      const better = sharpestDrift(segments, perFrame, fitted.candidates.slice(0, DRIFT_PROBES), signs);
+      if (better !== perFrame) {
+        perFrame = better;
+        imprint = undrift(perFrame);
+        fitted = fitImprint(imprint, references, signs);
+      }
     }
+    return { segments, drift, driftPerFrame: perFrame, absoluteTime, hopKnown: hints.hop !== undefined && hints.reference === 'absolute-time', imprint, ...fitted };
+  };
+  const reading = read(undo.perFrame);
+  if (!undo.tentative) return reading;
+  // A drift some pairs agree on, but not clearly (short files, flat-topped windows): it stands if the
+  // frames stack more sharply with it than without (χ² of different imprints are not comparable: a
+  // smeared imprint has a larger spread, so smaller χ²).
+  const without = imprintOf(segments, () => 0).mean;
+  const withDrift = imprintOf(segments, (i) => (segments.frame[i] * reading.driftPerFrame) % N).mean;
+  return sharpness(withDrift) > TENTATIVE_GAIN * sharpness(without) ? reading : read(0);
+}
+
+/** Σ J² / (Σ J)²: how concentrated an imprint is (a smeared one is flatter). */
+function sharpness(mean: Float64Array): number {
+  let s1 = 0;
+  let s2 = 0;
+  for (let n = 0; n < mean.length; n++) {
+    s1 += mean[n];
+    s2 += mean[n] * mean[n];
   }
-  return { segments, drift, driftPerFrame, absoluteTime, imprint, ...fitted };
+  return s1 > 0 ? s2 / (s1 * s1) : 0;
 }
 
 /** Every named window under every layout of the given references and signs, best first, with the noise scale. */
@@ -163,22 +192,35 @@ function fitImprint(
 }
 
 /**
- * Of the advances within DRIFT_SPAN samples of the measured one, the one whose un-drifted imprint the
- * named windows fit best on the layouts of the current best candidates and of the full frame. A wrong advance smears the window
- * over the frames' spread of indices, and a total smear is flat: the rectangular window is left out of
- * this test, or it would prefer the flattest imprint.
+ * The hop mod N from a measured advance (good to a few samples, a few tens in short files). First the
+ * advance within ±max(DRIFT_SPAN, N/32) that stacks the un-drifted segments most sharply (largest Σ J² /
+ * (Σ J)²: a wrong advance smears the window over the frames' spread of indices); then, within ±2 of it,
+ * the one the named windows fit best on the layouts of the current best candidates and of the full
+ * frame. Sharpness alone is blunt to a sample or two; the fit alone is fooled by a total smear, which is
+ * flat (the rectangular window is left out of the fit test for that reason).
  */
 function sharpestDrift(s: Segments, measured: number, probes: WindowCandidate[], signs: readonly PhaseSign[]): number {
   const N = s.nfft;
+  const at = (d: number): number => ((d % N) + N) % N;
+  const span = Math.max(DRIFT_SPAN, Math.ceil(N / 32));
+  let centre = measured;
+  let sharpest = -1;
+  for (let d = measured - span; d <= measured + span; d++) {
+    if (at(d) === 0) continue;
+    const sh = sharpness(imprintOf(s, (i) => (s.frame[i] * at(d)) % N).mean);
+    if (sh > sharpest) {
+      sharpest = sh;
+      centre = d;
+    }
+  }
   const shapes = new ShapeCache();
   // The best layouts under the measured advance, and the full frame (a smeared window looks shorter).
   const layouts = [...new Set(probes.map((p) => p.layout)), ...signs.map((sign) => makeLayout(N, N, 'centred', 'frame-start', sign))];
-  let best = measured;
+  let best = at(centre);
   let bestChi2 = Infinity;
-  for (let d = measured - DRIFT_SPAN; d <= measured + DRIFT_SPAN; d++) {
-    const step = ((d % N) + N) % N;
-    if (step === 0) continue;
-    const imprint = weighImprint(imprintOf(s, (i) => (s.frame[i] * step) % N));
+  for (let d = centre - 2; d <= centre + 2; d++) {
+    if (at(d) === 0) continue;
+    const imprint = weighImprint(imprintOf(s, (i) => (s.frame[i] * at(d)) % N));
     for (const layout of layouts) {
       const fitter = new LayoutFit(imprint, layout);
       for (const symmetry of ['periodic', 'symmetric'] as const)
@@ -187,7 +229,7 @@ function sharpestDrift(s: Segments, measured: number, probes: WindowCandidate[],
             const chi2 = fitter.fit(shapes.get(family, p, layout.winLength, symmetry)).chi2;
             if (chi2 < bestChi2) {
               bestChi2 = chi2;
-              best = step;
+              best = at(d);
             }
           }
     }
@@ -231,13 +273,27 @@ function coarsePass(imprint: WeightedImprint, layouts: Layout[], shapes: ShapeCa
   return coarse.sort((a, b) => a.best - b.best);
 }
 
-/** Per-frame roll undoing an absolute-time reference: the known hop, else a clear measured drift. */
-function driftToUndo(drift: Drift, hints: SearchHints, N: number): number {
-  if (hints.reference === 'frame-start' || hints.reference === 'window-centre') return 0;
-  // Either sign: τ_m = m·hop moves the plain segment's content right by hop per frame.
-  if (hints.reference === 'absolute-time' && hints.hop !== undefined) return hints.hop % N;
-  const clear = drift.samples !== 0 && drift.pairs >= 8 && drift.agreement >= DRIFT_AGREEMENT;
-  return clear ? drift.samples : 0;
+/**
+ * Per-frame roll undoing an absolute-time reference (τ_m = m·hop moves the plain segment's content by
+ * sign·hop per frame): from the known hop, the sign (given, or the direction the centre measurably
+ * moves) choosing the direction; else the measured drift, `tentative` when few frame pairs agree on it.
+ * `signs` narrows the orientations when the direction decided the sign.
+ */
+function undoDrift(drift: Drift, hints: SearchHints, N: number): { perFrame: number; signs?: PhaseSign[]; tentative?: boolean } {
+  if (hints.reference === 'frame-start' || hints.reference === 'window-centre') return { perFrame: 0 };
+  const seen = drift.samples !== 0 && drift.pairs >= 8;
+  const clear = seen && drift.agreement >= DRIFT_AGREEMENT;
+  if (hints.reference === 'absolute-time' && hints.hop !== undefined) {
+    const plus = hints.hop % N;
+    const minus = (N - plus) % N;
+    if (hints.sign) return { perFrame: hints.sign === '+' ? plus : minus };
+    if (plus === minus || !clear) return { perFrame: plus };
+    const away = (a: number, b: number): number => Math.min((a - b + N) % N, (b - a + N) % N);
+    const sign: PhaseSign = away(drift.samples, plus) <= away(drift.samples, minus) ? '+' : '-';
+    return { perFrame: sign === '+' ? plus : minus, signs: [sign] };
+  }
+  if (clear) return { perFrame: drift.samples };
+  return seen && drift.agreement >= DRIFT_TENTATIVE ? { perFrame: drift.samples, tentative: true } : { perFrame: 0 };
 }
 
 function evaluate(fitter: LayoutFit, shapes: ShapeCache, family: Family, param: number | null, symmetry: WindowSymmetry): WindowCandidate {

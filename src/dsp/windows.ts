@@ -93,13 +93,23 @@ function tukeyValue(i: number, M: number, alpha: number): number {
   return 1;
 }
 
-/** A window of `length` samples: periodic = the symmetric window of length+1 without its last sample. */
+/** Analyzers and the search ask for the same few windows thousands of times (Kaiser needs Bessel sums). */
+const windowCache = new Map<string, Float64Array>();
+const WINDOW_CACHE_SIZE = 256;
+
+/** A window of `length` samples: periodic = the symmetric window of length+1 without its last sample. A fresh copy. */
 export function makeWindow(name: WindowName | string, length: number, symmetry: WindowSymmetry): Float64Array {
-  const spec = parseWindowName(name);
-  if (!spec) throw new RangeError(`unknown window "${name}"`);
-  if (!Number.isInteger(length) || length < 1) throw new RangeError(`window length must be a positive integer, got ${length}`);
-  if (symmetry === 'symmetric') return symmetricWindow(spec, length);
-  return symmetricWindow(spec, length + 1).subarray(0, length).slice();
+  const key = `${name}|${length}|${symmetry}`;
+  let w = windowCache.get(key);
+  if (!w) {
+    const spec = parseWindowName(name);
+    if (!spec) throw new RangeError(`unknown window "${name}"`);
+    if (!Number.isInteger(length) || length < 1) throw new RangeError(`window length must be a positive integer, got ${length}`);
+    w = symmetry === 'symmetric' ? symmetricWindow(spec, length) : symmetricWindow(spec, length + 1).subarray(0, length).slice();
+    if (windowCache.size >= WINDOW_CACHE_SIZE) windowCache.delete(windowCache.keys().next().value as string);
+    windowCache.set(key, w);
+  }
+  return w.slice();
 }
 
 /** Offset of a winLength window inside an nfft frame (librosa pad_center uses floor((nfft-winLength)/2)). */

@@ -1,6 +1,7 @@
 import type { Evidence } from '../analysis/evidence.js';
 import { sampleBlockStarts } from '../analysis/evidence.js';
 import type { StftConfig } from '../config/types.js';
+import { polarToComplex } from '../dsp/sincos.js';
 import { type ComplexFrames, geometryFromConfig, istft, type StftGeometry, stft, subGeometry } from '../dsp/stft.js';
 
 /**
@@ -92,20 +93,26 @@ export function consistencyDb(evidence: Evidence, config: StftConfig, estimatedW
   return { db, relativeDb: (db - base) * chance, frames, informative: true };
 }
 
+/** Random-phase twins of decoded blocks, reused by every candidate that decodes the same way. */
+const baselines = new WeakMap<ComplexFrames, ComplexFrames>();
+
 /** The block's magnitudes with a deterministic uniformly random phase (the chance baseline). */
 function randomPhase(X: ComplexFrames, seed: number): ComplexFrames {
+  const cached = baselines.get(X);
+  if (cached) return cached;
   const n = X.frames * X.bins;
-  const re = new Float64Array(n);
-  const im = new Float64Array(n);
+  const mag = new Float64Array(n);
+  const phi = new Float64Array(n);
   let s = (seed * 2654435761 + 12345) >>> 0 || 1;
   for (let i = 0; i < n; i++) {
     s ^= s << 13;
     s ^= s >>> 17;
     s ^= s << 5;
-    const phi = ((s >>> 0) / 4294967296) * 2 * Math.PI;
-    const a = Math.hypot(X.re[i], X.im[i]);
-    re[i] = a * Math.cos(phi);
-    im[i] = a * Math.sin(phi);
+    phi[i] = (s >>> 0) / 4294967296;
+    mag[i] = Math.hypot(X.re[i], X.im[i]);
   }
-  return { frames: X.frames, bins: X.bins, re, im };
+  const out: ComplexFrames = { frames: X.frames, bins: X.bins, re: mag, im: phi };
+  polarToComplex(mag, phi, 2 * Math.PI, out.re, out.im, n);
+  baselines.set(X, out);
+  return out;
 }

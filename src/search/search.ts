@@ -1,4 +1,4 @@
-import { ANALYZERS } from '../../heuristics/index.js';
+import { ANALYZERS, estimateWindow } from '../../heuristics/index.js';
 import { type Analyzer, type AnalyzerResult, getField, type Hypothesis, STAGES } from '../../heuristics/types.js';
 import { Evidence } from '../analysis/evidence.js';
 import { assessPhase, type PhaseKind } from '../analysis/phase-quality.js';
@@ -478,7 +478,8 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
     if (!consistencyCache.has(key)) {
       let c: number | null = null;
       try {
-        c = consistencyDb(evidence, finalise(v))?.relativeDb ?? null;
+        const config = finalise(v);
+        c = consistencyDb(evidence, config, config.window === 'estimated' ? estimateWindow(evidence, config) : undefined)?.relativeDb ?? null;
       } catch (e) {
         if (!(e instanceof InputError) && !(e instanceof RangeError)) throw e;
       }
