@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: speed and memory figures (tests check correctness, never wall time).
  * - FFT transforms/s; STFT and ISTFT frames/s for nfft 400, 512, 1024, 2048.
- * - Export of a 10-minute 44.1 kHz pair (2048/512, float32): wall time and peak RSS of a child process.
- *   Target: no slower than numpy's ISTFT of the same data (~1.6 s here), peak RSS < 1 GB.
+ * - Export of a 10-minute 44.1 kHz pair (2048/512, float32): wall time and peak RSS of a child process,
+ *   with the default worker threads and with one thread. Target: no slower than numpy's ISTFT of the
+ *   same data (~1.6 s here), peak RSS < 1 GB.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -80,16 +81,20 @@ function exportBench(): void {
     const { config } = makeLongPair(dir, minutes * 60);
     console.log(`${((performance.now() - t) / 1000).toFixed(1)} s, ${((config.frames * config.bins * 4) / 1e6).toFixed(0)} MB per file`);
     const child = join(import.meta.dirname, 'export-child.js');
-    const runs: { seconds: number; maxRssMB: number; samples: number }[] = [];
-    for (let i = 0; i < 3; i++) {
-      const r = spawnSync(process.execPath, [child, join(dir, 'long.json'), join(dir, 'long.mag'), join(dir, 'long.phase'), join(dir, 'out.wav')], { encoding: 'utf8' });
+    type Run = { seconds: number; maxRssMB: number; samples: number; threads: number };
+    const run = (mode: 'default' | 'sequential'): Run => {
+      const r = spawnSync(process.execPath, [child, join(dir, 'long.json'), join(dir, 'long.mag'), join(dir, 'long.phase'), join(dir, 'out.wav'), mode], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`export child failed: ${r.stderr}`);
-      runs.push(JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { seconds: number; maxRssMB: number; samples: number });
-    }
-    const best = runs.reduce((a, b) => (a.seconds < b.seconds ? a : b));
-    console.log(
-      `  export: best of 3 ${best.seconds.toFixed(2)} s (runs ${runs.map((r) => r.seconds.toFixed(2)).join(', ')}), peak RSS ${Math.max(...runs.map((r) => r.maxRssMB)).toFixed(0)} MB, ${best.samples} samples`,
-    );
+      return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Run;
+    };
+    const show = (label: string, runs: Run[]): void => {
+      const best = runs.reduce((a, b) => (a.seconds < b.seconds ? a : b));
+      console.log(
+        `  ${label}: best of ${runs.length} ${best.seconds.toFixed(2)} s (runs ${runs.map((r) => r.seconds.toFixed(2)).join(', ')}), peak RSS ${Math.max(...runs.map((r) => r.maxRssMB)).toFixed(0)} MB, ${best.samples} samples, ${best.threads} thread(s)`,
+      );
+    };
+    show('export', [run('default'), run('default'), run('default')]);
+    show('export, one thread (parallel: false)', [run('sequential')]);
     console.log('  targets: <= numpy ISTFT of the same data (~1.6 s on this machine), peak RSS < 1024 MB');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,10 @@
+import { availableParallelism } from 'node:os';
 import type { StftConfig } from './config/types.js';
 import { StftDecoder } from './decode/frames.js';
-import { type ComplexFrames, FrameSynthesizer, geometryFromConfig, OverlapAdd, outputRange, restoreNyquist, type SampleRange, type StftGeometry, subGeometry } from './dsp/stft.js';
+import { geometryFromConfig, outputRange, type SampleRange } from './dsp/stft.js';
 import { InputError } from './errors.js';
+import { runParallel, workersAvailable } from './export-parallel.js';
+import { BlockDecoder, blockGrid, splitJob, synthesizeJob } from './export-range.js';
 import { openStorage } from './io/open.js';
 import type { ValueSource } from './io/source.js';
 import { type Normalize, type WavBits, WavStreamWriter } from './io/wav.js';
@@ -17,7 +20,27 @@ export interface ExportOptions {
   force: boolean;
   /** Called with the fraction done (0..1). */
   onProgress?: (fraction: number) => void;
+  /**
+   * Share the work with worker threads (one thread per core): `false` never; `true` whenever the
+   * inputs allow it (raw or npy files, and the compiled worker present), with at least two threads;
+   * a number: from that many STFT values (frames × bins) on. Default PARALLEL_MIN_VALUES.
+   */
+  parallel?: boolean | number;
 }
+
+/**
+ * Below this many STFT values (frames × bins: about 24 s of 44.1 kHz audio at 2048/512) an export
+ * takes well under half a second and starting workers does not pay.
+ */
+export const PARALLEL_MIN_VALUES = 1 << 21;
+const MAX_THREADS = 8;
+/**
+ * A parallel export is cut into about this many stretches per thread, taken in turn by whichever
+ * thread is free (so a thread that starts late or runs slow does not leave the others waiting),
+ * but none shorter than MIN_STRETCH_FRAMES.
+ */
+const STRETCHES_PER_THREAD = 16;
+const MIN_STRETCH_FRAMES = 1024;
 
 export interface ExportResult {
   output: string;
@@ -29,27 +52,17 @@ export interface ExportResult {
   gaps: SampleRange[];
   normalizeGain: number;
   peak: number;
-}
-
-/** Frames decoded and synthesised per block: large enough to amortise reads, small enough for cache. */
-const BLOCK_FRAMES = 256;
-
-/**
- * Frames [m0, m0+count) with the dropped Nyquist bin restored by consistency on the block plus a margin
- * of neighbouring frames (the coupling between frames is local, so the margin makes block edges exact).
- */
-function restoredBlock(decoder: StftDecoder, g: StftGeometry, m0: number, count: number): ComplexFrames {
-  const margin = 8 * Math.ceil(g.nfft / g.hop);
-  const a = Math.max(0, m0 - margin);
-  const b = Math.min(decoder.config.frames, m0 + count + margin);
-  const full = restoreNyquist(decoder.read(a, b - a), subGeometry(g, a));
-  const bins = full.bins;
-  const from = (m0 - a) * bins;
-  return { frames: count, bins, re: full.re.subarray(from, from + count * bins), im: full.im.subarray(from, from + count * bins) };
+  /** Threads the work was shared between (1: sequential); a worker still starting when the work ran out did none of it. */
+  threads: number;
 }
 
 /** Open the magnitude (and phase) files of a config with the sizes it claims checked up front. */
 export function openInputs(config: StftConfig, magnitudeFile: string, phaseFile: string | null): StftDecoder {
+  const { mag, phase } = openSources(config, magnitudeFile, phaseFile);
+  return new StftDecoder(config, mag, phase);
+}
+
+function openSources(config: StftConfig, magnitudeFile: string, phaseFile: string | null): { mag: ValueSource; phase: ValueSource | null } {
   const values = config.frames * config.bins;
   const mag = openStorage(magnitudeFile, config.magnitudeFile, values);
   let phase: ValueSource | null = null;
@@ -58,7 +71,7 @@ export function openInputs(config: StftConfig, magnitudeFile: string, phaseFile:
       if (!config.phaseFile) throw new InputError(phaseFile, 'a phase file was given but the config has phaseFile = null');
       phase = openStorage(phaseFile, config.phaseFile, values);
     }
-    return new StftDecoder(config, mag, phase);
+    return { mag, phase };
   } catch (e) {
     mag.close();
     phase?.close();
@@ -66,9 +79,20 @@ export function openInputs(config: StftConfig, magnitudeFile: string, phaseFile:
   }
 }
 
+/** Threads for an export (1: sequential, no workers). */
+function threadCount(config: StftConfig, phaseFile: string | null, parallel: boolean | number | undefined): number {
+  if (parallel === false) return 1;
+  // Workers reopen the inputs as plain files at an offset; other containers are decoded once, here.
+  const streamable = (s: StftConfig['magnitudeFile'] | null): boolean => s !== null && (s.format === 'raw' || s.format === 'npy');
+  if (!streamable(config.magnitudeFile) || (phaseFile !== null && !streamable(config.phaseFile)) || !workersAvailable()) return 1;
+  if (config.frames * config.bins < (parallel === true ? 0 : (parallel ?? PARALLEL_MIN_VALUES))) return 1;
+  return Math.min(MAX_THREADS, Math.max(parallel === true ? 2 : 1, availableParallelism()));
+}
+
 /**
  * Reconstruct the audio of a known config and stream it to a WAV: decode a block of frames, inverse
- * transform each frame, least-squares overlap-add, write. Memory stays at one block whatever the size.
+ * transform each frame, least-squares overlap-add, write. Memory stays at one block (per thread)
+ * whatever the size; large raw/npy inputs are split across worker threads (see `parallel`).
  */
 export function exportWithConfig(
   config: StftConfig,
@@ -76,43 +100,53 @@ export function exportWithConfig(
   phaseFile: string | null,
   opts: ExportOptions,
 ): ExportResult {
-  const sampleRate = opts.sampleRate ?? config.sampleRate ?? DEFAULT_SAMPLE_RATE;
-  const sampleRateSource = opts.sampleRate ? 'option' : config.sampleRate ? 'config' : 'default';
-  const decoder = openInputs(config, magnitudeFile, phaseFile);
+  const { mag, phase } = openSources(config, magnitudeFile, phaseFile);
   try {
-    if (!decoder.hasPhase) {
+    if (phase === null && !mag.complex) {
       throw new InputError(magnitudeFile, 'no phase is available for this config (magnitude-only export needs phase retrieval)');
     }
-    const stored = geometryFromConfig(config);
-    const g: StftGeometry = stored.sided === 'one-no-nyquist' ? { ...stored, sided: 'one' } : stored;
+    const g = geometryFromConfig(config);
     const range = outputRange(g, config.frames, config.center, config.originalLength);
-    const writer = new WavStreamWriter(opts.output, { sampleRate, bits: opts.bits, normalize: opts.normalize, force: opts.force });
-    try {
-      const ola = new OverlapAdd(g, range.start, range.end, (_s, chunk) => writer.write(chunk));
-      const syn = new FrameSynthesizer(g);
-      for (let m0 = 0; m0 < config.frames; m0 += BLOCK_FRAMES) {
-        const count = Math.min(BLOCK_FRAMES, config.frames - m0);
-        const block = stored.sided === 'one-no-nyquist' ? restoredBlock(decoder, stored, m0, count) : decoder.read(m0, count);
-        for (let i = 0; i < count; i++) ola.add(m0 + i, syn.synth(m0 + i, block.re, block.im, i * block.bins, block.bins));
-        opts.onProgress?.((m0 + count) / config.frames);
+    const decoder = new BlockDecoder(config, mag, phase);
+    return writeExport(config, opts, range, (writer) => {
+      const threads = threadCount(config, phaseFile, opts.parallel);
+      const stretches = Math.min(threads * STRETCHES_PER_THREAD, Math.floor(config.frames / MIN_STRETCH_FRAMES));
+      const jobs = splitJob(g, config.frames, range, threads > 1 ? Math.max(threads, stretches) : 1, blockGrid(config, decoder));
+      if (jobs.length > 1) {
+        return { gaps: runParallel(config, { magnitude: magnitudeFile, phase: phaseFile }, decoder, jobs, threads - 1, writer, opts.onProgress), threads };
       }
-      ola.end();
-      const { gain, peak } = writer.finish();
-      return {
-        output: opts.output,
-        samples: writer.length,
-        sampleRate,
-        sampleRateSource,
-        start: range.start,
-        gaps: ola.gaps,
-        normalizeGain: gain,
-        peak,
-      };
-    } catch (e) {
-      writer.abort();
-      throw e;
-    }
+      let done = 0;
+      const gaps = synthesizeJob(config, decoder, jobs[0], (x) => writer.write(x), (n) => {
+        done += n;
+        opts.onProgress?.(done / config.frames);
+      });
+      return { gaps, threads };
+    });
   } finally {
-    decoder.close();
+    mag.close();
+    phase?.close();
+  }
+}
+
+/**
+ * The frame every export shares: resolve the sample rate, open the output WAV, let `produce` fill it,
+ * then finish (convert, rename) or abort (remove the temp file) so nothing half-written is left.
+ */
+export function writeExport(
+  config: StftConfig,
+  opts: ExportOptions,
+  range: { start: number; end: number },
+  produce: (writer: WavStreamWriter) => { gaps: SampleRange[]; threads: number },
+): ExportResult {
+  const sampleRate = opts.sampleRate ?? config.sampleRate ?? DEFAULT_SAMPLE_RATE;
+  const sampleRateSource = opts.sampleRate ? 'option' : config.sampleRate ? 'config' : 'default';
+  const writer = new WavStreamWriter(opts.output, { sampleRate, bits: opts.bits, normalize: opts.normalize, force: opts.force });
+  try {
+    const { gaps, threads } = produce(writer);
+    const { gain, peak } = writer.finish();
+    return { output: opts.output, samples: writer.length, sampleRate, sampleRateSource, start: range.start, gaps, normalizeGain: gain, peak, threads };
+  } catch (e) {
+    writer.abort();
+    throw e;
   }
 }

@@ -97,7 +97,8 @@ type NumericArray = Float64Array | Float32Array | Int8Array | Uint8Array | Int16
 
 function copyStrided(src: NumericArray, out: Float64Array, outOffset: number, n: number, stride: number, first: number): void {
   if (stride === 1) {
-    for (let i = 0; i < n; i++) out[outOffset + i] = src[first + i];
+    // A native converting copy: an element loop here sees every array type and goes megamorphic.
+    out.set(src.subarray(first, first + n), outOffset);
   } else {
     for (let i = 0, j = first; i < n; i++, j += stride) out[outOffset + i] = src[j];
   }

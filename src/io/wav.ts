@@ -53,6 +53,66 @@ function wavHeader(sampleRate: number, bits: WavBits, samples: number): Uint8Arr
 }
 
 /**
+ * Float32 samples into the data chunk of a temp WAV at consecutive sample positions, buffered into
+ * large writes, with the running peak. The WAV writer appends through one; export workers each open
+ * the same temp file and write their own stretch of samples through another.
+ */
+export class Float32DataWriter {
+  private readonly chunk = new Float32Array(CHUNK_SAMPLES);
+  private fill = 0;
+  /** Sample index of chunk[0] in the data chunk. */
+  private pos: number;
+  peak = 0;
+
+  constructor(
+    private readonly fd: number,
+    /** Sample index (in the data chunk) of the first sample written. */
+    start = 0,
+  ) {
+    this.pos = start;
+  }
+
+  /** Sample index after the last sample written (buffered or not). */
+  get end(): number {
+    return this.pos + this.fill;
+  }
+
+  write(x: ArrayLike<number>): void {
+    const c = this.chunk;
+    let peak = this.peak;
+    for (let s = 0; s < x.length; ) {
+      if (this.fill === CHUNK_SAMPLES) this.flush();
+      const n = Math.min(CHUNK_SAMPLES - this.fill, x.length - s);
+      const f = this.fill;
+      for (let i = 0; i < n; i++) {
+        const v = x[s + i];
+        c[f + i] = v;
+        const a = v < 0 ? -v : v;
+        if (a > peak) peak = a;
+      }
+      this.fill += n;
+      s += n;
+    }
+    this.peak = peak;
+  }
+
+  /** Write out what is buffered. */
+  flush(): void {
+    if (this.fill === 0) return;
+    writeFully(this.fd, new Uint8Array(this.chunk.buffer, 0, this.fill * 4), HEADER_BYTES + this.pos * 4);
+    this.pos += this.fill;
+    this.fill = 0;
+  }
+
+  /** Continue after `count` samples someone else wrote, whose peak was `peak`. */
+  skip(count: number, peak: number): void {
+    this.flush();
+    this.pos += count;
+    if (peak > this.peak) this.peak = peak;
+  }
+}
+
+/**
  * A mono WAV written as it is produced: float32 samples stream into a temp file beside the output;
  * `finish` rescales/converts in place (integer formats are smaller, so a forward in-place pass is safe),
  * writes the header and renames. Memory stays at one chunk whatever the length; a failure removes
@@ -60,10 +120,9 @@ function wavHeader(sampleRate: number, bits: WavBits, samples: number): Uint8Arr
  */
 export class WavStreamWriter {
   private readonly fd: number;
-  private readonly tmp: string;
-  private samples = 0;
-  private peak = 0;
-  private readonly chunk = new Float32Array(CHUNK_SAMPLES);
+  /** The temp file the samples stream into (renamed to the output by `finish`). */
+  readonly tmp: string;
+  private readonly data: Float32DataWriter;
   private done = false;
 
   constructor(
@@ -78,42 +137,41 @@ export class WavStreamWriter {
       throw new UsageError(`${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
     }
     writeSync(this.fd, wavHeader(opts.sampleRate, 32, 0), 0, HEADER_BYTES, 0);
+    this.data = new Float32DataWriter(this.fd);
   }
 
   get length(): number {
-    return this.samples;
+    return this.data.end;
   }
 
   /** Append samples (any length). */
   write(x: ArrayLike<number>): void {
-    for (let s = 0; s < x.length; s += CHUNK_SAMPLES) {
-      const n = Math.min(CHUNK_SAMPLES, x.length - s);
-      const c = this.chunk;
-      let peak = this.peak;
-      for (let i = 0; i < n; i++) {
-        const v = x[s + i];
-        c[i] = v;
-        const a = v < 0 ? -v : v;
-        if (a > peak) peak = a;
-      }
-      this.peak = peak;
-      this.writeBytes(new Uint8Array(c.buffer, 0, n * 4), HEADER_BYTES + this.samples * 4);
-      this.samples += n;
-    }
+    this.data.write(x);
+  }
+
+  /**
+   * Account for `count` samples another writer put into the temp file right after the current end
+   * (a Float32DataWriter on its own descriptor of `tmp`), whose peak was `peak`.
+   */
+  appendWritten(count: number, peak: number): void {
+    this.data.skip(count, peak);
   }
 
   /** Convert, write the header, rename into place. Returns the gain applied (1 when not normalised). */
   finish(): { gain: number; peak: number } {
     try {
-      const gain = this.opts.normalize === 'peak' && this.peak > 0 ? PEAK_TARGET / this.peak : 1;
+      this.data.flush();
+      const samples = this.data.end;
+      const peak = this.data.peak;
+      const gain = this.opts.normalize === 'peak' && peak > 0 ? PEAK_TARGET / peak : 1;
       const bits = this.opts.bits;
-      if (gain !== 1 || bits !== 32) this.convertInPlace(gain, bits);
-      writeSync(this.fd, wavHeader(this.opts.sampleRate, bits, this.samples), 0, HEADER_BYTES, 0);
-      ftruncateSync(this.fd, HEADER_BYTES + this.samples * (bits / 8));
+      if (gain !== 1 || bits !== 32) this.convertInPlace(samples, gain, bits);
+      writeSync(this.fd, wavHeader(this.opts.sampleRate, bits, samples), 0, HEADER_BYTES, 0);
+      ftruncateSync(this.fd, HEADER_BYTES + samples * (bits / 8));
       closeSync(this.fd);
       this.done = true;
       renameSync(this.tmp, this.out);
-      return { gain, peak: this.peak * gain };
+      return { gain, peak: peak * gain };
     } catch (e) {
       this.abort();
       throw e;
@@ -133,18 +191,18 @@ export class WavStreamWriter {
     rmSync(this.tmp, { force: true });
   }
 
-  private convertInPlace(gain: number, bits: WavBits): void {
-    const f = this.chunk;
+  private convertInPlace(samples: number, gain: number, bits: WavBits): void {
+    const f = new Float32Array(CHUNK_SAMPLES);
     const bytesOut = bits / 8;
     const outBuf = new Uint8Array(CHUNK_SAMPLES * bytesOut);
     const dv = new DataView(outBuf.buffer);
     const fBytes = new Uint8Array(f.buffer);
-    for (let s = 0; s < this.samples; s += CHUNK_SAMPLES) {
-      const n = Math.min(CHUNK_SAMPLES, this.samples - s);
+    for (let s = 0; s < samples; s += CHUNK_SAMPLES) {
+      const n = Math.min(CHUNK_SAMPLES, samples - s);
       readFully(this.fd, fBytes, n * 4, HEADER_BYTES + s * 4);
       if (bits === 32) {
         for (let i = 0; i < n; i++) f[i] *= gain;
-        this.writeBytes(fBytes.subarray(0, n * 4), HEADER_BYTES + s * 4);
+        writeFully(this.fd, fBytes.subarray(0, n * 4), HEADER_BYTES + s * 4);
         continue;
       }
       const full = bits === 16 ? 32767 : 8388607;
@@ -158,14 +216,14 @@ export class WavStreamWriter {
         }
       }
       // The output offset never passes the read offset (bytesOut ≤ 4), so this pass is safe in place.
-      this.writeBytes(outBuf.subarray(0, n * bytesOut), HEADER_BYTES + s * bytesOut);
+      writeFully(this.fd, outBuf.subarray(0, n * bytesOut), HEADER_BYTES + s * bytesOut);
     }
   }
+}
 
-  private writeBytes(b: Uint8Array, pos: number): void {
-    for (let off = 0; off < b.byteLength; ) {
-      off += writeSync(this.fd, b, off, b.byteLength - off, pos + off);
-    }
+function writeFully(fd: number, b: Uint8Array, pos: number): void {
+  for (let off = 0; off < b.byteLength; ) {
+    off += writeSync(fd, b, off, b.byteLength - off, pos + off);
   }
 }
 
