@@ -1,16 +1,16 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Evidence } from '../analysis/evidence.js';
 import { applySets, completeConfig, pinsAreComplete, readConfigFile } from '../config/parse.js';
 import type { PartialStftConfig, StftConfig } from '../config/types.js';
 import { writeMarkdownReport } from '../report/markdown.js';
 import { terminalReport } from '../report/terminal.js';
-import { analyze, analyzeEvidence, recipeOf } from '../search/search.js';
+import { analyze, recipeOf, withEvidence } from '../search/search.js';
+import type { PhaseAssessment } from '../analysis/phase-quality.js';
+import { reconstruct } from '../reconstruct.js';
 import { checkOutputPath } from '../io/wav.js';
 import { describeGaps } from '../dsp/stft.js';
 import { SpecDetectError, UsageError } from '../errors.js';
-import { exportWithConfig } from '../export.js';
 import type { WavBits } from '../io/wav.js';
 import { type Progress, progressBar } from './progress.js';
 
@@ -46,6 +46,7 @@ interface ExportCliOptions {
   bits: string;
   normalize?: 'peak' | 'none';
   force: boolean;
+  iterations?: number;
 }
 
 interface AnalyzeCliOptions {
@@ -72,21 +73,17 @@ function stageProgress(io: CliIo): { onProgress: (stage: string, f: number) => v
 async function analyzeCommand(mag: string, phase: string | undefined, o: AnalyzeCliOptions, io: CliIo): Promise<void> {
   const pins = pinsFrom(o);
   if (o.report) checkReportPath(o.report);
-  const evidence = new Evidence(mag, phase ?? null);
-  try {
-    const progress = stageProgress(io);
-    const r = analyzeEvidence(evidence, { pins, top: o.top, onProgress: progress.onProgress });
-    progress.done();
-    const recipe = r.candidates.length ? recipeOf(r.candidates[0]) : null;
-    if (o.report) {
-      const written = writeMarkdownReport(o.report, r, evidence, recipe);
-      io.stderr(`wrote ${written.join(', ')}\n`);
-    }
-    if (o.json) io.stdout(`${JSON.stringify({ ...r, recipe }, null, 1)}\n`);
-    else io.stdout(terminalReport(r) + (recipe ? `recipe: ${recipe}\n` : ''));
-  } finally {
-    evidence.close();
+  const progress = stageProgress(io);
+  const r = analyze(mag, phase ?? null, { pins, top: o.top, onProgress: progress.onProgress });
+  progress.done();
+  const recipe = recipeOf(r.candidates[0]);
+  if (o.report) {
+    const report = o.report;
+    const written = withEvidence(r.magnitudeFile, r.phaseFile, (evidence) => writeMarkdownReport(report, r, evidence, recipe));
+    io.stderr(`wrote ${written.join(', ')}\n`);
   }
+  if (o.json) io.stdout(`${JSON.stringify({ ...r, recipe }, null, 1)}\n`);
+  else io.stdout(terminalReport(r) + (recipe ? `recipe: ${recipe}\n` : ''));
 }
 
 function checkReportPath(file: string): void {
@@ -97,11 +94,12 @@ function checkReportPath(file: string): void {
 
 async function exportCommand(mag: string, phase: string | undefined, o: ExportCliOptions, io: CliIo): Promise<void> {
   const pins = pinsFrom(o);
-  const hasPhase = phase !== undefined;
   checkOutputPath(o.output, o.force);
   let config: StftConfig;
-  if (pinsAreComplete(pins, hasPhase)) {
-    config = completeConfig(pins, hasPhase, o.config ?? '--set');
+  let files: { magnitude: string; phase: string | null } = { magnitude: mag, phase: phase ?? null };
+  let phaseVerdict: PhaseAssessment | undefined;
+  if (pinsAreComplete(pins, phase !== undefined)) {
+    config = completeConfig(pins, phase !== undefined, o.config ?? '--set');
   } else {
     const progress = stageProgress(io);
     const r = analyze(mag, phase ?? null, { pins, top: Math.max(o.rank, 5), onProgress: progress.onProgress });
@@ -109,20 +107,30 @@ async function exportCommand(mag: string, phase: string | undefined, o: ExportCl
     const c = r.candidates[o.rank - 1];
     if (!c) throw new UsageError(`--rank ${o.rank}: only ${r.candidates.length} candidate(s) were found`);
     config = c.config;
+    files = { magnitude: r.magnitudeFile, phase: r.phaseFile };
+    if (r.phaseFile !== null) phaseVerdict = { usable: r.phase.usable, kind: r.phase.kind, reason: r.phase.reason, metrics: {} };
+    for (const n of r.notes) io.stderr(`note: ${n}\n`);
     io.stderr(`using candidate ${c.rank} of the analysis (score ${c.score.toFixed(1)} dB, confidence ${(c.confidence * 100).toFixed(1)} %)\n`);
   }
   const bits = Number(o.bits) as WavBits;
   const progress: Progress = progressBar(io, 'export');
-  const r = exportWithConfig(config, mag, phase ?? null, {
+  const r = reconstruct(config, files.magnitude, files.phase, {
     output: o.output,
     sampleRate: o.sampleRate ?? null,
     bits,
-    normalize: o.normalize ?? (bits === 32 ? 'none' : 'peak'),
+    // An unknown gain makes the absolute level meaningless: normalise unless the user says otherwise.
+    normalize: o.normalize ?? (bits === 32 && config.gain !== 'unknown' ? 'none' : 'peak'),
     force: o.force,
     onProgress: progress.update,
+    ...(o.iterations !== undefined ? { iterations: o.iterations } : {}),
+    ...(phaseVerdict ? { phaseVerdict } : {}),
   });
   progress.done();
   const rateNote = { option: 'from --sample-rate', config: 'from the config', default: 'a default: nothing recorded it; pass --sample-rate' }[r.sampleRateSource];
+  if (r.phaseUse !== 'file') {
+    const what = r.phaseUse === 'partial' ? 'phase retrieved around the trusted part of the phase file' : 'phase retrieved from the magnitudes';
+    io.stderr(`${what} (${r.phaseReason}): ${r.iterations} iterations, spectral convergence ${r.spectralConvergenceDb?.toFixed(1)} dB\n`);
+  }
   io.stderr(
     `wrote ${r.output}: ${r.samples} samples (${(r.samples / r.sampleRate).toFixed(3)} s) at ${r.sampleRate} Hz (${rateNote}), ${bits}-bit${r.normalizeGain !== 1 ? `, peak-normalised ×${r.normalizeGain.toPrecision(4)}` : ''}\n`,
   );
@@ -162,8 +170,9 @@ export function buildProgram(io: CliIo): Command {
     .option('--rank <n>', 'export the candidate of this rank', positiveInt('--rank'), 1)
     .option('--sample-rate <hz>', 'sample rate of the WAV', positiveInt('--sample-rate'))
     .addOption(new Option('--bits <n>', 'WAV sample format').choices(['16', '24', '32']).default('32'))
-    .addOption(new Option('--normalize <mode>', 'peak: scale to -0.09 dBFS (default for 16/24-bit); none (default for 32-bit float)').choices(['peak', 'none']))
+    .addOption(new Option('--normalize <mode>', 'peak: scale to -0.09 dBFS (default for 16/24-bit and when the gain is unknown); none').choices(['peak', 'none']))
     .option('--force', 'overwrite an existing output file', false)
+    .option('--iterations <n>', 'phase-retrieval iterations when the phase must be retrieved (default 100)', positiveInt('--iterations'))
     .action(async (mag: string, phase: string | undefined, o: ExportCliOptions) => exportCommand(mag, phase, o, io));
 
   return program;

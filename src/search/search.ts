@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { ANALYZERS, estimateWindow } from '../../heuristics/index.js';
 import { type Analyzer, type AnalyzerResult, getField, type Hypothesis, STAGES } from '../../heuristics/types.js';
 import { Evidence } from '../analysis/evidence.js';
@@ -393,8 +394,10 @@ export function analyze(magnitudeFile: string, phaseFile: string | null, opts: A
     if (!(e instanceof InputError)) throw e;
     failure = e;
   }
-  // The phase file does not behave like phase: first try the pair the other way round.
-  if (!first || first.phase.kind === 'swapped' || first.phase.kind === 'out-of-bounds') {
+  // The phase file does not behave like phase: try the pair the other way round, but only where a swap
+  // is possible at all (a pair of equal size) or the verdict says so: each analysis costs as much as the first.
+  const sameSize = statSync(magnitudeFile).size === statSync(phaseFile).size;
+  if (first ? first.phase.kind === 'swapped' || first.phase.kind === 'out-of-bounds' : sameSize) {
     try {
       const swapped = analyzeJudged(phaseFile, magnitudeFile, opts, t0);
       if (swapped.phase.usable) {

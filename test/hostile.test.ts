@@ -1,0 +1,140 @@
+import { closeSync, copyFileSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run } from '../src/cli/run.js';
+import { rng } from './helpers.js';
+
+/**
+ * Hostile and broken input through the CLI entry point: every case gets one line naming the file and
+ * the problem, exit 2 (usage) or 3 (input), no stack trace, bounded time, and no output left behind.
+ */
+const ROOT = join(import.meta.dirname, '..');
+const SAMPLE = (ext: string) => join(ROOT, 'samples', `torch-400.${ext}`);
+const tmp = mkdtempSync(join(tmpdir(), 'sd-hostile-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string; ms: number }> {
+  let out = '';
+  let err = '';
+  const t = performance.now();
+  const code = await run(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s), isTTY: false });
+  return { code, out, err, ms: performance.now() - t };
+}
+
+function file(name: string, data: Uint8Array | string): string {
+  const p = join(tmp, name);
+  writeFileSync(p, data);
+  return p;
+}
+
+function expectCleanFailure(r: { code: number; err: string }, code: number, pattern: RegExp): void {
+  expect(r.code, r.err).toBe(code);
+  expect(r.err).toMatch(pattern);
+  expect(r.err.trim().split('\n')).toHaveLength(1);
+  expect(r.err).not.toMatch(/\n\s+at |internal error/);
+}
+
+describe('hostile input', () => {
+  const random = new Uint8Array(40000).map((_, i) => Math.floor(rng(i + 1)() * 256));
+  const cases: [string, () => string[], number, RegExp][] = [
+    ['missing file', () => [join(tmp, 'nope.mag')], 3, /nope\.mag: no such file/],
+    ['a directory', () => [tmp], 3, /is a directory/],
+    ['empty file', () => [file('empty.mag', new Uint8Array(0))], 3, /empty\.mag: is empty/],
+    ['1-byte file', () => [file('one.mag', new Uint8Array([7]))], 3, /one\.mag: /],
+    ['size that fits no dims', () => [file('odd.mag', new Uint8Array(4 * 13)), file('odd.phase', new Uint8Array(4 * 13))], 3, /odd\.mag: /],
+    ['all zeros', () => [file('zeros.mag', new Uint8Array(80000)), file('zeros.phase', new Uint8Array(80000))], 3, /zeros\.(mag|phase): /],
+    ['all NaN', () => [file('nan.mag', new Uint8Array(new Float32Array(20000).fill(NaN).buffer)), file('nan.phase', new Uint8Array(new Float32Array(20000).fill(NaN).buffer))], 3, /nan\.(mag|phase): /],
+    ['random bytes', () => [file('random.mag', random), file('random.phase', random.slice().reverse())], 3, /random\.(mag|phase): /],
+    ['text that is not numbers', () => [file('words.csv', 'hello,world\nthis,is\nnot,numbers\n')], 3, /words\.csv: /],
+  ];
+  for (const [name, args, code, pattern] of cases) {
+    it(`analyze: ${name}`, async () => {
+      const r = await cli('analyze', ...args());
+      expectCleanFailure(r, code, pattern);
+      expect(r.ms).toBeLessThan(20000);
+    });
+  }
+
+  it('mismatched magnitude and phase sizes: the phase file is reported unusable and the magnitudes used alone', async () => {
+    const r = await cli('analyze', SAMPLE('mag'), file('short.phase', readFileSync(SAMPLE('phase')).subarray(0, 40000)));
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/note: the phase file .*short\.phase is unusable/);
+  });
+
+  it('a 4 GB sparse file is refused or sampled quickly, never read whole', async () => {
+    const big = join(tmp, 'big.mag');
+    const fd = openSync(big, 'w');
+    ftruncateSync(fd, 4 * 1024 ** 3);
+    closeSync(fd);
+    const r = await cli('analyze', big);
+    expect([0, 3]).toContain(r.code);
+    if (r.code === 3) expectCleanFailure(r, 3, /big\.mag: /);
+    expect(r.ms).toBeLessThan(30000);
+    rmSync(big);
+  });
+
+  it('export: output in a missing folder or unwritable, existing output kept', async () => {
+    const cfg = SAMPLE('truth.json');
+    expectCleanFailure(await cli('export', SAMPLE('mag'), SAMPLE('phase'), '--config', cfg, '-o', join(tmp, 'no', 'such', 'dir.wav')), 2, /does not exist/);
+    const ro = join(tmp, 'ro');
+    mkdirSync(ro);
+    const keep = file('keep.wav', 'precious');
+    expectCleanFailure(await cli('export', SAMPLE('mag'), SAMPLE('phase'), '--config', cfg, '-o', keep), 2, /already exists/);
+    expect(readFileSync(keep, 'utf8')).toBe('precious');
+    expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('usage errors exit 2', async () => {
+    expectCleanFailure(await cli('analyze'), 2, /missing required argument/);
+    expectCleanFailure(await cli('analyze', SAMPLE('mag'), '--top', '0'), 2, /--top must be a positive integer/);
+    expectCleanFailure(await cli('analyze', SAMPLE('mag'), '--set', 'nfft=-3'), 2, /nfft = "-3" is not valid/);
+    expectCleanFailure(await cli('analyze', SAMPLE('mag'), '--report', join(tmp, 'nodir', 'r.md')), 2, /does not exist/);
+  });
+});
+
+describe('fuzz: mutated samples through the CLI', () => {
+  it('never throws, exits 0 or 3, stays bounded, leaves no temp files', async () => {
+    const mag = readFileSync(SAMPLE('mag'));
+    const phase = readFileSync(SAMPLE('phase'));
+    let tried = 0;
+    const codes = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('truncate', 'bitflip', 'resize', 'shift', 'swap'),
+        fc.nat(),
+        fc.nat(),
+        async (kind, a, b) => {
+          tried++;
+          let m = Uint8Array.from(mag);
+          let p = Uint8Array.from(phase);
+          if (kind === 'truncate') m = m.subarray(0, a % m.length);
+          if (kind === 'bitflip') for (let i = 0; i < 64; i++) p[(a * 7919 + i * b) % p.length] ^= 1 << (i % 8);
+          if (kind === 'resize') p = p.subarray(0, p.length - ((a % 1000) + 1));
+          if (kind === 'shift') m = Uint8Array.from([...new Uint8Array(a % 64), ...m]);
+          if (kind === 'swap') [m, p] = [p, m];
+          const mp = file('fz.mag', m);
+          const pp = file('fz.phase', p);
+          const r = await cli('analyze', mp, pp, '--json');
+          codes.set(r.code, (codes.get(r.code) ?? 0) + 1);
+          expect([0, 3]).toContain(r.code);
+          if (r.code === 0) expect(() => JSON.parse(r.out)).not.toThrow();
+          else expectCleanFailure(r, 3, /fz\.(mag|phase): /);
+          expect(r.ms).toBeLessThan(20000);
+        },
+      ),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 40) },
+    );
+    console.log(`fuzz: ${tried} mutated pairs, exit codes ${JSON.stringify(Object.fromEntries(codes))}`);
+    expect(existsSync(join(tmp, 'fz.mag'))).toBe(true);
+    expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('copies of the bundled samples analyse cleanly (sanity for the fuzz baseline)', async () => {
+    const m = join(tmp, 'copy.mag');
+    copyFileSync(SAMPLE('mag'), m);
+    const r = await cli('analyze', m, SAMPLE('phase'), '--json');
+    expect(r.code, r.err).toBe(0);
+  });
+});
