@@ -14,6 +14,7 @@ import { frameCountFor, geometryFromConfig, istft, outputRange, stft, subGeometr
 import { encodeValues } from '../src/io/dtype.js';
 import { demoSignal } from '../src/synth/signals.js';
 import { benchFft } from './fft-bench.js';
+import { benchRetrieval } from './retrieval-bench.js';
 
 function baseConfig(nfft: number, hop: number, frames: number): StftConfig {
   const raw = { format: 'raw' as const, dtype: 'float32' as const, endian: 'little' as const, headerBytes: 0, variable: null };
@@ -96,6 +97,36 @@ function exportBench(): void {
     show('export', [run('default'), run('default'), run('default')]);
     show('export, one thread (parallel: false)', [run('sequential')]);
     console.log('  targets: <= numpy ISTFT of the same data (~1.6 s on this machine), peak RSS < 1024 MB');
+    analyzeBench(dir, `${minutes}-minute`, 5);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** analyze on the pair in `dir` (long.*), best of 3 in child processes, against its true config. */
+function analyzeBench(dir: string, label: string, targetSeconds: number): void {
+  const child = join(import.meta.dirname, 'analyze-child.js');
+  type Run = { seconds: number; maxRssMB: number; right: boolean; wrong: string[]; rank1: string };
+  const runs: Run[] = [];
+  for (let i = 0; i < 3; i++) {
+    const r = spawnSync(process.execPath, [child, join(dir, 'long.mag'), join(dir, 'long.phase'), join(dir, 'long.json')], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`analyze child failed: ${r.stderr}`);
+    runs.push(JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Run);
+  }
+  const best = runs.reduce((a, b) => (a.seconds < b.seconds ? a : b));
+  console.log(
+    `  analyze (${label} pair): best of 3 ${best.seconds.toFixed(2)} s (runs ${runs.map((r) => r.seconds.toFixed(2)).join(', ')}), peak RSS ${Math.max(...runs.map((r) => r.maxRssMB)).toFixed(0)} MB; rank 1 ${best.right ? 'right' : `wrong in ${best.wrong.join(', ')}`} (${best.rank1}); target < ${targetSeconds} s, < 1024 MB`,
+  );
+}
+
+function shortPairBench(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'sd-bench-'));
+  try {
+    process.stdout.write('\nanalyze of a 30-second 44.1 kHz pair (2048/512, float32): making the files... ');
+    const t = performance.now();
+    makeLongPair(dir, 30);
+    console.log(`${((performance.now() - t) / 1000).toFixed(1)} s`);
+    analyzeBench(dir, '30-second', 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -103,4 +134,6 @@ function exportBench(): void {
 
 await benchFft();
 stftThroughput();
+await benchRetrieval();
+shortPairBench();
 exportBench();

@@ -5,21 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { completeConfig, parseConfigObject } from '../src/config/parse.js';
 import { exportWithConfig } from '../src/export.js';
-
-/**
- * Peak RSS of this process. Linux's getrusage maxrss (process.resourceUsage) also counts what the
- * parent had resident when it forked this child (the benchmark holds a 10-minute signal then), so
- * the high-water mark of this process's own memory is read from /proc where there is one.
- */
-function peakRssMB(): number {
-  try {
-    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (m) return Number(m[1]) / 1024;
-  } catch {
-    /* not Linux */
-  }
-  return process.resourceUsage().maxRSS / 1024;
-}
+import { peakRssMB } from './rss.js';
 
 const [cfgFile, mag, phase, out, mode] = process.argv.slice(2);
 const config = completeConfig(parseConfigObject(JSON.parse(readFileSync(cfgFile, 'utf8')), cfgFile), true, cfgFile);

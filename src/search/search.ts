@@ -3,6 +3,7 @@ import { ANALYZERS, estimateWindow } from '../../heuristics/index.js';
 import { type Analyzer, type AnalyzerResult, getField, type Hypothesis, STAGES } from '../../heuristics/types.js';
 import { Evidence } from '../analysis/evidence.js';
 import { assessPhase, type PhaseKind } from '../analysis/phase-quality.js';
+import { pickArrays, sniffContainer } from '../io/containers/index.js';
 import { consistencyProblem } from '../config/parse.js';
 import type { PartialStftConfig, StftConfig } from '../config/types.js';
 import { InputError } from '../errors.js';
@@ -194,6 +195,8 @@ function prune(states: State[], limit = BEAM): State[] {
 const TESTABLE = new Set<keyof StftConfig>(['layout', 'magnitudeScale', 'phaseUnit', 'hop', 'winLength', 'window', 'windowSymmetry', 'phaseReference', 'phaseSign']);
 /** Beam states that get the consistency-driven fill; the rest only their cheapest fallbacks. */
 const FILL_BY_CONSISTENCY = 8;
+/** Complete candidates measured by consistency (every storage/shape reading first, then by prior cost). */
+const FINAL_CANDIDATES = 24;
 const DESCENT_PASSES = 2;
 
 type Scorer = (values: PartialStftConfig) => number | null;
@@ -208,7 +211,7 @@ type Scorer = (values: PartialStftConfig) => number | null;
 function fillFallbacks(states: State[], score: Scorer | null): State[] {
   const out: State[] = [];
   diverseFirst(states).forEach((s, i) => out.push(...fillOne(s, i < FILL_BY_CONSISTENCY ? score : null)));
-  return diverseFirst(prune(out, Number.POSITIVE_INFINITY)).slice(0, BEAM);
+  return diverseFirst(prune(out, Number.POSITIVE_INFINITY)).slice(0, FINAL_CANDIDATES);
 }
 
 /**
@@ -384,7 +387,14 @@ function analyzeJudged(magnitudeFile: string, phaseFile: string | null, opts: An
  */
 export function analyze(magnitudeFile: string, phaseFile: string | null, opts: AnalyzeOptions = {}): AnalysisResult {
   const t0 = performance.now();
-  if (phaseFile === null) return analyzeJudged(magnitudeFile, null, opts, t0);
+  if (phaseFile === null) {
+    // One container may hold both arrays (np.savez(S=..., P=...), a MAT file with mag and phase).
+    const pick = pickArrays(sniffContainer(magnitudeFile));
+    if (!(pick.magnitude && pick.phase && !pick.complex)) return analyzeJudged(magnitudeFile, null, opts, t0);
+    const r = analyze(magnitudeFile, magnitudeFile, opts);
+    r.notes.unshift(`${magnitudeFile} holds both arrays: magnitudes "${pick.magnitude.name}", phases "${pick.phase.name}" (${pick.reason})`);
+    return r;
+  }
   let first: AnalysisResult | null = null;
   let failure: unknown = null;
   try {
@@ -477,7 +487,10 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
   const consistencyCache = new Map<string, number | null>();
   const measure = (v: PartialStftConfig): number | null => {
     if (!isComplete(v, hasPhaseFile) || consistencyProblem(finalise(v)) !== null) return null;
-    const key = JSON.stringify(v);
+    // Centring, padding, length and sample rate do not change interior consistency: candidates that
+    // differ only there share one evaluation.
+    const { center: _c, padMode: _p, firstFrameStart: _f, originalLength: _o, sampleRate: _r, ...relevant } = v;
+    const key = JSON.stringify(relevant);
     if (!consistencyCache.has(key)) {
       let c: number | null = null;
       try {

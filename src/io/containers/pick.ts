@@ -14,7 +14,8 @@ const MAGNITUDE_NAMES = new Set([
   'mag', 'mags', 'magnitude', 'magnitudes', 'abs', 'amp', 'amps', 'amplitude', 'amplitudes', 'power', 'pow', 'psd',
   'db', 'logmag', 'logspec', 'spectrogram', 'spec', 's', 'm', 'a',
 ]);
-const PHASE_NAMES = new Set(['phase', 'phases', 'phi', 'ph', 'angle', 'angles', 'ang', 'arg', 'theta', 'phs', 'pha']);
+// 'p': librosa's S, P = magphase(D) and the (S, P) pairs people save from it.
+const PHASE_NAMES = new Set(['phase', 'phases', 'phi', 'ph', 'angle', 'angles', 'ang', 'arg', 'theta', 'phs', 'pha', 'p']);
 const COMPLEX_NAMES = new Set([
   'stft', 'zxx', 'x', 'd', 'complex', 'z', 'spec', 'spectrum', 'specgram', 'spectrogram', 's', 'sxx', 'y', 'c',
   'coef', 'coefs', 'coeffs', 'tf', 'cqt',

@@ -1,0 +1,19 @@
+/**
+ * One analysis in its own process (the CLI's code path: analyze with phase assessment), so the
+ * benchmark measures its wall time and peak RSS alone. argv: mag phase truth.json.
+ * Prints one JSON line {seconds, maxRssMB, right, rank1}.
+ */
+import { readFileSync } from 'node:fs';
+import type { StftConfig } from '../src/config/types.js';
+import { analyze } from '../src/search/search.js';
+import { peakRssMB } from './rss.js';
+
+const [mag, phase, truthFile] = process.argv.slice(2);
+const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as StftConfig;
+const t0 = performance.now();
+const r = analyze(mag, phase);
+const seconds = (performance.now() - t0) / 1000;
+const c = r.candidates[0].config;
+const fields: (keyof StftConfig)[] = ['frames', 'bins', 'layout', 'nfft', 'sided', 'hop', 'window', 'windowSymmetry', 'winLength', 'center', 'firstFrameStart', 'phaseReference', 'phaseSign', 'magnitudeScale', 'phaseUnit'];
+const wrong = fields.filter((f) => JSON.stringify(c[f]) !== JSON.stringify(truth[f]));
+console.log(JSON.stringify({ seconds, maxRssMB: peakRssMB(), right: wrong.length === 0, wrong, rank1: `${c.nfft}/${c.hop} ${c.window}` }));
