@@ -69,9 +69,9 @@ export function writeMarkdownReport(file: string, r: AnalysisResult, evidence: E
     }),
   ].join('\n');
   const analyzerTable = [
-    '| analyzer | stage | runs | undecided |',
-    '| --- | --- | --- | --- |',
-    ...r.analyzers.map((a) => `| ${a.name} | ${a.stage} | ${a.runs} | ${cell(a.undecided.join('; ') || '–')} |`),
+    '| analyzer | stage | runs | ms | undecided |',
+    '| --- | --- | --- | --- | --- |',
+    ...r.analyzers.map((a) => `| ${a.name} | ${a.stage} | ${a.runs} | ${a.ms} | ${cell(a.undecided.join('; ') || '–')} |`),
   ].join('\n');
 
   const files: [string, Uint8Array | string][] = [];

@@ -39,6 +39,8 @@ export interface AnalyzerRun {
   name: string;
   stage: string;
   runs: number;
+  /** Wall time of all its runs (ms). */
+  ms: number;
   undecided: string[];
 }
 
@@ -466,10 +468,12 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
           const key = cacheKey(a, s.values);
           let r = cache.get(key);
           if (!r) {
+            const t = performance.now();
             r = a.run(evidence, s.values);
             cache.set(key, r);
-            const run = runs.get(a.name) ?? { name: a.name, stage: a.stage, runs: 0, undecided: [] };
+            const run = runs.get(a.name) ?? { name: a.name, stage: a.stage, runs: 0, ms: 0, undecided: [] };
             run.runs++;
+            run.ms += Math.round(performance.now() - t);
             if (r.undecided && !run.undecided.includes(r.undecided)) run.undecided.push(r.undecided);
             runs.set(a.name, run);
           }
