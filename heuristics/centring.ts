@@ -1,5 +1,5 @@
 import type { Evidence } from '../src/analysis/evidence.js';
-import type { PartialStftConfig } from '../src/config/types.js';
+import type { PartialStftConfig, WindowPlacement } from '../src/config/types.js';
 import { makeWindow, placeWindow } from '../src/dsp/windows.js';
 import { type EdgeSignal, frameStartSegments, imprintWindow, mirrorCorrelation, rebuild } from './lib/transform-edges.js';
 import { type Convention, conventionName, hasPhase, NO_OVERLAP, overlapFit, overlapPairs, rawSegments, round4, TRANSFORM_NEEDS, type TransformInput, transformInput, windowCentreOf } from './lib/transform.js';
@@ -42,6 +42,8 @@ const SILENT_EDGE = 1e-6;
  * are locally symmetric about their extrema, so the end is only scanned where a maker would end).
  * Under NO_MIRROR an unpadded reading may be confident.
  */
+/** Score of a zero pad the signal does not start at (see overrun): it speaks against the window. */
+const MISPLACED_PAD = 0.02;
 const MIRROR_KNOWN = 0.999;
 const MIRROR_MEASURED = 0.95;
 const NO_MIRROR = 0.9;
@@ -51,9 +53,10 @@ const MIRROR_PAIRS = 16;
 export const centring: Analyzer = {
   name: 'centring',
   stage: 'transform',
-  decides: ['center', 'padMode', 'firstFrameStart', 'originalLength'],
-  // The window's length and placement fix where a window-centre frame starts, hence firstFrameStart.
-  needs: [...TRANSFORM_NEEDS, 'hop', 'phaseReference', 'phaseSign', 'winLength', 'windowPlacement'],
+  // The placement too, when the window analyzer could not see it (see placementsToTry).
+  decides: ['center', 'padMode', 'firstFrameStart', 'originalLength', 'windowPlacement'],
+  // The window's length (and placement, when known) fix where a window-centre frame starts, hence firstFrameStart.
+  needs: [...TRANSFORM_NEEDS, 'hop', 'phaseReference', 'phaseSign', 'winLength'],
   applies: (evidence: Evidence, fixed: PartialStftConfig) => hasPhase(evidence, fixed) && typeof transformInput(fixed) !== 'string',
   run(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     const c = transformInput(fixed);
@@ -70,25 +73,97 @@ export const centring: Analyzer = {
     if (hop < N && !(fit && fit.fit >= NO_OVERLAP)) {
       return undecided(`frames do not overlap as hop ${hop} with ${conventionName(conv)} phase says (fit ${fit ? fit.fit.toFixed(2) : 'untestable'}): no real STFT to rebuild`);
     }
-    const known = knownWindow(fixed, N);
-    const w = known ?? measuredWindow(evidence, fixed, c, hop, conv, centre);
     const typical = mean(interior.energy);
-    // Enough frames to cover the largest pad a maker uses (⌊nfft/2⌋ + a few hops) and its mirror.
-    const K = Math.min(c.frames, Math.ceil((2 * N + 2 * hop) / hop));
-    const ends = [0, c.frames - K].map((m0) => frameStartSegments(evidence, c, m0, K, hop, conv, centre));
-    for (const [i, y] of ends.entries()) {
-      let e = 0;
-      for (let n = 0; n < y.length; n++) e += y[n] * y[n];
-      if (!(e / K > typical * SILENT_EDGE)) {
-        const under = e > 0 ? `${(-10 * Math.log10(e / K / typical)).toFixed(0)} dB under the interior` : 'all zero';
-        return undecided(`the ${i === 0 ? 'first' : 'last'} ${K} frames are silent (${under}): no signal edge to place`);
-      }
-    }
-    const head = rebuild(ends[0], K, N, hop, w);
-    const tail = rebuild(ends[1], K, N, hop, w);
-    return decide(readStart(head, N, hop), readEnd(tail), tail, c, hop, K, known ? MIRROR_KNOWN : MIRROR_MEASURED);
+    const placements = placementsToTry(fixed, N);
+    if (!placements) return readEdges(evidence, fixed, c, hop, conv, typical);
+    return eitherPlacement(placements.map((p) => ({ placement: p, result: readEdges(evidence, { ...fixed, windowPlacement: p }, c, hop, conv, typical) })));
   },
 };
+
+/**
+ * Placements to rebuild under. A window shorter than the frame whose placement is still open (under a
+ * window-centre reference the imprint cannot see it: every frame is rolled to the window's centre) is
+ * tried both ways: the data fix only where the window's centre falls in the signal, offset + ⌊L/2⌋ +
+ * firstFrameStart, so a pad read under the wrong placement lands off every maker pad.
+ */
+function placementsToTry(fixed: PartialStftConfig, N: number): WindowPlacement[] | null {
+  if (fixed.windowPlacement !== undefined || fixed.winLength === undefined || fixed.winLength >= N) return null;
+  // The centred placement, the common one, first: it wins ties.
+  return ['centred', 'start'];
+}
+
+/** Score of a reading the edges contradict (as for no padding where the start mirrors). */
+const CONTRADICTED = 0.01;
+/** Prior factor of the less common placement when nothing places the window (0.2 dB). */
+const UNPLACED_PRIOR = 0.95;
+/** Score of a pad reading that shows a pad (zeros or a mirror) cleanly enough to rule out no padding. */
+const CLEAN_PAD = 0.6;
+
+/**
+ * The readings under each placement, best first, each asserting its placement. The placements view one
+ * rebuilt signal shifted by the offset difference: a pad seen cleanly under one placement is silence or a
+ * mirror at a place no maker pads to under the other, which no unpadded signal shows either, so there
+ * an unpadded reading is kept only at the score of a contradicted one. Without a clean pad nothing
+ * places the window (the signal's own loudness near the usual pads differs between the two views by
+ * chance: measured contrast 0.37 against 0.73 on one unpadded file), so the clearer reading is offered
+ * under both placements, the second (start) at UNPLACED_PRIOR of the score: consistency cannot tell them
+ * apart either (equal to round-off), and a stated preference beats a round-off coin toss.
+ */
+function eitherPlacement(readings: { placement: WindowPlacement; result: AnalyzerResult }[]): AnalyzerResult {
+  const decided = readings.filter((r) => r.result.hypotheses.length > 0);
+  if (decided.length === 0) return readings[0].result;
+  const padded = decided.find(({ result }) => result.hypotheses[0].values.center === true && result.hypotheses[0].score >= CLEAN_PAD);
+  if (!padded) {
+    const clearer = decided.reduce((a, b) => (b.result.hypotheses[0].score > a.result.hypotheses[0].score ? b : a));
+    return {
+      hypotheses: clearer.result.hypotheses.flatMap((h) =>
+        readings.map(({ placement }, i) => ({
+          ...h,
+          values: { ...h.values, windowPlacement: placement },
+          score: i === 0 ? h.score : h.score * UNPLACED_PRIOR,
+          reason: `${h.reason}; no pad shows under either placement of the window (read ${placed(clearer.placement)}), so it stays open`,
+        })),
+      ),
+    };
+  }
+  const hypotheses = decided.flatMap(({ placement, result }) =>
+    result.hypotheses.map((h) => {
+      const contradicted = padded.placement !== placement && h.values.center === false;
+      const where = `window ${placed(placement)}`;
+      return {
+        ...h,
+        values: { ...h.values, windowPlacement: placement },
+        score: contradicted ? Math.min(h.score, CONTRADICTED) : h.score,
+        reason: contradicted ? `${where}: ${h.reason}; but with the window ${placed(padded.placement)} the start shows a pad (${padded.result.hypotheses[0].reason})` : `${where}: ${h.reason}`,
+      };
+    }),
+  );
+  return { hypotheses: hypotheses.sort((a, b) => b.score - a.score) };
+}
+
+const placed = (p: WindowPlacement): string => (p === 'start' ? 'at the frame start' : 'centred in the frame');
+
+/** Rebuild both ends under the fixed window (or one measured here) and read the padding off them. */
+function readEdges(evidence: Evidence, fixed: PartialStftConfig, c: TransformInput, hop: number, conv: Convention, typical: number): AnalyzerResult {
+  const N = c.nfft;
+  const centre = windowCentreOf(fixed, N);
+  const known = knownWindow(fixed, N);
+  const w = known ?? measuredWindow(evidence, fixed, c, hop, conv, centre);
+  // Enough frames to cover the largest pad a maker uses (⌊nfft/2⌋ + a few hops) and its mirror.
+  const K = Math.min(c.frames, Math.ceil((2 * N + 2 * hop) / hop));
+  const ends = [0, c.frames - K].map((m0) => frameStartSegments(evidence, c, m0, K, hop, conv, centre));
+  for (const [i, y] of ends.entries()) {
+    let e = 0;
+    for (let n = 0; n < y.length; n++) e += y[n] * y[n];
+    if (!(e / K > typical * SILENT_EDGE)) {
+      const under = e > 0 ? `${(-10 * Math.log10(e / K / typical)).toFixed(0)} dB under the interior` : 'all zero';
+      return undecided(`the ${i === 0 ? 'first' : 'last'} ${K} frames are silent (${under}): no signal edge to place`);
+    }
+  }
+  const head = rebuild(ends[0], K, N, hop, w);
+  const tail = rebuild(ends[1], K, N, hop, w);
+  return decide(readStart(head, N, hop), readEnd(tail), tail, c, hop, K, known ? MIRROR_KNOWN : MIRROR_MEASURED);
+}
 
 /**
  * The window measured from the data: the window analyzer's estimate when the config says 'estimated',
@@ -119,10 +194,33 @@ interface PadReading {
   pad: number;
   /** Pad-side RMS over signal-side RMS. */
   contrast: number;
+  /** Samples after the pad that stay at the pad's floor before the signal sets in (see overrun). */
+  overrun: number;
+}
+
+/** Short span that must already hold signal right after a zero pad; a floor this far under it is silence. */
+const ONSET_SPAN = 16;
+const ONSET_FLOOR = 4;
+
+/**
+ * How far the silence runs on past a zero pad: the first sample from which ONSET_SPAN samples reach
+ * ONSET_FLOOR × the pad's RMS. A maker pads the signal itself, so with the right window the signal sets
+ * in at the pad; silence running on by d samples means frame 0 was rebuilt d samples early, i.e. the
+ * window's centre is d samples off (a window of another length, or placed otherwise, under a
+ * window-centre reference). Measured on uint8 dB files: 0–2 samples for the true window, 50 for a
+ * 400-sample window where a 300-sample one at the frame start was used.
+ */
+function overrun(e: EdgeSignal, pad: number, floor: number, limit: number): number {
+  for (let d = 0; d < limit; d++) {
+    if (rms(e, pad + d, pad + d + ONSET_SPAN).rms > ONSET_FLOOR * floor) return d;
+  }
+  return limit;
 }
 
 interface Start {
   firstReliable: number;
+  /** RMS of the first CONTRAST_SPAN reliable samples over that of the whole rebuilt start. */
+  lead: number;
   /** The maker pad whose pad side is quietest against its signal side. */
   zeros: PadReading | null;
   mirror: { pad: number; r: number; pairs: number } | null;
@@ -146,6 +244,8 @@ function makerPads(N: number, hop: number): number[] {
 function readStart(e: EdgeSignal, N: number, hop: number): Start {
   let firstReliable = 0;
   while (firstReliable < e.x.length && !e.reliable[firstReliable]) firstReliable++;
+  const all = rms(e, firstReliable, e.x.length).rms;
+  const lead = all > 0 ? rms(e, firstReliable, firstReliable + CONTRAST_SPAN).rms / all : 0;
   let zeros: PadReading | null = null;
   let mirror: Start['mirror'] = null;
   for (const pad of makerPads(N, hop)) {
@@ -153,12 +253,12 @@ function readStart(e: EdgeSignal, N: number, hop: number): Start {
     const after = rms(e, pad, pad + CONTRAST_SPAN);
     if (before.n >= MIN_ZERO_RUN && after.n >= MIN_ZERO_RUN && after.rms > 0) {
       const contrast = before.rms / after.rms;
-      if (!zeros || contrast < zeros.contrast) zeros = { pad, contrast };
+      if (!zeros || contrast < zeros.contrast) zeros = { pad, contrast, overrun: overrun(e, pad, before.rms, CONTRAST_SPAN) };
     }
     const m = mirrorCorrelation(e, pad, Math.min(pad, MIRROR_SPAN), MIRROR_PAIRS);
     if (m && (!mirror || m.r > mirror.r)) mirror = { pad, ...m };
   }
-  return { firstReliable, zeros, mirror };
+  return { firstReliable, lead, zeros, mirror };
 }
 
 function readEnd(e: EdgeSignal): End {
@@ -207,7 +307,7 @@ function decide(start: Start, end: End, tail: EdgeSignal, c: TransformInput, hop
     }
     return { L: null, why: 'the last frame ends inside the signal: length follows from frames and hop' };
   };
-  const { zeros, mirror, firstReliable } = start;
+  const { zeros, mirror, firstReliable, lead } = start;
   const hyp = (ffs: number, padMode: 'zeros' | 'reflect' | 'none', score: number, reason: string): Hypothesis => {
     const len = lengthFrom(ffs, padMode);
     return {
@@ -236,6 +336,14 @@ function decide(start: Start, end: End, tail: EdgeSignal, c: TransformInput, hop
   const zc = zeros ? `${zeros.contrast.toExponential(1)}` : 'unmeasured';
   if (zeros && zeros.contrast < ZERO_CONTRAST) {
     const why = `the rebuilt start before sample ${zeros.pad} of frame 0 is ${zc} of the signal after it`;
+    if (zeros.overrun >= MIN_ZERO_RUN) {
+      // Zero padding, but not where this window puts it: the state's window is off, not the padding.
+      return {
+        hypotheses: [
+          hyp(-zeros.pad, 'zeros', MISPLACED_PAD, `${why}, but the silence runs ${zeros.overrun} samples past it: zero padding read through a window whose centre is off by that much (another length or placement fits)`),
+        ],
+      };
+    }
     return {
       hypotheses: [
         hyp(-zeros.pad, 'zeros', zeros.contrast < CLEAN_CONTRAST ? 0.9 : 0.6, `${why}: zero padding by ${zeros.pad}`),
@@ -244,16 +352,18 @@ function decide(start: Start, end: End, tail: EdgeSignal, c: TransformInput, hop
     };
   }
   const mr = mirror ? mirror.r.toFixed(3) : 'unmeasured';
-  if (zeros && zeros.contrast >= SIGNAL_CONTRAST && firstReliable <= zeros.pad - MIN_ZERO_RUN && (mirror?.r ?? 0) < NO_MIRROR) {
+  // An unpadded frame 0 holds signal from its first sample; silence there is a pad no maker would use
+  // (or a frame misplaced by a wrong window placement), not an unpadded start.
+  if (zeros && zeros.contrast >= SIGNAL_CONTRAST && firstReliable <= zeros.pad - MIN_ZERO_RUN && (mirror?.r ?? 0) < NO_MIRROR && lead >= ZERO_CONTRAST) {
     return {
       hypotheses: [
-        unpadded(0.85, `signal on both sides of every usual pad (quietest ${zc} at ${zeros.pad}) and no mirror (best r ${mr}): frame 0 starts at the signal`),
+        unpadded(0.85, `signal on both sides of every usual pad (quietest ${zc} at ${zeros.pad}), from the first sample on (lead ${lead.toFixed(2)} of its RMS), and no mirror (best r ${mr}): frame 0 starts at the signal`),
         ...(mirror ? [hyp(-mirror.pad, 'reflect', 0.01, `reflect padding by ${mirror.pad} would mirror; r is ${mr}`)] : []),
       ],
     };
   }
   // A noisy floor (coarse quantisation, a high dB floor), a quiet start or a blurred mirror: no clean reading.
-  const hyps = [unpadded(0.3, `start contrast ${zc} and mirror r ${mr}: neither a clean pad nor clear signal`)];
+  const hyps = [unpadded(0.3, `start contrast ${zc}, lead ${lead.toFixed(2)} and mirror r ${mr}: neither a clean pad nor clear signal`)];
   if (zeros) hyps.push(hyp(-zeros.pad, 'zeros', 0.3, `start contrast ${zc} at ${zeros.pad}: perhaps zero padding under a noisy floor`));
   if (mirror && mirror.r >= NO_MIRROR) hyps.unshift(hyp(-mirror.pad, 'reflect', 0.3, `mirror r ${mr} about ${mirror.pad}: perhaps reflect padding`));
   return { hypotheses: hyps };

@@ -15,6 +15,7 @@ import {
   relativeScores,
   round4,
   screenHops,
+  TAPERED,
   TRANSFORM_NEEDS,
   type TransformInput,
   transformInput,
@@ -32,8 +33,6 @@ import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '
 
 /** Distinct hops proposed at most. */
 const MAX_HOPS = 4;
-/** Imprint share at the frame edge under which the segments show a real, tapering window. */
-const TAPERED = 0.3;
 /** Score of "no overlap, hop = nfft": a reading of an absence, never decisive. */
 const NO_OVERLAP_SCORE = 0.4;
 
@@ -60,7 +59,7 @@ function hopFromOverlap(evidence: Evidence, c: TransformInput, centre: number): 
   if (ranked.length === 0 || ranked[0].value < NO_OVERLAP) return noOverlap(s, pairs.length, ranked[0], centre);
   const best = ranked[0];
   const perHop = ranked.filter((r, i) => ranked.findIndex((o) => o.hop === r.hop) === i).slice(0, MAX_HOPS);
-  const scores = relativeScores(perHop.map((r) => r.value));
+  const scores = relativeScores(perHop.map((r) => r.value), best.fit.capacity);
   const pv = phaseAdvance(evidence, c, best.hop, best.conv);
   const witness =
     pv.chance < 1 && pv.bins > 0
@@ -71,12 +70,13 @@ function hopFromOverlap(evidence: Evidence, c: TransformInput, centre: number): 
     score: scores[i],
     reason:
       i === 0
-        ? `y_m[j+${r.hop}] equals y_{m+1}[j] up to the window ratio on ${r.fit.inside} positions of the overlap over ${pairs.length} frame pairs (exactness ${r.fit.support.toFixed(4)} inside, ${r.fit.leak.toFixed(3)} outside; ${conventionName(r.conv)} phase)${witness}`
+        ? `y_m[j+${r.hop}] equals y_{m+1}[j] up to the window ratio on ${r.fit.inside} positions of the overlap over ${pairs.length} frame pairs (exactness ${r.fit.support.toFixed(4)} inside of the ${r.fit.capacity.toFixed(1)} decades the data's precision allows, ${r.fit.leak.toFixed(3)} outside; ${conventionName(r.conv)} phase)${witness}`
         : `hop ${r.hop} (${conventionName(r.conv)} phase): overlap fit ${r.value.toFixed(3)} against ${best.value.toFixed(3)} for hop ${best.hop}`,
     metrics: {
       fit: round4(r.value),
       support: round4(r.fit.support),
       leak: round4(r.fit.leak),
+      capacity: round4(r.fit.capacity),
       boundary: round4(r.boundary),
       positions: r.fit.inside,
       pairs: pairs.length,

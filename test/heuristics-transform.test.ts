@@ -182,6 +182,96 @@ describe('hop, phase convention and centring on a grid of synthetic STFTs', () =
   });
 });
 
+/** uint8 dB magnitudes (20·log10|X| + 120, clipped at 0) and int16 phase: 1 dB steps, the coarsest storage makers use. */
+const COARSE: Partial<StftConfig> = {
+  magnitudeFile: rawStorage({ dtype: 'uint8' }),
+  phaseFile: rawStorage({ dtype: 'int16' }),
+  magnitudeScale: 'db',
+  gain: 1e6,
+  dbFloor: 0,
+  phaseUnit: 'scaled-65536',
+};
+
+describe('coarse storage and flat windows', () => {
+  it('uint8 dB / int16 phase: the truth first, with scores that admit the lower precision', () => {
+    const windows: WindowName[] = ['hann', 'blackman', 'kaiser-8', 'gaussian-60', 'tukey-0.5', 'hamming'];
+    let hits = 0;
+    let n = 0;
+    let wrongMax = 0;
+    let best = { min: 1, max: 0 };
+    const misses: string[] = [];
+    for (const [i, nfft] of [256, 320, 400, 512].entries())
+      for (const [j, f] of [0.25, 0.375, 0.5].entries()) {
+        const k = 3 * i + j;
+        const hop = Math.round(f * nfft);
+        const winLength = k % 4 === 3 ? Math.round(0.75 * nfft) : nfft;
+        const sc = make({ ...COARSE, nfft, hop, winLength, window: windows[k % windows.length], phaseReference: REFS[k % 3], phaseSign: SIGNS[Math.floor(k / 3) % 2], layout: LAYOUTS[k % 2] });
+        const c = sc.config;
+        const { hop: h, conv } = runAll(sc, false);
+        n++;
+        const ok = top(h)?.hop === c.hop && convOk(conv, c);
+        if (ok) hits++;
+        else misses.push(`${nfft}/${hop} ${c.window} ${c.phaseReference}${c.phaseSign}: hop ${show(h)} | conv ${show(conv)}`);
+        wrongMax = Math.max(wrongMax, wrongScore(h, 'hop', c.hop) / (h.hypotheses[0]?.score ?? 1), wrongScore(conv, 'phaseReference', c.phaseReference) / (conv.hypotheses[0]?.score ?? 1));
+        const s = h.hypotheses[0]?.score ?? 0;
+        best = { min: Math.min(best.min, s), max: Math.max(best.max, s) };
+        release(sc);
+      }
+    for (const m of misses) console.log(`coarse miss: ${m}`);
+    console.log(`coarse grid: ${n} cases; hop and convention ${hits}/${n}; best hop scores ${best.min.toFixed(2)}–${best.max.toFixed(2)}; worst wrong/best ratio ${wrongMax.toFixed(3)}`);
+    expect(hits / n).toBeGreaterThanOrEqual(0.95);
+    // Honest: agreement to within 1 dB steps is not agreement to round-off...
+    expect(best.max).toBeLessThan(0.9);
+    // ...but still far above every rival.
+    expect(wrongMax).toBeLessThan(0.1);
+  });
+
+  it('rectangular windows at 50 % overlap: hop and convention under every reference, placement and pad', () => {
+    const cases: Partial<StftConfig>[] = [
+      { nfft: 511, sided: 'one', phaseReference: 'absolute-time', phaseSign: '+', center: true, padMode: 'reflect', firstFrameStart: -255 },
+      { nfft: 512, sided: 'one-no-nyquist', winLength: 384, windowPlacement: 'start', phaseReference: 'absolute-time', phaseSign: '+', center: false, padMode: 'none', firstFrameStart: 0 },
+      { nfft: 400, sided: 'two', windowSymmetry: 'symmetric', phaseReference: 'frame-start', phaseSign: '-', center: true, padMode: 'zeros', firstFrameStart: -200 },
+      { nfft: 320, winLength: 240, phaseReference: 'window-centre', phaseSign: '+', layout: 'bin-major' },
+      { ...COARSE, nfft: 512, sided: 'one-no-nyquist', phaseReference: 'absolute-time', phaseSign: '+' },
+    ];
+    for (const over of cases) {
+      const L = over.winLength ?? over.nfft!;
+      const sc = make({ ...over, window: 'rectangular', hop: Math.round(L / 2) });
+      const c = sc.config;
+      const { hop: h, conv } = runAll(sc, false);
+      expect(top(h)?.hop, `${c.nfft}/${c.hop} ${c.phaseReference}${c.phaseSign}: ${show(h)}`).toBe(c.hop);
+      expect(top(conv), show(conv)).toMatchObject({ phaseReference: c.phaseReference, phaseSign: c.phaseSign });
+      release(sc);
+    }
+  });
+
+  it('window-centre reference, short window, placement left open: a pad places the window; no pad leaves it tied', () => {
+    for (const [windowPlacement, padMode] of [
+      ['start', 'zeros'],
+      ['centred', 'reflect'],
+      ['start', 'reflect'],
+    ] as const) {
+      const sc = make({ nfft: 512, hop: 128, winLength: 384, windowPlacement, window: 'hann', phaseReference: 'window-centre', center: true, padMode, firstFrameStart: -256 });
+      const fixed = fixedUpTo(sc.config, FOR_CENTRING.filter((f) => f !== 'windowPlacement'));
+      const r = centring.run(sc.evidence, fixed);
+      expect(top(r), show(r)).toMatchObject({ windowPlacement, padMode, firstFrameStart: -256 });
+      // The other placement reads a pad no maker uses or a contradicted unpadded start.
+      expect(Math.max(0, ...r.hypotheses.filter((h) => h.values.windowPlacement !== windowPlacement).map((h) => h.score))).toBeLessThan(0.35);
+      release(sc);
+    }
+    const sc = make({ nfft: 400, hop: 200, winLength: 300, windowPlacement: 'start', window: 'sqrt-hann', phaseReference: 'window-centre', center: false, padMode: 'none', firstFrameStart: 0 });
+    const r = centring.run(sc.evidence, fixedUpTo(sc.config, FOR_CENTRING.filter((f) => f !== 'windowPlacement')));
+    // Unpadded, the data fix only offset + firstFrameStart: both placements read alike, unpadded, the
+    // centred one first by a stated prior of 0.2 dB only.
+    expect(r.hypotheses.slice(0, 2).map((h) => [h.values.windowPlacement, h.values.center])).toEqual([
+      ['centred', false],
+      ['start', false],
+    ]);
+    expect(r.hypotheses[1].score / r.hypotheses[0].score).toBeGreaterThan(0.9);
+    release(sc);
+  });
+});
+
 describe('cases that must not win', () => {
   it('hop nfft/2 ± 1: frame-start + is not read as window-centre − at nfft − hop', () => {
     for (const hop of [255, 257]) {

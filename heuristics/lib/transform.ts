@@ -1,6 +1,7 @@
 import { type DecodableConfig, type Evidence, isDecodable, sampleBlockStarts } from '../../src/analysis/evidence.js';
 import { isComplexDtype, type PartialStftConfig, type PhaseReference, type PhaseSign, type Sided } from '../../src/config/types.js';
 import { windowOffset } from '../../src/dsp/windows.js';
+import { storageNoise } from './transform-noise.js';
 import { collectSegments, measureDrift, type Segments } from './window-imprint.js';
 
 /**
@@ -12,7 +13,9 @@ import { collectSegments, measureDrift, type Segments } from './window-imprint.j
  * A convention (reference, sign) only decides where frame m keeps its j-th sample: the raw segment
  * (inverse FFT of the stored frame) holds it at n = s·(j + τ_m) (mod nfft), s = ±1 the sign, τ_m = 0
  * (frame-start), −centre (window-centre) or m·hop (absolute-time, m the global frame index). So one
- * function scores any (hop, convention) exactly, without knowing the window.
+ * function scores any (hop, convention) exactly, without knowing the window. Coarse storage (uint8 dB,
+ * a dropped Nyquist bin) bounds how close to 1 even the shared samples get: each position is judged
+ * against the decades its noise allows (see capacity and lib/transform-noise.ts).
  */
 
 export interface Convention {
@@ -59,13 +62,18 @@ export function hasPhase(evidence: Evidence, fixed: PartialStftConfig): boolean 
 const BLOCK_LENGTH = 16;
 const BLOCKS = 4;
 
-const segmentCache = new WeakMap<Evidence, Map<string, Segments>>();
+/** Segments with the relative noise power ε² their storage implies (lib/transform-noise.ts). */
+export interface TransformSegments extends Segments {
+  noise: number;
+}
+
+const segmentCache = new WeakMap<Evidence, Map<string, TransformSegments>>();
 
 /**
  * Raw segments (inverse FFT of the stored frames, no convention undone) of sampled interior blocks,
  * shared by the transform analyzers of one evidence and decodable config.
  */
-export function rawSegments(evidence: Evidence, c: TransformInput): Segments {
+export function rawSegments(evidence: Evidence, c: TransformInput): TransformSegments {
   const key = JSON.stringify([c.magnitudeFile, c.phaseFile, c.frames, c.bins, c.layout, c.nfft, c.sided, c.magnitudeScale, c.dbFloor, c.phaseUnit]);
   let perEvidence = segmentCache.get(evidence);
   if (!perEvidence) {
@@ -74,7 +82,8 @@ export function rawSegments(evidence: Evidence, c: TransformInput): Segments {
   }
   let s = perEvidence.get(key);
   if (!s) {
-    s = collectSegments(evidence, { ...c, phaseSign: '+' }, BLOCK_LENGTH, BLOCKS);
+    const noise = storageNoise(evidence, c, sampleBlockStarts(c.frames, BLOCK_LENGTH, BLOCKS), BLOCK_LENGTH);
+    s = { ...collectSegments(evidence, { ...c, phaseSign: '+' }, BLOCK_LENGTH, BLOCKS), noise };
     perEvidence.set(key, s);
   }
   return s;
@@ -104,10 +113,12 @@ export function windowCentreOf(fixed: PartialStftConfig, N: number): number {
 export interface OverlapFit {
   /** support − leak: 1 for the true (hop, convention), near 0 or below for wrong ones. */
   fit: number;
-  /** Mean exactness over the tested positions inside the predicted overlap (1 when right). */
+  /** Exactness inside the predicted overlap: the share of its positions' capacity reached (1 when right). */
   support: number;
-  /** Mean exactness over the tested positions outside it (near 0 when right). */
+  /** The same outside it (near 0 when right). */
   leak: number;
+  /** Mean capacity of the counted positions inside, in decades: EXACT_DECADES in a clean file, less in a coarse one. */
+  capacity: number;
   /** Positions tested inside / outside the predicted overlap. */
   inside: number;
   outside: number;
@@ -117,40 +128,82 @@ export interface OverlapFit {
 const TESTABLE_RELATIVE = 1e-6;
 /** Fewer tested positions inside the overlap than this and the fit is not measured. */
 const MIN_INSIDE = 3;
-/** Decades of agreement that count as exact: ρ = 1 − 10^−4 scores 1, ρ = 0.9 scores 0.25, ρ ≤ 0 scores 0. */
+/** Decades of agreement that count as exact in a clean file: ρ = 1 − 10^−4. */
 const EXACT_DECADES = 4;
 
 /**
- * How exactly ρ reaches 1, in [0, 1]. The shared samples give ρ = 1 to round-off, while merely similar
- * ones (a sustained note one period away, a neighbouring lag of a low-pass signal) give 0.5–0.95: on a
- * log scale of 1 − ρ the two are far apart, on a linear one they are not.
+ * How exactly ρ reaches 1, in decades of 1 − ρ. The shared samples give ρ = 1 to round-off, while merely
+ * similar ones (a sustained note one period away, a neighbouring lag of a low-pass signal) give
+ * 0.5–0.95: on a log scale of 1 − ρ the two are far apart, on a linear one they are not.
  */
-function exactness(r: number): number {
-  if (!(r > 0)) return 0;
-  return Math.min(1, -Math.log10(Math.max(1 - r, 1e-12)) / EXACT_DECADES);
+function decades(r: number): number {
+  return r > 0 ? -Math.log10(Math.max(1 - r, 1e-12)) : 0;
 }
 
-/** Tally of exactness inside / outside the predicted overlap, turned into an OverlapFit. */
+/**
+ * The decades of agreement a position can show at all: with signal-to-noise ratios s_a, s_b on its two
+ * samples, even the shared samples give 1 − ρ ≈ (1/s_a + 1/s_b)/2, so log10(1 + min s) of them, capped at
+ * EXACT_DECADES. A clean file gives every position the full EXACT_DECADES; in a coarse one (uint8 dB:
+ * about 3 at the window's middle) the positions where a window vanishes can show next to nothing.
+ */
+function capacity(ea: number, noiseA: number, eb: number, noiseB: number): number {
+  const s = Math.min(noiseA > 0 ? ea / noiseA - 1 : Infinity, noiseB > 0 ? eb / noiseB - 1 : Infinity);
+  return s > 0 ? Math.min(EXACT_DECADES, Math.log10(1 + s)) : 0;
+}
+
+/**
+ * Decades that merely similar samples reach (ρ = 0.9: a sustained note one period away, a neighbouring
+ * lag of a low-pass signal; unrelated samples over the 4+ pairs the test needs stay below it by chance):
+ * agreement up to here is no evidence of shared samples.
+ */
+const SIMILAR_DECADES = 1;
+
+/**
+ * Tally of agreement inside / outside the predicted overlap. Each position is credited with its decades
+ * above SIMILAR_DECADES, up to its capacity, and weighs by its capacity above SIMILAR_DECADES: exactness
+ * is measured against what the data's precision allows, and positions that cannot tell shared samples
+ * from similar ones (a window's vanishing tail under coarse quantisation, where both reach the
+ * capacity) do not count. In a clean file every capacity is EXACT_DECADES: the shared samples score 1,
+ * similar ones 0–0.1, unrelated ones 0. Measured at 512/128 on uint8 dB / int16 phase files (capacity
+ * 2.4–2.5 decades): the truth 1.00, a hop one sample off 0.04 (float32: 1.00 against 0.02); against a
+ * flat 4-decade scale the truth itself scored 0.17–0.44 there, under the no-overlap line.
+ */
 class Tally {
   private sIn = 0;
+  private cIn = 0;
   private nIn = 0;
   private sOut = 0;
+  private cOut = 0;
   private nOut = 0;
-  add(e: number, inside: boolean): void {
+  add(d: number, cap: number, inside: boolean): void {
+    const room = cap - SIMILAR_DECADES;
+    if (!(room > 0)) return;
+    const credit = Math.min(room, Math.max(0, d - SIMILAR_DECADES));
     if (inside) {
-      this.sIn += e;
+      this.sIn += credit;
+      this.cIn += room;
       this.nIn++;
     } else {
-      this.sOut += e;
+      this.sOut += credit;
+      this.cOut += room;
       this.nOut++;
     }
   }
   result(): OverlapFit | null {
     if (this.nIn < MIN_INSIDE) return null;
-    const support = this.sIn / this.nIn;
-    const leak = this.nOut > 0 ? this.sOut / this.nOut : 0;
-    return { fit: support - leak, support, leak, inside: this.nIn, outside: this.nOut };
+    const support = this.sIn / this.cIn;
+    const leak = this.cOut > 0 ? this.sOut / this.cOut : 0;
+    const capacity = SIMILAR_DECADES + this.cIn / this.nIn;
+    return { fit: support - leak, support, leak, capacity, inside: this.nIn, outside: this.nOut };
   }
+}
+
+/** Noise power per sample of the pooled segments i (plus `next`): ε²·Σ energy / nfft. */
+function pooledNoise(s: TransformSegments, pairs: Int32Array, next: 0 | 1): number {
+  if (!(s.noise > 0)) return 0;
+  let e = 0;
+  for (let p = 0; p < pairs.length; p++) e += s.energy[pairs[p] + next];
+  return (s.noise * e) / s.nfft;
 }
 
 /**
@@ -159,7 +212,7 @@ class Tally {
  * predicted overlap [0, nfft − hop) and the rest (a cheap screen that still tests hops near nfft).
  * `centre` is the window-centre roll. Null when too few positions can be tested.
  */
-export function overlapFit(s: Segments, pairs: Int32Array, hop: number, conv: Convention, centre: number, perSide?: number): OverlapFit | null {
+export function overlapFit(s: TransformSegments, pairs: Int32Array, hop: number, conv: Convention, centre: number, perSide?: number): OverlapFit | null {
   const N = s.nfft;
   const inside = Math.max(0, N - hop);
   const js = perSide === undefined ? null : spread(inside, N, perSide);
@@ -188,9 +241,11 @@ export function overlapFit(s: Segments, pairs: Int32Array, hop: number, conv: Co
   }
   const thA = TESTABLE_RELATIVE * max(ea);
   const thB = TESTABLE_RELATIVE * max(eb);
+  const noiseA = pooledNoise(s, pairs, 0);
+  const noiseB = pooledNoise(s, pairs, 1);
   const t = new Tally();
   for (let q = 0; q < J; q++) {
-    if (ea[q] > thA && eb[q] > thB) t.add(exactness(num[q] / Math.sqrt(ea[q] * eb[q])), (js ? js[q] : q) < inside);
+    if (ea[q] > thA && eb[q] > thB) t.add(decades(num[q] / Math.sqrt(ea[q] * eb[q])), capacity(ea[q], noiseA, eb[q], noiseB), (js ? js[q] : q) < inside);
   }
   return t.result();
 }
@@ -215,11 +270,12 @@ function spread(split: number, N: number, k: number): Int32Array {
  * scores all their (hop, sign, centre) hypotheses at once.
  */
 class LagProfile {
-  private readonly e: Float64Array;
-  private readonly testable: Uint8Array;
+  /** Decades and capacity of each (position, lag) cell; capacity 0 where untestable. */
+  private readonly d: Float64Array;
+  private readonly cap: Float64Array;
   readonly J: number;
   constructor(
-    private readonly s: Segments,
+    private readonly s: TransformSegments,
     pairs: Int32Array,
     readonly stride: number,
   ) {
@@ -246,16 +302,18 @@ class LagProfile {
     }
     const thA = TESTABLE_RELATIVE * max(EA);
     const thB = TESTABLE_RELATIVE * max(EB);
-    this.e = new Float64Array(J * N);
-    this.testable = new Uint8Array(J * N);
+    const noiseA = pooledNoise(s, pairs, 0);
+    const noiseB = pooledNoise(s, pairs, 1);
+    this.d = new Float64Array(J * N);
+    this.cap = new Float64Array(J * N);
     for (let q = 0; q < J; q++) {
       if (!(EB[q] > thB)) continue;
       const n = q * stride;
       for (let l = 0; l < N; l++) {
         const ea = EA[(n + l) % N];
         if (!(ea > thA)) continue;
-        this.testable[q * N + l] = 1;
-        this.e[q * N + l] = exactness(num[q * N + l] / Math.sqrt(ea * EB[q]));
+        this.cap[q * N + l] = capacity(ea, noiseA, EB[q], noiseB);
+        this.d[q * N + l] = decades(num[q * N + l] / Math.sqrt(ea * EB[q]));
       }
     }
   }
@@ -270,7 +328,7 @@ class LagProfile {
     const step = mod(sg * this.stride, N);
     const t = new Tally();
     for (let q = 0, k = lag; q < this.J; q++, k += N) {
-      if (this.testable[k]) t.add(this.e[k], j < N - hop);
+      t.add(this.d[k], this.cap[k], j < N - hop);
       j = wrapIndex(j + step, N);
     }
     return t.result()?.fit ?? NaN;
@@ -303,7 +361,7 @@ const DRIFT_WINDOW = 16;
  * Every hop 1..nfft under every convention, best first: a coarse screen (sparse positions, a subset of
  * pairs), then the best VERIFIED (hop, convention) re-scored at more positions over every pair.
  */
-export function screenHops(s: Segments, pairs: Int32Array, centre: number): HopFit[] {
+export function screenHops(s: TransformSegments, pairs: Int32Array, centre: number): HopFit[] {
   const N = s.nfft;
   const stride = Math.max(1, Math.floor(N / SCREEN_POSITIONS));
   const sub = evenSubset(pairs, SCREEN_PAIRS);
@@ -360,24 +418,40 @@ export function boundaryShare(s: Segments, hop: number, conv: Convention, centre
 /** A (hop, convention) with its overlap fit, boundary share and the value they give together. */
 export interface RankedFit extends HopFit {
   boundary: number;
-  /** fit − (boundary − the smallest boundary among the ranked): what hypotheses are ranked by. */
+  /** fit − (boundary − the smallest boundary among its near-equals): what hypotheses are ranked by. */
   value: number;
 }
 
 /**
- * Rank (hop, convention) fits by fit minus the boundary penalty. At hop ≈ nfft/2 a frame-start STFT is
+ * Fits closer than this are near-equals the boundary arbitrates: the twins below differ by a sample or
+ * two of the overlap (0.01 of fit in a clean file, a few hundredths in a coarse one), while the truth
+ * and any merely similar reading differ by 0.3 or more.
+ */
+const NEAR_EQUAL_FIT = 0.1;
+/** Imprint share at the frame edge under which the segments show a real, tapering window. */
+export const TAPERED = 0.3;
+
+/**
+ * Rank (hop, convention) fits by fit minus a boundary penalty. At hop ≈ nfft/2 a frame-start STFT is
  * also an exact window-centre STFT of opposite sign and hop nfft − hop (only a sample or two outside
- * the overlap differ): the window's imprint at the frame boundary tells them apart.
+ * the overlap differ): the window's imprint at the frame boundary tells them apart. The penalty is
+ * counted only against near-equals whose window does taper at the boundary: a window that is not small
+ * there (rectangular, or placed at the frame start) must not lose to a clearly worse reading that
+ * happens to leave the window's silent part there, and between two flat imprints the boundary is just
+ * the signal's local power (measured 0.84 against 0.90 on a rectangular twin pair), while the fit still
+ * differs at the one or two positions the twins disagree on.
  */
 export function rankFits(s: Segments, fits: HopFit[], centre: number): RankedFit[] {
   const withBoundary = fits.map((f) => ({ ...f, boundary: boundaryShare(s, f.hop, f.conv, centre), value: 0 }));
-  const least = Math.min(...withBoundary.map((f) => f.boundary));
-  for (const f of withBoundary) f.value = f.fit.fit - (f.boundary - least);
+  for (const f of withBoundary) {
+    const least = Math.min(...withBoundary.filter((o) => o.fit.fit >= f.fit.fit - NEAR_EQUAL_FIT).map((o) => o.boundary));
+    f.value = f.fit.fit - (least < TAPERED ? f.boundary - least : 0);
+  }
   return withBoundary.sort((a, b) => b.value - a.value);
 }
 
 /** Every convention at a known hop, ranked. */
-export function rankConventions(s: Segments, pairs: Int32Array, hop: number, centre: number): RankedFit[] {
+export function rankConventions(s: TransformSegments, pairs: Int32Array, hop: number, centre: number): RankedFit[] {
   const fits: HopFit[] = [];
   for (const conv of CONVENTIONS) {
     const f = overlapFit(s, pairs, hop, conv, centre);
@@ -428,11 +502,14 @@ const SHARPNESS = 8;
 
 /**
  * Scores for ranked values (best first): the best gets its confidence, the others fall off steeply
- * with their ratio to it, since only the true hypothesis reaches exactness 1.
+ * with their ratio to it, since only the true hypothesis reaches exactness 1. The confidence is scaled
+ * by the precision of the best reading (its capacity over EXACT_DECADES): agreement to within coarse
+ * quantisation is less decisive than agreement to round-off.
  */
-export function relativeScores(values: number[]): number[] {
+export function relativeScores(values: number[], capacity: number): number[] {
   const best = values[0];
-  const conf = Math.min(1, Math.max(0.05, (best - VALUE_FLOOR) / (VALUE_EXACT - VALUE_FLOOR)));
+  const precision = Math.min(1, capacity / EXACT_DECADES);
+  const conf = precision * Math.min(1, Math.max(0.05, (best - VALUE_FLOOR) / (VALUE_EXACT - VALUE_FLOOR)));
   return values.map((v) => Math.max(1e-3, conf * Math.max(0, v / best) ** SHARPNESS));
 }
 
