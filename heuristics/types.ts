@@ -44,6 +44,11 @@ export interface Analyzer {
   readonly decides: readonly FieldName[];
   /** Fields that must be fixed before it runs (it is skipped, not failed, when they are not). */
   readonly needs: readonly FieldName[];
+  /**
+   * Hypotheses the search branches on at most (default 4). An analyzer whose hypotheses come in
+   * near-tied groups (the window: shape × symmetry × length) needs more to reach its second group.
+   */
+  readonly branches?: number;
   /** Whether it can run at all on this input (e.g. needs a phase file). */
   applies(evidence: Evidence, fixed: PartialStftConfig): boolean;
   run(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult;

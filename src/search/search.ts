@@ -157,7 +157,7 @@ function expand(state: State, a: Analyzer, result: AnalyzerResult, pins: Partial
   const hyps = result.hypotheses;
   if (hyps.length === 0) return [{ ...state, ran: new Set([...state.ran, a.name]) }];
   const best = hyps[0].score;
-  const taken = hyps.filter((h) => h.score >= best * MIN_RELATIVE_SCORE && compatible(state.values, h)).slice(0, PER_ANALYZER);
+  const taken = hyps.filter((h) => h.score >= best * MIN_RELATIVE_SCORE && compatible(state.values, h)).slice(0, a.branches ?? PER_ANALYZER);
   const ran = new Set([...state.ran, a.name]);
   if (taken.length === 0) {
     // Every hypothesis contradicts what is fixed: keep the state, but pay for the disagreement unless the user pinned it.
