@@ -42,8 +42,6 @@ const SILENT_EDGE = 1e-6;
  * are locally symmetric about their extrema, so the end is only scanned where a maker would end).
  * Under NO_MIRROR an unpadded reading may be confident.
  */
-/** Score of a zero pad the signal does not start at (see overrun): it speaks against the window. */
-const MISPLACED_PAD = 0.02;
 const MIRROR_KNOWN = 0.999;
 const MIRROR_MEASURED = 0.95;
 const NO_MIRROR = 0.9;
@@ -201,6 +199,8 @@ interface PadReading {
 /** Short span that must already hold signal right after a zero pad; a floor this far under it is silence. */
 const ONSET_SPAN = 16;
 const ONSET_FLOOR = 4;
+/** Score of a zero pad the signal does not start at (see overrun): it speaks against the window. */
+const MISPLACED_PAD = 0.02;
 
 /**
  * How far the silence runs on past a zero pad: the first sample from which ONSET_SPAN samples reach
@@ -246,18 +246,19 @@ function readStart(e: EdgeSignal, N: number, hop: number): Start {
   while (firstReliable < e.x.length && !e.reliable[firstReliable]) firstReliable++;
   const all = rms(e, firstReliable, e.x.length).rms;
   const lead = all > 0 ? rms(e, firstReliable, firstReliable + CONTRAST_SPAN).rms / all : 0;
-  let zeros: PadReading | null = null;
+  let quietest: { pad: number; contrast: number; floor: number } | null = null;
   let mirror: Start['mirror'] = null;
   for (const pad of makerPads(N, hop)) {
     const before = rms(e, pad - CONTRAST_SPAN, pad);
     const after = rms(e, pad, pad + CONTRAST_SPAN);
     if (before.n >= MIN_ZERO_RUN && after.n >= MIN_ZERO_RUN && after.rms > 0) {
       const contrast = before.rms / after.rms;
-      if (!zeros || contrast < zeros.contrast) zeros = { pad, contrast, overrun: overrun(e, pad, before.rms, CONTRAST_SPAN) };
+      if (!quietest || contrast < quietest.contrast) quietest = { pad, contrast, floor: before.rms };
     }
     const m = mirrorCorrelation(e, pad, Math.min(pad, MIRROR_SPAN), MIRROR_PAIRS);
     if (m && (!mirror || m.r > mirror.r)) mirror = { pad, ...m };
   }
+  const zeros = quietest && { pad: quietest.pad, contrast: quietest.contrast, overrun: overrun(e, quietest.pad, quietest.floor, CONTRAST_SPAN) };
   return { firstReliable, lead, zeros, mirror };
 }
 

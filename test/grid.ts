@@ -178,9 +178,9 @@ export function sameWindowWithin(truth: StftConfig, got: StftConfig, tolerance: 
 
 /**
  * The fields of `got` that differ from the truth, up to what no file can show: window placement only
- * matters for short windows where a file can show it (placementHidden), symmetry not for a rectangular window, byte order not for one-byte
- * values, the signedness of a phase stored as a scaled full cycle not at all. With a windowTolerance,
- * a window within it of the truth's counts as right (sameWindowWithin).
+ * matters for short windows where a file can show it (placementHidden), symmetry not for a rectangular
+ * window, byte order not for one-byte values, the signedness of a phase stored as a scaled full cycle
+ * not at all. With a windowTolerance, a window within it of the truth's counts as right (sameWindowWithin).
  */
 export function wrongFields(truth: StftConfig, got: StftConfig, windowTolerance = 0): string[] {
   const bothRectangular = truth.window === 'rectangular' && got.window === 'rectangular';
