@@ -5,6 +5,8 @@ import {
   boundaryShare,
   CONVENTIONS,
   conventionName,
+  dcRealShare,
+  dcText,
   hasPhase,
   NO_OVERLAP,
   overlapPairs,
@@ -22,7 +24,7 @@ import {
   windowCentreOf,
 } from './lib/transform.js';
 import type { Segments } from './lib/window-imprint.js';
-import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from './types.js';
+import { type Analyzer, type AnalyzerResult, type Hypothesis, rejected, undecided } from './types.js';
 
 /**
  * The hop, to the sample, from the overlap of consecutive segments (DESIGN.md §4.6): every hop 1..nfft
@@ -35,6 +37,13 @@ import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '
 const MAX_HOPS = 4;
 /** Score of "no overlap, hop = nfft": a reading of an absence, never decisive. */
 const NO_OVERLAP_SCORE = 0.4;
+/** Score of the same reading when the imprint is flat too: only the real DC cells speak for it. */
+const FLAT_NO_OVERLAP_SCORE = 0.2;
+/**
+ * Without overlap or taper only the real DC cells still vouch for a reading (a boxcar window at
+ * hop ≥ nfft): below this share of real DC frames the reading is ruled out.
+ */
+const DC_VOUCHES = 0.9;
 
 export const hopAnalyzer: Analyzer = {
   name: 'hop',
@@ -56,7 +65,7 @@ function hopFromOverlap(evidence: Evidence, c: TransformInput, centre: number): 
   const pairs = overlapPairs(s);
   if (typeof pairs === 'string') return undecided(pairs);
   const ranked = rankFits(s, screenHops(s, pairs, centre), centre);
-  if (ranked.length === 0 || ranked[0].value < NO_OVERLAP) return noOverlap(s, pairs.length, ranked[0], centre);
+  if (ranked.length === 0 || ranked[0].value < NO_OVERLAP) return noOverlap(evidence, c, s, pairs.length, ranked[0], centre);
   const best = ranked[0];
   const perHop = ranked.filter((r, i) => ranked.findIndex((o) => o.hop === r.hop) === i).slice(0, MAX_HOPS);
   const scores = relativeScores(perHop.map((r) => r.value), best.fit.capacity);
@@ -91,12 +100,25 @@ function hopFromOverlap(evidence: Evidence, c: TransformInput, centre: number): 
  * No hop aligns consecutive segments. A real STFT whose frames do not overlap (hop ≥ window length)
  * still shows its window's taper in the imprint; random phase shows a flat one.
  */
-function noOverlap(s: Segments, pairs: number, best: { hop: number; value: number } | undefined, centre: number): AnalyzerResult {
+function noOverlap(evidence: Evidence, c: TransformInput, s: Segments, pairs: number, best: { hop: number; value: number } | undefined, centre: number): AnalyzerResult {
   const N = s.nfft;
   const edge = Math.min(...CONVENTIONS.map((conv) => boundaryShare(s, N, conv, centre)));
   const found = best ? `best overlap fit ${best.value.toFixed(2)} at hop ${best.hop}` : 'no hop testable';
   if (edge >= TAPERED) {
-    return undecided(`no hop aligns consecutive segments over ${pairs} frame pairs (${found}) and the imprint does not taper (edge ${pct(edge)} of its mean): random or unusable phase`);
+    const why = `no hop aligns consecutive segments over ${pairs} frame pairs (${found}) and the imprint does not taper (edge ${pct(edge)} of its mean)`;
+    const dc = dcRealShare(evidence, c);
+    if (!(dc.share >= DC_VOUCHES)) return rejected(`${why}, and ${dcText(dc)}: random or unusable phase under this reading`);
+    // Whatever the truth is, no hop below nfft fits: sweeping common hops by consistency would learn nothing.
+    return {
+      hypotheses: [
+        {
+          values: { hop: N },
+          score: FLAT_NO_OVERLAP_SCORE,
+          reason: `${why}, yet ${dcText(dc)}: frames that do not overlap under a flat window, or unusable phase`,
+          metrics: { fit: best ? round4(best.value) : 0, edge: round4(edge), pairs, dcShare: round4(dc.share) },
+        },
+      ],
+    };
   }
   return {
     hypotheses: [

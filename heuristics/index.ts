@@ -5,6 +5,7 @@ import { rawDtype } from './raw-dtype.js';
 import { hopAnalyzer } from './hop.js';
 import { magnitudeScale } from './magnitude-scale.js';
 import { phaseConvention } from './phase-convention.js';
+import { phaseStructure } from './phase-structure.js';
 import { phaseUnit } from './phase-unit.js';
 import { recipe } from './recipe.js';
 import type { Analyzer } from './types.js';
@@ -16,8 +17,9 @@ import { windowImprint } from './window.js';
  */
 // window-imprint runs after hop and phase-convention: with the hop and sign fixed an absolute-time drift
 // is undone exactly (measured: the e2e window misses were absolute-time cases without the hop), and it
-// evaluates half as many readings.
-export const ANALYZERS: readonly Analyzer[] = [container, rawDtype, dims, magnitudeScale, phaseUnit, hopAnalyzer, phaseConvention, windowImprint, centring, recipe];
+// evaluates half as many readings. phase-structure runs first in its stage: it rules out readings
+// whose phase is not a real signal's before anything costly runs on them.
+export const ANALYZERS: readonly Analyzer[] = [container, rawDtype, dims, magnitudeScale, phaseUnit, phaseStructure, hopAnalyzer, phaseConvention, windowImprint, centring, recipe];
 
 export type { Analyzer, AnalyzerResult, Hypothesis, Stage } from './types.js';
 /** The one analyzer output that is not a field value: the measured window behind window = 'estimated'. */

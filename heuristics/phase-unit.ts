@@ -1,7 +1,7 @@
 import type { Evidence } from '../src/analysis/evidence.js';
 import { BYTES_PER_ELEMENT, type Dtype, isComplexDtype, type PartialStftConfig, type PhaseUnit } from '../src/config/types.js';
 import { completeStorage, fmt, quantumOf, sampleFrames, shapeOf } from './lib/values.js';
-import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from './types.js';
+import { type Analyzer, type AnalyzerResult, type Hypothesis, rejected, undecided } from './types.js';
 
 /**
  * phase-unit: the full cycle P of the stored phase (DESIGN.md §1: decode factor 2π/P).
@@ -185,7 +185,12 @@ function analyse(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
   if (hyps.length === 0) {
     // An unnamed scaling (int16 at ±10000·π, say): offer the measured period itself, weakly.
     const p = dcPinnedAny ? 2 * dc.bound : period;
-    if (flat < 0.75 && !dcPinnedAny) return undecided(`no phase unit fits: ${common.join(', ')}`);
+    if (flat < 0.75 && !dcPinnedAny) {
+      // Neither spread over a period nor pinned at DC: not a phase stream under this reading (a
+      // misaligned header, a wrong dtype). A unit the user pinned is theirs to keep.
+      const why = `no phase unit fits: ${common.join(', ')}`;
+      return fixed.phaseUnit === undefined ? rejected(`${why}: not phase under this reading`) : undecided(why);
+    }
     const rounded = Number(p.toPrecision(quantum > 0 ? 6 : 4));
     hyps.push({
       values: { phaseUnit: `scaled-${rounded}` },

@@ -34,6 +34,12 @@ export interface AnalyzerResult {
   hypotheses: Hypothesis[];
   /** Set when the evidence does not decide (noise, silence, a constant or tiny file): why. */
   undecided?: string;
+  /**
+   * Set when the evidence rules out the state as a whole (its fixed fields cannot be how the files
+   * were made): why. The search drops the state instead of carrying it on undecided; when every state
+   * is ruled out, no configuration fits.
+   */
+  rejects?: string;
 }
 
 export interface Analyzer {
@@ -57,6 +63,11 @@ export interface Analyzer {
 /** Helper for analyzers: an undecided result with its reason. */
 export function undecided(reason: string): AnalyzerResult {
   return { hypotheses: [], undecided: reason };
+}
+
+/** Helper for analyzers: the state is ruled out, with the reason. */
+export function rejected(reason: string): AnalyzerResult {
+  return { hypotheses: [], rejects: reason };
 }
 
 /** Read a (possibly dotted) field of a partial config; undefined when not fixed. */

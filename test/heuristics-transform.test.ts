@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { centring } from '../heuristics/centring.js';
 import { hopAnalyzer } from '../heuristics/hop.js';
 import { phaseConvention } from '../heuristics/phase-convention.js';
+import { phaseStructure } from '../heuristics/phase-structure.js';
 import { matchRecipes, recipe } from '../heuristics/recipe.js';
 import type { AnalyzerResult } from '../heuristics/types.js';
 import { Evidence } from '../src/analysis/evidence.js';
@@ -141,9 +142,15 @@ describe('hop, phase convention and centring on a grid of synthetic STFTs', () =
     const wrong = { hop: 0, conv: 0 };
     const ms = { hop: 0, conv: 0, centre: 0 };
     const misses: string[] = [];
+    let truthRuledOut = 0;
     cases.forEach((over, i) => {
       const sc = make(over);
       const c = sc.config;
+      const structure = phaseStructure.run(sc.evidence, fixedUpTo(c, BEFORE));
+      if (structure.rejects !== undefined) {
+        truthRuledOut++;
+        misses.push(`${c.nfft}/${c.hop} ${c.layout}: the true reading ruled out (${structure.rejects})`);
+      }
       const t0 = performance.now();
       const hop = hopAnalyzer.run(sc.evidence, fixedUpTo(c, BEFORE));
       const t1 = performance.now();
@@ -172,8 +179,9 @@ describe('hop, phase convention and centring on a grid of synthetic STFTs', () =
       `transform grid: ${n} cases; hop ${hits.hop}/${n} (${((100 * hits.hop) / n).toFixed(1)} %, ${(ms.hop / n).toFixed(0)} ms), ` +
         `phase convention ${hits.conv}/${n} (${((100 * hits.conv) / n).toFixed(1)} %, ${(ms.conv / n).toFixed(0)} ms), ` +
         `centring ${hits.centre}/${n} (${((100 * hits.centre) / n).toFixed(1)} %, ${(ms.centre / n).toFixed(0)} ms); ` +
-        `best wrong score: hop ${wrong.hop.toFixed(3)}, reference ${wrong.conv.toFixed(3)}`,
+        `best wrong score: hop ${wrong.hop.toFixed(3)}, reference ${wrong.conv.toFixed(3)}; true readings ruled out by phase-structure ${truthRuledOut}`,
     );
+    expect(truthRuledOut).toBe(0);
     expect(hits.hop / n).toBeGreaterThanOrEqual(0.95);
     expect(hits.conv / n).toBeGreaterThanOrEqual(0.95);
     expect(hits.centre / n).toBeGreaterThanOrEqual(0.95);
@@ -364,7 +372,25 @@ describe('noise, silence, constant and tiny inputs give no confident answer', ()
     const conv = phaseConvention.run(b.evidence, { ...fixed, hop: 128 });
     expect(unsure(h), show(h)).toBe(true);
     expect(unsure(conv), show(conv)).toBe(true);
+    // Neither DC cells nor overlap vouch for this reading: both analyzers rule it out.
+    expect(h.rejects, show(h)).toMatch(/random or unusable phase/);
+    expect(phaseStructure.run(b.evidence, fixed).rejects).toMatch(/DC\/Nyquist phase on 0\/±π in \d/);
     b.cleanup();
+    release(sc);
+  });
+  it('a phase read in the wrong unit is ruled out; the right unit is kept', () => {
+    const sc = make({ nfft: 512, hop: 128, phaseUnit: 'degrees' });
+    const fixed = fixedUpTo(sc.config, BEFORE);
+    expect(phaseStructure.run(sc.evidence, fixed).rejects).toBeUndefined();
+    expect(phaseStructure.run(sc.evidence, { ...fixed, phaseUnit: 'radians' }).rejects).toMatch(/not a real signal's STFT/);
+    release(sc);
+  });
+  it('rectangular frames that do not overlap: hop = nfft, not ruled out (their DC cells are real)', () => {
+    const sc = make({ nfft: 256, hop: 256, window: 'rectangular', center: false, padMode: 'none', firstFrameStart: 0 });
+    const h = hopAnalyzer.run(sc.evidence, fixedUpTo(sc.config, BEFORE));
+    expect(h.rejects, show(h)).toBeUndefined();
+    expect(top(h)?.hop, show(h)).toBe(256);
+    expect(phaseStructure.run(sc.evidence, fixedUpTo(sc.config, BEFORE)).rejects).toBeUndefined();
     release(sc);
   });
   it('three frames', () => {

@@ -1,8 +1,11 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Analyzer } from '../heuristics/types.js';
 import type { PartialStftConfig, StftConfig } from '../src/config/types.js';
-import { analyzeEvidence } from '../src/search/search.js';
+import { analyze, analyzeEvidence } from '../src/search/search.js';
 import { consistencyDb } from '../src/search/consistency.js';
+import { rng } from './helpers.js';
 import { type SynthCase, synthCase } from './synth-evidence.js';
 
 /** An analyzer that knows the truth for some fields (stands in for the storage/shape/value stages). */
@@ -99,5 +102,42 @@ describe('candidate search and ranking', () => {
   it('fails with a clear input error when nothing can be decided', () => {
     const k = make({ nfft: 256 });
     expect(() => analyzeEvidence(k.evidence, { analyzers: [] })).toThrow(/no plausible configuration \(could not determine magnitudeFile.dtype, frames, bins, nfft\)/);
+  });
+
+  it('drops a reading an analyzer rules out, and fails naming the phase file when it rules out all', () => {
+    const k = make({ nfft: 256, hop: 64 });
+    const t = k.config;
+    const fussy = (rule: (f: PartialStftConfig) => boolean): Analyzer => ({
+      name: 'fussy',
+      stage: 'transform',
+      decides: [],
+      needs: ['nfft'],
+      applies: () => true,
+      run: (_e, f) => (rule(f) ? { hypotheses: [], rejects: `nfft ${f.nfft} ruled out` } : { hypotheses: [] }),
+    });
+    // Two shape readings; the one ruled out never reaches the ranking.
+    const shapes = oracle('shape', 'shape', { frames: t.frames, bins: t.bins, layout: t.layout, nfft: t.nfft, sided: t.sided });
+    const twin: Analyzer = { ...shapes, run: () => ({ hypotheses: [{ values: { frames: t.frames, bins: t.bins, layout: t.layout, nfft: t.nfft, sided: t.sided }, score: 1, reason: 'truth' }, { values: { frames: t.frames, bins: t.bins, layout: t.layout, nfft: t.nfft - 1, sided: 'one-no-nyquist' }, score: 1, reason: 'twin' }] }) };
+    const [storage, , values] = storageShapeValues(t);
+    const r = analyzeEvidence(k.evidence, { analyzers: [storage, twin, values, fussy((f) => f.nfft !== t.nfft)], top: 24 });
+    expect(r.candidates.every((c) => c.config.nfft === t.nfft)).toBe(true);
+    expect(r.analyzers.find((a) => a.name === 'fussy')).toMatchObject({ runs: 2, rejected: 1 });
+    expect(r.consistencyEvaluations).toBeGreaterThan(0);
+    expect(() => analyzeEvidence(k.evidence, { analyzers: [storage, twin, values, fussy(() => true)] })).toThrow(
+      new RegExp(`${k.phasePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: no plausible configuration: fussy ruled out all 2 readings \\(nfft \\d+ ruled out\\)`),
+    );
+  });
+
+  it('a random phase file of the right size: every reading ruled out, the magnitudes ranked alone', () => {
+    const k = make({ nfft: 512, hop: 128 });
+    const r0 = rng(5);
+    const phase = join(k.dir, 'random.phase');
+    writeFileSync(phase, new Uint8Array(Float32Array.from({ length: k.config.frames * k.config.bins }, () => (r0() * 2 - 1) * Math.PI).buffer));
+    const r = analyze(k.magPath, phase);
+    expect(r.phase).toMatchObject({ kind: 'random', usable: false, swapped: false });
+    expect(r.phase.reason).toMatch(/ruled out/);
+    expect(r.rankedBy).toBe('heuristics');
+    expect(r.notes[0]).toMatch(/random\.phase is unusable/);
+    expect(r.candidates[0].config).toMatchObject({ frames: k.config.frames, bins: k.config.bins, nfft: 512 });
   });
 });

@@ -1,6 +1,7 @@
 import { type DecodableConfig, type Evidence, isDecodable, sampleBlockStarts } from '../../src/analysis/evidence.js';
 import { isComplexDtype, type PartialStftConfig, type PhaseReference, type PhaseSign, type Sided } from '../../src/config/types.js';
 import { windowOffset } from '../../src/dsp/windows.js';
+import { dcPhaseStructure, realBinsOf } from '../../src/analysis/phase-quality.js';
 import { storageNoise } from './transform-noise.js';
 import { collectSegments, measureDrift, type Segments } from './window-imprint.js';
 
@@ -561,6 +562,41 @@ export function phaseAdvance(evidence: Evidence, c: TransformInput, hop: number,
     }
   }
   return { agreement: total > 0 ? agree / total : 0, chance: Math.min(1, (ADVANCE_TOLERANCE * hop) / N), bins: total };
+}
+
+export interface DcShare {
+  /** Share of the tested frames whose DC (and Nyquist) phase is 0 or ±π. */
+  share: number;
+  /** Sampled frames with a DC cell loud enough to judge. */
+  tested: number;
+  nyquist: boolean;
+}
+
+/**
+ * How often the DC (and Nyquist) cells of the sampled blocks are real, as a real signal's are under
+ * every phase convention (DESIGN.md 4.3): ~100 % for a true STFT, ~1 % for random phase. The same
+ * blocks as the segments, so the decoded frames come from the evidence's cache.
+ */
+export function dcRealShare(evidence: Evidence, c: TransformInput): DcShare {
+  const realBins = realBinsOf(c.nfft, c.bins, c.sided);
+  let tested = 0;
+  let hits = 0;
+  for (const m0 of sampleBlockStarts(c.frames, BLOCK_LENGTH, BLOCKS)) {
+    const n = Math.min(BLOCK_LENGTH, c.frames - m0);
+    const b = evidence.decodedFrames(c, m0, n);
+    const dc = dcPhaseStructure(b.phase ?? anglesOf(b.re, b.im), b.magnitude, n, c.bins, realBins);
+    tested += dc.tested;
+    if (dc.tested > 0) hits += dc.fraction * dc.tested;
+  }
+  return { share: tested > 0 ? hits / tested : Number.NaN, tested, nyquist: realBins.length > 1 };
+}
+
+export const dcText = (dc: DcShare): string => `DC${dc.nyquist ? '/Nyquist' : ''} phase on 0/±π in ${pct(dc.share)} of ${dc.tested} sampled frames`;
+
+function anglesOf(re: Float64Array, im: Float64Array): Float64Array {
+  const out = new Float64Array(re.length);
+  for (let i = 0; i < re.length; i++) out[i] = Math.atan2(im[i], re[i]);
+  return out;
 }
 
 /** Formatting for reasons and metrics. */

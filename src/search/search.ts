@@ -42,6 +42,9 @@ export interface AnalyzerRun {
   /** Wall time of all its runs (ms). */
   ms: number;
   undecided: string[];
+  /** Readings it ruled out (states dropped), with the first reason. */
+  rejected: number;
+  rejectedReason?: string;
 }
 
 /** How the rank-1 value of one field was decided, and how close the best alternative came. */
@@ -73,6 +76,8 @@ export interface AnalysisResult {
   decisions: FieldDecision[];
   analyzers: AnalyzerRun[];
   notes: string[];
+  /** Consistency evaluations made (each an ISTFT/STFT of a few sampled blocks): the expensive test's count. */
+  consistencyEvaluations: number;
   /** Whether candidates were ranked by consistency (phase available) or by the heuristics alone. */
   rankedBy: 'consistency' | 'heuristics';
   phase: PhaseStatus;
@@ -154,6 +159,7 @@ function runnerUpFor(result: AnalyzerResult, chosen: Hypothesis, field: string):
 }
 
 function expand(state: State, a: Analyzer, result: AnalyzerResult, pins: PartialStftConfig): State[] {
+  if (result.rejects !== undefined) return [];
   const hyps = result.hypotheses;
   if (hyps.length === 0) return [{ ...state, ran: new Set([...state.ran, a.name]) }];
   const best = hyps[0].score;
@@ -200,6 +206,11 @@ const FILL_BY_CONSISTENCY = 8;
 /** Complete candidates measured by consistency (every storage/shape reading first, then by prior cost). */
 const FINAL_CANDIDATES = 24;
 const DESCENT_PASSES = 2;
+/**
+ * Relative consistency (dB) above which a field's best common value leaves the reading as inconsistent
+ * as random phase (garbage readings sit at −1.3…+0.5; a right hop under a wrong window is below −15).
+ */
+const HOPELESS_DB = -3;
 
 type Scorer = (values: PartialStftConfig) => number | null;
 
@@ -278,7 +289,7 @@ function fillOne(state: State, score: Scorer | null): State[] {
   }
   const testable = [...choices.values()].filter((c) => c.source === 'fallback').map((c) => c.field);
   if (score && testable.length) {
-    for (let pass = 0; pass < DESCENT_PASSES; pass++) {
+    descent: for (let pass = 0; pass < DESCENT_PASSES; pass++) {
       for (const f of testable) {
         const opts = fallbackFor(f, chosen()) ?? [];
         const tried = opts
@@ -287,6 +298,9 @@ function fillOne(state: State, score: Scorer | null): State[] {
           .sort((a, b) => a.c + a.o.cost - (b.c + b.o.cost));
         if (!tried.length) continue;
         const [best, second] = tried;
+        // Nothing tried makes the reading consistent: it is not how the files were made, and sweeping
+        // the other fields would cost dozens of evaluations to learn nothing (what made mutated files slow).
+        if (best.c > HOPELESS_DB) break descent;
         const why = `best of ${tried.length} common values by consistency (${best.c.toFixed(1)} dB${second ? `; ${JSON.stringify(second.o.value)} gives ${second.c.toFixed(1)} dB` : ''})`;
         choices.set(f, { field: f, value: best.o.value, cost: best.o.cost, reason: why, source: 'consistency' });
         if (pass === DESCENT_PASSES - 1 && second) {
@@ -429,7 +443,8 @@ export function analyze(magnitudeFile: string, phaseFile: string | null, opts: A
   }
   const why = first ? `${first.phase.kind}: ${first.phase.reason}` : `no configuration fits it (${(failure as Error).message})`;
   alone.notes.unshift(`the phase file ${phaseFile} is unusable (${why}); candidates are ranked from the magnitudes alone and export retrieves the phase`);
-  alone.phase = { kind: first?.phase.kind ?? 'inconsistent', usable: false, reason: first?.phase.reason ?? (failure as Error).message, swapped: false };
+  const kind = first?.phase.kind ?? (failure instanceof ReadingsRuledOut ? 'random' : 'inconsistent');
+  alone.phase = { kind, usable: false, reason: first?.phase.reason ?? (failure as Error).message, swapped: false };
   return alone;
 }
 
@@ -471,10 +486,14 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
             const t = performance.now();
             r = a.run(evidence, s.values);
             cache.set(key, r);
-            const run = runs.get(a.name) ?? { name: a.name, stage: a.stage, runs: 0, ms: 0, undecided: [] };
+            const run = runs.get(a.name) ?? { name: a.name, stage: a.stage, runs: 0, ms: 0, undecided: [], rejected: 0 };
             run.runs++;
             run.ms += Math.round(performance.now() - t);
             if (r.undecided && !run.undecided.includes(r.undecided)) run.undecided.push(r.undecided);
+            if (r.rejects !== undefined) {
+              run.rejected++;
+              run.rejectedReason ??= r.rejects;
+            }
             runs.set(a.name, run);
           }
           ranHere = true;
@@ -483,12 +502,14 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
         if (ranHere) {
           beam = prune(next);
           progress = true;
+          if (beam.length === 0) throw ruledOut(evidence, runs.get(a.name));
         }
       }
     }
   }
 
   const consistencyCache = new Map<string, number | null>();
+  let evaluations = 0;
   const measure = (v: PartialStftConfig): number | null => {
     if (!isComplete(v, hasPhaseFile) || consistencyProblem(finalise(v)) !== null) return null;
     // Centring, padding, length and sample rate do not change interior consistency: candidates that
@@ -496,6 +517,7 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
     const { center: _c, padMode: _p, firstFrameStart: _f, originalLength: _o, sampleRate: _r, ...relevant } = v;
     const key = JSON.stringify(relevant);
     if (!consistencyCache.has(key)) {
+      evaluations++;
       let c: number | null = null;
       try {
         const config = finalise(v);
@@ -552,6 +574,7 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
     candidates,
     decisions: decide(ranked.map((r) => ({ config: r.config, score: r.score, trail: r.s.trail }))),
     analyzers: [...runs.values()],
+    consistencyEvaluations: evaluations,
     notes,
     rankedBy,
     phase: hasPhaseFile
@@ -559,6 +582,18 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
       : { kind: 'absent', usable: false, reason: 'no phase file: magnitudes only', swapped: false },
     elapsedMs: Math.round(performance.now() - t0),
   };
+}
+
+/**
+ * Every reading was ruled out by one analyzer: no configuration fits. The phase file is named when
+ * there is one: what rules readings out is the phase's structure (heuristics/phase-structure.ts).
+ */
+export class ReadingsRuledOut extends InputError {}
+
+function ruledOut(evidence: Evidence, run: AnalyzerRun | undefined): ReadingsRuledOut {
+  const file = evidence.phase?.path ?? evidence.magnitude.path;
+  const n = run?.rejected ?? 0;
+  return new ReadingsRuledOut(file, `no plausible configuration: ${run?.name ?? 'an analyzer'} ruled out ${n === 1 ? 'the only reading' : `all ${n} readings`} (${run?.rejectedReason ?? 'no reason given'})`);
 }
 
 /** The known tool preset a candidate matches, as the recipe analyzer named it (metrics.recipe). */
