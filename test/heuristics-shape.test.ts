@@ -189,6 +189,19 @@ describe('dims with phase: real DC/Nyquist bins', () => {
     }
   });
 
+  test('wide frames (nfft 16384 and 10000, tested on the checked bins only): the truth first', () => {
+    for (const [nfft, sided] of [[16384, 'one'], [10000, 'two']] as [number, Sided][]) {
+      const c = synthCase({ nfft, hop: nfft / 4, sided }, demoSignal(22050, 4, 3));
+      try {
+        const res = dims.run(c.evidence, fixedUpTo(c.config, ['magnitudeFile', 'phaseFile']));
+        expect(res.hypotheses[0]?.values, `${nfft} ${sided}: ${res.hypotheses[0]?.reason ?? res.undecided}`).toMatchObject({ frames: c.config.frames, bins: c.config.bins, nfft, sided });
+        expect(res.hypotheses[0].score).toBeGreaterThan(0.5);
+      } finally {
+        c.cleanup();
+      }
+    }
+  });
+
   test('fixed fields are honoured, and a contradicted pin scores low', () => {
     const c = synthCase({ nfft: 512, hop: 128 }, SIGNAL);
     try {
