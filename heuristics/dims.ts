@@ -20,7 +20,7 @@ import {
   realColumns,
   readPoints,
   realRunsAtEnds,
-  spectralAxisLogRatio,
+  spectralAxisEvidence,
   type Shape,
   type Transform,
   transformPrior,
@@ -224,7 +224,7 @@ function fromMagnitude(shapes: Shape[], src: ValueSource, count: number, hermiti
     const L = rows(s);
     let a = axis.get(L);
     if (a === undefined) {
-      a = spectralAxisLogRatio(src, count, L, scale);
+      a = spectralAxisEvidence(src, count, L, scale);
       axis.set(L, a);
     }
     return AXIS_WEIGHT * Math.max(-2, Math.min(2, s.layout === 'frame-major' ? a : -a));

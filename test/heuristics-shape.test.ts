@@ -257,6 +257,25 @@ describe('dims without phase: the magnitude stream period', () => {
     expect(t.shape / t.n).toBeGreaterThanOrEqual(0.8);
     expect(t.confidentWrongShape).toBe(0);
   });
+
+  test("other programs' magnitudes alone: librosa's and scipy's (bins, frames), MATLAB, torch, the bundled samples", () => {
+    const foreign = join(import.meta.dirname, 'fixtures', 'foreign');
+    const samples = join(import.meta.dirname, '..', 'samples');
+    const cases: [string, StftConfig][] = [
+      ...Object.entries(JSON.parse(readFileSync(join(foreign, 'cases.json'), 'utf8')) as Record<string, StftConfig>).map(([n, c]): [string, StftConfig] => [join(foreign, `${n}.mag`), c]),
+      ...['librosa-default', 'matlab-db-degrees', 'odd-int16', 'torch-400'].map((n): [string, StftConfig] => [join(samples, `${n}.mag`), JSON.parse(readFileSync(join(samples, `${n}.truth.json`), 'utf8')) as StftConfig]),
+    ];
+    for (const [path, cfg] of cases) {
+      const ev = new Evidence(path, null);
+      try {
+        const top = dims.run(ev, { magnitudeFile: cfg.magnitudeFile, phaseFile: null }).hypotheses[0];
+        // Without phase a frame-major transposition of a bin-major file has the same row length: the spectral axis decides.
+        expect(top?.values, `${path}: ${top?.reason}`).toMatchObject({ frames: cfg.frames, bins: cfg.bins, layout: cfg.layout });
+      } finally {
+        ev.close();
+      }
+    }
+  });
 });
 
 /** A raw complex file (interleaved re/im) as numpy's `Z.tofile()` writes it, with an optional dims header. */

@@ -358,12 +358,16 @@ export function typicalScale(src: ValueSource, length: number): number {
 }
 
 /**
- * Which axis of a row-length-`L` reshape carries the spectrum: the variance of the mean row profile
- * (across positions within a row) over the variance of the row means (across rows), as a log ratio.
- * The long-term spectrum varies across frequency by tens of dB, the frame energies over time less, so
- * a positive value says positions are bins (rows are frames), a negative one that rows are bins.
+ * Which axis of a row-length-`L` reshape carries the spectrum; positive says positions are bins (rows
+ * are frames), negative that rows are bins. Two witnesses, added:
+ * - the variance of the mean row profile (across positions) over that of the row means (across rows),
+ *   as a log ratio: the long-term spectrum varies across frequency by tens of dB, frame energies less;
+ * - the spectral tilt, TILT_WEIGHT × (ρ_rows − ρ_positions) with ρ the rank correlation of each profile
+ *   with its index: sound falls off towards high bins, while frame energies have no lasting trend.
+ *   Notes that start and stop fool the first witness (librosa sample, bin-major: variance ratio +0.45
+ *   the wrong way; tilt −0.84 across rows against +0.39 along them).
  */
-export function spectralAxisLogRatio(src: ValueSource, length: number, L: number, scale: number): number {
+export function spectralAxisEvidence(src: ValueSource, length: number, L: number, scale: number): number {
   const rows = Math.floor(length / L);
   if (rows < 2 || L < 2) return 0;
   const n = Math.min(64, rows);
@@ -397,7 +401,27 @@ export function spectralAxisLogRatio(src: ValueSource, length: number, L: number
   };
   const vp = variance(profile);
   const vr = variance(means);
-  return vp > 0 && vr > 0 ? Math.log(vp / vr) : 0;
+  const spread = vp > 0 && vr > 0 ? Math.log(vp / vr) : 0;
+  return spread + TILT_WEIGHT * (rankTrend(means) - rankTrend(profile));
+}
+
+/** Weight of the spectral tilt against the variance log ratio (a tilt difference spans −2…2). */
+const TILT_WEIGHT = 2;
+
+/** Spearman rank correlation of x with its index (ties in rank order): +1 rising, −1 falling. */
+function rankTrend(x: Float64Array): number {
+  const n = x.length;
+  if (n < 3) return 0;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => x[a] - x[b]);
+  // Σ (rank − mean)(i − mean) over Σ (i − mean)²: both are permutations of 0..n−1.
+  const mean = (n - 1) / 2;
+  let num = 0;
+  let den = 0;
+  order.forEach((i, rank) => {
+    num += (rank - mean) * (i - mean);
+    den += (i - mean) ** 2;
+  });
+  return den > 0 ? num / den : 0;
 }
 
 /** Runs of real values at the two ends of the stream (capped): a bin-major DC run, a Nyquist run. */
