@@ -189,7 +189,7 @@ describe('dims with phase: real DC/Nyquist bins', () => {
     }
   });
 
-  test('wide frames (nfft 16384 and 10000, tested on the checked bins only): the truth first', () => {
+  test('wide frames (nfft 16384 one-sided, 10000 two-sided, on the 8-frame minimum): the truth first', () => {
     for (const [nfft, sided] of [[16384, 'one'], [10000, 'two']] as [number, Sided][]) {
       const c = synthCase({ nfft, hop: nfft / 4, sided }, demoSignal(22050, 4, 3));
       try {

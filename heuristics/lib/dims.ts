@@ -181,7 +181,9 @@ function checkedBins(bins: number): number[] {
  * too many frames per bin shows itself only at the ends of its runs), fewer for long frames.
  */
 function frameSample(s: Shape, perFrame: number): number[] {
-  const budget = 1 << 20;
+  // 2^18 values: 48 frames up to 5461 bins; wide shapes (mostly misreadings of a long file) get the
+  // 8-frame minimum (2^20 cost 60 ms per 39 000-bin shape, 7 such shapes on a 30-second file).
+  const budget = 1 << 18;
   const total = Math.max(8, Math.min(48, Math.floor(budget / Math.max(1, perFrame))));
   const len = Math.min(16, total);
   const edge = Math.min(4, Math.floor(len / 4));
@@ -195,15 +197,8 @@ function frameSample(s: Shape, perFrame: number): number[] {
  * Real-bin rates per column under a shape. Frames where most checked bins are "real" are silence
  * (phase 0 everywhere) and are left out.
  */
-/**
- * Frame-major frames up to this many bins are read whole; wider ones (nfft > 8192, rare, and mostly
- * misreadings of a long file) on the checked bins, which is what their DC and Nyquist tests need:
- * reading 20 frames of 39 000 bins cost 60 ms per shape.
- */
-const WHOLE_FRAME_BINS = 4097;
-
 export function realColumns(src: ValueSource, test: RealBinTest, s: Shape): RealColumns {
-  const cols = s.layout === 'frame-major' && s.bins <= WHOLE_FRAME_BINS ? null : checkedBins(s.bins);
+  const cols = s.layout === 'frame-major' && s.bins <= 1 << 16 ? null : checkedBins(s.bins);
   const nCols = cols ? cols.length : s.bins;
   const frames = frameSample(s, nCols);
   const flags = new Uint8Array(frames.length * nCols);
