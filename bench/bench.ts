@@ -107,7 +107,7 @@ function exportBench(): void {
 function analyzeBench(dir: string, label: string, targetSeconds: number): void {
   const child = join(import.meta.dirname, 'analyze-child.js');
   type Run = { seconds: number; heuristicsSeconds: number; maxRssMB: number; right: boolean; wrong: string[]; rank1: string };
-  const pairMB = (statSync(join(dir, 'long.mag')).size + statSync(join(dir, 'long.phase')).size) / 2 / 1024 ** 2;
+  const pairMB = (statSync(join(dir, 'long.mag')).size + statSync(join(dir, 'long.phase')).size) / 2 / 1e6;
   const runs: Run[] = [];
   for (let i = 0; i < 3; i++) {
     const r = spawnSync(process.execPath, [child, join(dir, 'long.mag'), join(dir, 'long.phase'), join(dir, 'long.json')], { encoding: 'utf8' });

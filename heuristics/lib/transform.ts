@@ -583,8 +583,10 @@ export function dcRealShare(evidence: Evidence, c: TransformInput): DcShare {
   let hits = 0;
   for (const m0 of sampleBlockStarts(c.frames, BLOCK_LENGTH, BLOCKS)) {
     const n = Math.min(BLOCK_LENGTH, c.frames - m0);
-    const b = evidence.decodedFrames(c, m0, n);
-    const dc = dcPhaseStructure(b.phase ?? anglesOf(b.re, b.im), b.magnitude, n, c.bins, realBins);
+    // The decoder gives the phase of a phase file and of a complex file alike; magnitudes alone have none.
+    const { phase, magnitude } = evidence.decodedFrames(c, m0, n);
+    if (!phase) continue;
+    const dc = dcPhaseStructure(phase, magnitude, n, c.bins, realBins);
     tested += dc.tested;
     if (dc.tested > 0) hits += dc.fraction * dc.tested;
   }
@@ -592,12 +594,6 @@ export function dcRealShare(evidence: Evidence, c: TransformInput): DcShare {
 }
 
 export const dcText = (dc: DcShare): string => `DC${dc.nyquist ? '/Nyquist' : ''} phase on 0/±π in ${pct(dc.share)} of ${dc.tested} sampled frames`;
-
-function anglesOf(re: Float64Array, im: Float64Array): Float64Array {
-  const out = new Float64Array(re.length);
-  for (let i = 0; i < re.length; i++) out[i] = Math.atan2(im[i], re[i]);
-  return out;
-}
 
 /** Formatting for reasons and metrics. */
 export const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;

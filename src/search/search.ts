@@ -502,7 +502,7 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
         if (ranHere) {
           beam = prune(next);
           progress = true;
-          if (beam.length === 0) throw ruledOut(evidence, runs.get(a.name));
+          if (beam.length === 0) throw ruledOut(evidence, [...runs.values()], a.name);
         }
       }
     }
@@ -585,15 +585,19 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
 }
 
 /**
- * Every reading was ruled out by one analyzer: no configuration fits. The phase file is named when
- * there is one: what rules readings out is the phase's structure (heuristics/phase-structure.ts).
+ * Every reading was ruled out: no configuration fits. The phase file is named when there is one: what
+ * rules readings out is the phase's structure (phase-structure, hop, phase-unit).
  */
 export class ReadingsRuledOut extends InputError {}
 
-function ruledOut(evidence: Evidence, run: AnalyzerRun | undefined): ReadingsRuledOut {
+/** The error once `last` dropped the last reading; earlier analyzers' rejections are counted too. */
+function ruledOut(evidence: Evidence, runs: AnalyzerRun[], last: string): ReadingsRuledOut {
   const file = evidence.phase?.path ?? evidence.magnitude.path;
-  const n = run?.rejected ?? 0;
-  return new ReadingsRuledOut(file, `no plausible configuration: ${run?.name ?? 'an analyzer'} ruled out ${n === 1 ? 'the only reading' : `all ${n} readings`} (${run?.rejectedReason ?? 'no reason given'})`);
+  const by = runs.filter((r) => r.rejected > 0);
+  const final = by.find((r) => r.name === last);
+  const n = by.reduce((t, r) => t + r.rejected, 0);
+  const who = by.map((r) => (by.length > 1 ? `${r.name} ${r.rejected}` : r.name)).join(', ');
+  return new ReadingsRuledOut(file, `no plausible configuration: ${who} ruled out ${n === 1 ? 'the only reading' : `all ${n} readings`} (${final?.rejectedReason ?? 'no reason given'})`);
 }
 
 /** The known tool preset a candidate matches, as the recipe analyzer named it (metrics.recipe). */
