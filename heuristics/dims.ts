@@ -168,6 +168,9 @@ function fromPhase(
   for (const s of shapes) {
     if (!dcPasses(src, test, s)) continue;
     profiled++;
+    // A multiple of the true row passes at DC but shows real bins where no transform has them.
+    const quick = realColumns(src, test, s, true);
+    if (quick.frames >= 4 && !transformsFor(s.bins).some((t) => validTransform(t) && sameSet(quick.likely, expectedRealBins(s.bins, t)))) continue;
     const cols: RealColumns = realColumns(src, test, s);
     if (cols.frames < 4 || cols.dcRate < 0.9 || cols.partial > 0) continue;
     if (s.layout === 'bin-major') {

@@ -90,14 +90,23 @@ export function containerCount(f: FileEvidence, storage: Partial<FileStorage> | 
   return n;
 }
 
-/** Stored values of a source at arbitrary positions (one small read each). */
+/** Points closer than this share one read: a read costs a syscall and a view, a value a few ns. */
+const POINT_SPAN = 512;
+
+/** Stored values of a source at ascending positions, nearby ones read together. */
 export function readPoints(src: ValueSource, idx: readonly number[], re: Float64Array, im: Float64Array): void {
-  const r = new Float64Array(1);
-  const i1 = new Float64Array(1);
-  for (let j = 0; j < idx.length; j++) {
-    src.read(idx[j], 1, r, src.complex ? i1 : undefined);
-    re[j] = r[0];
-    im[j] = src.complex ? i1[0] : 0;
+  const r = new Float64Array(Math.min(POINT_SPAN, src.length));
+  const i1 = new Float64Array(src.complex ? r.length : 0);
+  for (let j = 0; j < idx.length; ) {
+    let k = j;
+    while (k + 1 < idx.length && idx[k + 1] >= idx[k] && idx[k + 1] - idx[j] < POINT_SPAN) k++;
+    const start = idx[j];
+    src.read(start, idx[k] - start + 1, r, src.complex ? i1 : undefined);
+    for (let t = j; t <= k; t++) {
+      re[t] = r[idx[t] - start];
+      im[t] = src.complex ? i1[idx[t] - start] : 0;
+    }
+    j = k + 1;
   }
 }
 
@@ -154,6 +163,8 @@ export function cellIndex(s: Shape, m: number, k: number): number {
 export interface RealColumns {
   /** Bins whose values passed the real-bin test in ≥ 90 % of the non-silent sampled frames. */
   real: number[];
+  /** Bins real in ≥ 50 % of them: a lenient reading for a quick screen on few frames. */
+  likely: number[];
   /** Bins that were checked (all for frame-major, a spread sample for bin-major). */
   checked: number;
   /** Non-silent frames the rates are over. */
@@ -197,10 +208,11 @@ function frameSample(s: Shape, perFrame: number): number[] {
  * Real-bin rates per column under a shape. Frames where most checked bins are "real" are silence
  * (phase 0 everywhere) and are left out.
  */
-export function realColumns(src: ValueSource, test: RealBinTest, s: Shape): RealColumns {
-  const cols = s.layout === 'frame-major' && s.bins <= 1 << 16 ? null : checkedBins(s.bins);
+export function realColumns(src: ValueSource, test: RealBinTest, s: Shape, quick = false): RealColumns {
+  // quick: the checked bins of a few frames, to drop a shape before reading its frames whole.
+  const cols = !quick && s.layout === 'frame-major' && s.bins <= 1 << 16 ? null : checkedBins(s.bins);
   const nCols = cols ? cols.length : s.bins;
-  const frames = frameSample(s, nCols);
+  const frames = quick ? frameSample(s, 1 << 15) : frameSample(s, nCols);
   const flags = new Uint8Array(frames.length * nCols);
   const re = new Float64Array(Math.max(s.bins, frames.length));
   const im = new Float64Array(re.length);
@@ -238,12 +250,14 @@ export function realColumns(src: ValueSource, test: RealBinTest, s: Shape): Real
     for (let c = 0; c < nCols; c++) counts[c] += flags[i * nCols + c];
   }
   const real: number[] = [];
+  const likely: number[] = [];
   let bg = 0;
   let bgN = 0;
   let partial = 0;
   for (let c = 0; c < nCols; c++) {
     const rate = live ? counts[c] / live : 0;
     const k = cols ? cols[c] : c;
+    if (rate >= 0.5) likely.push(k);
     if (rate >= 0.9) real.push(k);
     else {
       if (rate >= 0.25) partial++;
@@ -251,7 +265,7 @@ export function realColumns(src: ValueSource, test: RealBinTest, s: Shape): Real
       bgN++;
     }
   }
-  return { real, checked: nCols, frames: live, dcRate: live ? counts[0] / live : 0, background: bgN ? bg / bgN : 0, partial };
+  return { real, likely, checked: nCols, frames: live, dcRate: live ? counts[0] / live : 0, background: bgN ? bg / bgN : 0, partial };
 }
 
 /** The real bins each (nfft, sided) must show among `bins` columns. */

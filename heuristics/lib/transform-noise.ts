@@ -1,16 +1,30 @@
 import type { DecodableConfig, Evidence } from '../../src/analysis/evidence.js';
 import { type Dtype, isComplexDtype, type Sided } from '../../src/config/types.js';
 import { decodeMagnitudes, phaseUnitFactor } from '../../src/decode/scales.js';
+import { HOST_LITTLE } from '../../src/io/dtype.js';
 
 /** Mantissa bits of the float dtypes: their quantum at v is 2^(⌊log2|v|⌋ − bits). */
 const MANTISSA: Partial<Record<Dtype, number>> = { float16: 10, float32: 23, float64: 52 };
+
+/** Bit views of one double: its exponent field is ⌊log2|v|⌋ without a log per value. */
+const F64 = new Float64Array(1);
+const HI = new Uint32Array(F64.buffer, HOST_LITTLE ? 4 : 0, 1);
+const LO = new Uint32Array(F64.buffer, HOST_LITTLE ? 0 : 4, 1);
 
 /** Quantum of a stored value: 1 for integers, the last place for floats. */
 function quantum(dtype: Dtype, v: number): number {
   const bits = MANTISSA[dtype];
   if (bits === undefined) return 1;
-  // Zero (and subnormals) sit at the format's smallest step; its value hardly matters here.
-  return v === 0 ? 2 ** (-bits - 14) : 2 ** (Math.floor(Math.log2(Math.abs(v))) - bits);
+  // Zero sits at the format's smallest step; its value hardly matters here.
+  if (v === 0) return 2 ** (-bits - 14);
+  F64[0] = v;
+  const field = (HI[0] >>> 20) & 0x7ff;
+  const exp = field - 1023 - bits;
+  // Subnormal doubles, and steps below the normal range: the slow exact form.
+  if (field === 0 || exp < -1022) return 2 ** (Math.floor(Math.log2(Math.abs(v))) - bits);
+  HI[0] = (exp + 1023) << 20;
+  LO[0] = 0;
+  return F64[0];
 }
 
 /**

@@ -1,6 +1,6 @@
 import { BYTES_PER_ELEMENT, type Dtype, type Endian, type RealDtype } from '../config/types.js';
 
-const HOST_LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export const HOST_LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The real component type of a dtype (complex64 -> float32). */
 export function componentDtype(d: Dtype): RealDtype {
