@@ -28,7 +28,7 @@ import {
   typicalScale,
 } from './lib/dims.js';
 import { headerInts, headerPairs } from './lib/storage.js';
-import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from './types.js';
+import { type Analyzer, type AnalyzerResult, type Hypothesis, rejected, undecided } from './types.js';
 
 /**
  * frames × bins, layout, nfft and sided from the value count and the data (DESIGN 4.3). With phase (or
@@ -38,8 +38,8 @@ import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '
  * wrong place, or spreads them over two columns). Two-sided spectra must also be exactly Hermitian.
  * Without phase, the magnitude stream repeats with its row length (weaker: it cannot tell rows of
  * frames from rows of bins, so priors on nfft and header dims decide that). A 2-D container allows
- * only its two orientations. Scores are posteriors over every shape the count allows, so a storage
- * hypothesis under which no shape shows real DC bins gets low scores everywhere.
+ * only its two orientations. Scores are posteriors over every shape the count allows; a storage
+ * hypothesis under which no shape shows real DC bins in a phase stream is ruled out.
  */
 
 /** Nats per unit of lag correlation in the magnitude-only test (ρ is 0.8–0.95 at the row length). */
@@ -48,7 +48,7 @@ const RHO_WEIGHT = 12;
 const PEAK_WEIGHT = 20;
 /** Magnitude-only evidence is weaker: its posteriors are scaled down. */
 const MAGNITUDE_ONLY = 0.6;
-/** Phase present but no period shows real DC bins: the storage or the shape is doubtful. */
+/** Phase present but silent or constant (real everywhere): the magnitudes alone decide, doubtfully. */
 const PHASE_CONTRADICTS = 0.05;
 const HEADER_DIMS_BONUS = 3;
 const HERMITIAN_BONUS = 3;
@@ -130,6 +130,13 @@ function streamSample(src: ValueSource, length: number): Float64Array {
     out.set(buf, w * win);
   }
   return out;
+}
+
+/** Share of sampled values that pass the real-bin test (near 1 for silent or constant phase). */
+function realShare(sample: Float64Array, test: RealBinTest): number {
+  let n = 0;
+  for (const v of sample) if (test.isReal(v, 0)) n++;
+  return sample.length ? n / sample.length : 1;
 }
 
 /** The DC column of a shape, at 16 spread frames: cheap rejection before the full column profile. */
@@ -297,11 +304,18 @@ function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
   let candidates: Candidate[] = [];
   let scale = 1;
   if (phaseSrc) {
-    const test = realBinTest(phaseDtype, phaseSrc.complex, streamSample(phaseSrc, count));
+    const sample = streamSample(phaseSrc, count);
+    const test = realBinTest(phaseDtype, phaseSrc.complex, sample);
     const r = fromPhase(shapes, phaseSrc, test, hermitian, hdrPairs);
     candidates = r.candidates;
     if (candidates.length === 0) {
-      notes.push(`no shape shows real DC bins (${test.describe}; ${r.profiled} of ${shapes.length} shapes passed the DC column)`);
+      const why = `no shape shows real DC bins (${test.describe}; ${r.profiled} of ${shapes.length} shapes passed the DC column)`;
+      // A real signal's DC bin is real under every phase convention: a phase stream that varies yet is
+      // real at DC under no shape is not this pair's phase under this storage (a shifted or cut
+      // reading). Reading it on from the magnitudes alone cost seconds and gave nothing to rank.
+      if (realShare(sample, test) < 0.5) return rejected(`${why}: not an STFT phase under this storage`);
+      // A stream real almost everywhere is silent or constant: the magnitudes may still speak.
+      notes.push(why);
       scale = PHASE_CONTRADICTS;
     }
   }

@@ -8,10 +8,11 @@ import { Evidence } from '../src/analysis/evidence.js';
 import type { Dtype, Endian, Layout, PartialStftConfig, PhaseReference, PhaseUnit, Sided, StftConfig, WindowName } from '../src/config/types.js';
 import { makeStftFiles } from '../src/synth/make.js';
 import { encodeValues } from '../src/io/dtype.js';
+import { phaseUnitFactor } from '../src/decode/scales.js';
 import { frameCountFor, geometryFromConfig } from '../src/dsp/stft.js';
 import { demoSignal } from '../src/synth/signals.js';
 import { rng } from './helpers.js';
-import { bytesCase, fixedUpTo, rawStorage, synthCase, testConfig } from './synth-evidence.js';
+import { bytesCase, fixedUpTo, rawStorage, rewritePhase, synthCase, testConfig, unwrapTime } from './synth-evidence.js';
 
 /**
  * Shape stage: frames × bins, layout, nfft and sided from the DC/Nyquist real bins (phase or complex
@@ -182,10 +183,40 @@ describe('dims with phase: real DC/Nyquist bins', () => {
       const wrong = dims.run(c.evidence, { magnitudeFile: rawStorage({ headerBytes: 8 }), phaseFile: rawStorage({ headerBytes: 8 }) });
       expect(right.hypotheses[0].score).toBeGreaterThan(0.9);
       const best = wrong.hypotheses[0]?.score ?? 0;
-      console.log(`dims under a header off by 2 values: best score ${best.toFixed(3)} (${wrong.hypotheses[0]?.reason ?? wrong.undecided})`);
+      console.log(`dims under a header off by 2 values: best score ${best.toFixed(3)} (${wrong.hypotheses[0]?.reason ?? wrong.rejects ?? wrong.undecided})`);
       expect(best).toBeLessThan(0.1);
     } finally {
       c.cleanup();
+    }
+  });
+
+  test('unwrapped phase (np.unwrap along time) keeps its real bins on multiples of the bound', () => {
+    const cases: Partial<StftConfig>[] = [
+      { nfft: 512, hop: 128 },
+      { nfft: 400, hop: 100, layout: 'bin-major', phaseUnit: 'degrees' },
+      { nfft: 256, hop: 64, phaseFile: rawStorage({ dtype: 'float64' }), magnitudeFile: rawStorage({ dtype: 'float64' }) },
+      // A short file: its unwrapped radians stay below 180, the bound of degrees.
+      { nfft: 256, hop: 64 },
+    ];
+    for (const [i, over] of cases.entries()) {
+      const c = synthCase(over, i === 3 ? SIGNAL.subarray(0, 2205) : SIGNAL);
+      let ev: Evidence | null = null;
+      try {
+        ev = rewritePhase(c, (v, cfg) => unwrapTime(v, cfg, (2 * Math.PI) / phaseUnitFactor(cfg.phaseUnit)));
+        if (i === 3) expect(Math.max(...new Float32Array(readFileSync(c.phasePath ?? '').buffer).map(Math.abs))).toBeLessThan(180);
+        const res = dims.run(ev, fixedUpTo(c.config, ['magnitudeFile', 'phaseFile']));
+        const top = res.hypotheses[0];
+        expect(top?.values, `${JSON.stringify(over)}: ${top?.reason ?? res.rejects ?? res.undecided}`).toMatchObject({
+          frames: c.config.frames,
+          bins: c.config.bins,
+          layout: c.config.layout,
+          nfft: c.config.nfft,
+        });
+        expect(top.reason).toMatch(/real|phase ∈/);
+      } finally {
+        ev?.close();
+        c.cleanup();
+      }
     }
   });
 
@@ -351,8 +382,10 @@ describe('dims on bad input', () => {
       try {
         const res = dims.run(c.evidence, p ? storage : { magnitudeFile: rawStorage(), phaseFile: null });
         const top = res.hypotheses[0];
-        console.log(`dims on ${what}: ${res.undecided ?? `${JSON.stringify(top.values)} ${top.score.toFixed(3)}`}`);
+        console.log(`dims on ${what}: ${res.undecided ?? (res.rejects ? `ruled out: ${res.rejects}` : `${JSON.stringify(top.values)} ${top.score.toFixed(3)}`)}`);
         expect(top === undefined || top.score <= 0.5, what).toBe(true);
+        // Phase that varies but is real at DC under no shape rules the reading out.
+        if (what === 'uniform noise pair') expect(res.rejects, what).toBeDefined();
       } finally {
         c.cleanup();
       }

@@ -11,7 +11,7 @@ import { makeWindow } from '../src/dsp/windows.js';
 import { decodeComponents, encodeValues } from '../src/io/dtype.js';
 import { demoSignal } from '../src/synth/signals.js';
 import { rng, testSignal } from './helpers.js';
-import { bytesCase, fixedUpTo, rawStorage, type SynthCase, synthCase, testConfig } from './synth-evidence.js';
+import { bytesCase, fixedUpTo, rawStorage, rewritePhase, type SynthCase, synthCase, testConfig, unwrapTime } from './synth-evidence.js';
 
 /**
  * The 'values' stage: magnitude-scale and phase-unit on generated grids crossed with nuisance fields
@@ -310,35 +310,6 @@ describe('magnitude-scale', () => {
     }
   });
 });
-
-/** Rewrite a phase file in place: values → f(values) (for [0, P) ranges and unwrapped phase). */
-function rewritePhase(c: ReturnType<typeof synthCase>, f: (v: Float64Array, cfg: StftConfig) => void): Evidence {
-  const cfg = c.config;
-  const storage = cfg.phaseFile;
-  if (!storage || !c.phasePath) throw new Error('no phase file');
-  const bytes = new Uint8Array(readFileSync(c.phasePath));
-  const n = cfg.frames * cfg.bins;
-  const v = new Float64Array(n);
-  decodeComponents(bytes, storage.dtype as RealDtype, storage.endian, n, v);
-  f(v, cfg);
-  writeFileSync(c.phasePath, encodeValues(v, storage.dtype, storage.endian));
-  return new Evidence(c.magPath, c.phasePath);
-}
-
-/** np.unwrap along time (per bin) of a stored phase matrix in the config's layout and unit. */
-function unwrapTime(v: Float64Array, cfg: StftConfig, period: number): void {
-  const { frames, bins } = cfg;
-  const at = (m: number, k: number): number => (cfg.layout === 'frame-major' ? m * bins + k : k * frames + m);
-  for (let k = 0; k < bins; k++) {
-    let offset = 0;
-    for (let m = 1; m < frames; m++) {
-      const d = v[at(m, k)] + offset - v[at(m - 1, k)];
-      // Principal value of the step, as np.unwrap: shift by whole periods while it exceeds P/2.
-      offset -= period * Math.round(d / period);
-      v[at(m, k)] += offset;
-    }
-  }
-}
 
 interface PhaseCase {
   unit: PhaseUnit;

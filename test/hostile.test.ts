@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/run.js';
+import { analyze } from '../src/search/search.js';
 import { rng } from './helpers.js';
 
 /**
@@ -61,6 +62,24 @@ describe('hostile input', () => {
     const r = await cli('analyze', SAMPLE('mag'), file('short.phase', readFileSync(SAMPLE('phase')).subarray(0, 40000)));
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/note: the phase file .*short\.phase is unusable/);
+  });
+
+  it('a phase file cut short by a few bytes is found unusable at about the work of the well-formed pair', () => {
+    for (const name of ['torch-400', 'librosa-default']) {
+      const at = (ext: string): string => join(ROOT, 'samples', `${name}.${ext}`);
+      const whole = analyze(at('mag'), at('phase'));
+      const alone = analyze(at('mag'), null);
+      const bytes = readFileSync(at('phase'));
+      for (const cut of [1, 3, 4, 8]) {
+        const r = analyze(at('mag'), file(`cut${cut}.phase`, bytes.subarray(0, bytes.length - cut)));
+        const what = `${name} cut ${cut}: ${r.notes[0]}`;
+        expect(r.phase.usable, what).toBe(false);
+        expect(r.notes[0]).toMatch(new RegExp(`${cut} bytes? shorter than the magnitude file`));
+        // The documented fallback costs the pair's analysis plus the magnitudes' alone; readings that
+        // cannot be the pair's must not add a sweep of their own (a 2 × 33311 reading once cost 95).
+        expect(r.consistencyEvaluations, what).toBeLessThanOrEqual(1.5 * (whole.consistencyEvaluations + alone.consistencyEvaluations));
+      }
+    }
   });
 
   it('a 4 GB sparse file is refused or sampled quickly, never read whole', async () => {

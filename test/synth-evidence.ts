@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Evidence } from '../src/analysis/evidence.js';
-import type { FileStorage, StftConfig } from '../src/config/types.js';
+import type { FileStorage, RealDtype, StftConfig } from '../src/config/types.js';
+import { decodeComponents, encodeValues } from '../src/io/dtype.js';
 import { frameCountFor, geometryFromConfig } from '../src/dsp/stft.js';
 import { makeStftFiles } from '../src/synth/make.js';
 import { demoSignal } from '../src/synth/signals.js';
@@ -115,4 +116,33 @@ export function fixedUpTo(c: StftConfig, fields: (keyof StftConfig)[]): Partial<
   const out: Partial<StftConfig> = {};
   for (const f of fields) (out as Record<string, unknown>)[f] = c[f];
   return out;
+}
+
+/** Rewrite a phase file in place: values → f(values) (for [0, P) ranges and unwrapped phase). */
+export function rewritePhase(c: SynthCase, f: (v: Float64Array, cfg: StftConfig) => void): Evidence {
+  const cfg = c.config;
+  const storage = cfg.phaseFile;
+  if (!storage || !c.phasePath) throw new Error('no phase file');
+  const bytes = new Uint8Array(readFileSync(c.phasePath));
+  const n = cfg.frames * cfg.bins;
+  const v = new Float64Array(n);
+  decodeComponents(bytes, storage.dtype as RealDtype, storage.endian, n, v);
+  f(v, cfg);
+  writeFileSync(c.phasePath, encodeValues(v, storage.dtype, storage.endian));
+  return new Evidence(c.magPath, c.phasePath);
+}
+
+/** np.unwrap along time (per bin) of a stored phase matrix in the config's layout and unit. */
+export function unwrapTime(v: Float64Array, cfg: StftConfig, period: number): void {
+  const { frames, bins } = cfg;
+  const at = (m: number, k: number): number => (cfg.layout === 'frame-major' ? m * bins + k : k * frames + m);
+  for (let k = 0; k < bins; k++) {
+    let offset = 0;
+    for (let m = 1; m < frames; m++) {
+      const d = v[at(m, k)] + offset - v[at(m - 1, k)];
+      // Principal value of the step, as np.unwrap: shift by whole periods while it exceeds P/2.
+      offset -= period * Math.round(d / period);
+      v[at(m, k)] += offset;
+    }
+  }
 }

@@ -76,7 +76,7 @@ export interface AnalysisResult {
   decisions: FieldDecision[];
   analyzers: AnalyzerRun[];
   notes: string[];
-  /** Consistency evaluations made (each an ISTFT/STFT of a few sampled blocks): the expensive test's count. */
+  /** Consistency evaluations made (each an ISTFT/STFT of a few sampled blocks), over every reading tried: the expensive test's count. */
   consistencyEvaluations: number;
   /** Whether candidates were ranked by consistency (phase available) or by the heuristics alone. */
   rankedBy: 'consistency' | 'heuristics';
@@ -423,9 +423,13 @@ export function analyze(magnitudeFile: string, phaseFile: string | null, opts: A
   // The phase file does not behave like phase: try the pair the other way round, but only where a swap
   // is possible at all (a pair of equal size) or the verdict says so: each analysis costs as much as the first.
   const sameSize = statSync(magnitudeFile).size === statSync(phaseFile).size;
+  // Work spent on readings that failed counts too: the result reports what the whole analysis cost.
+  let spent = first?.consistencyEvaluations ?? 0;
   if (first ? first.phase.kind === 'swapped' || first.phase.kind === 'out-of-bounds' : sameSize) {
     try {
       const swapped = analyzeJudged(phaseFile, magnitudeFile, opts, t0);
+      swapped.consistencyEvaluations += spent;
+      spent = swapped.consistencyEvaluations;
       if (swapped.phase.usable) {
         swapped.phase.swapped = true;
         swapped.notes.unshift(`the files were given in the wrong order: ${phaseFile} holds the magnitudes and ${magnitudeFile} the phases; they were swapped`);
@@ -441,11 +445,17 @@ export function analyze(magnitudeFile: string, phaseFile: string | null, opts: A
   } catch (e) {
     throw failure ?? e;
   }
+  alone.consistencyEvaluations += spent;
   const why = first ? `${first.phase.kind}: ${first.phase.reason}` : `no configuration fits it (${(failure as Error).message})`;
-  alone.notes.unshift(`the phase file ${phaseFile} is unusable (${why}); candidates are ranked from the magnitudes alone and export retrieves the phase`);
+  const sizes = sameSize ? '' : `; it is ${sizeDifference(statSync(phaseFile).size - statSync(magnitudeFile).size)} than the magnitude file`;
+  alone.notes.unshift(`the phase file ${phaseFile} is unusable (${why}${sizes}); candidates are ranked from the magnitudes alone and export retrieves the phase`);
   const kind = first?.phase.kind ?? (failure instanceof ReadingsRuledOut ? 'random' : 'inconsistent');
   alone.phase = { kind, usable: false, reason: first?.phase.reason ?? (failure as Error).message, swapped: false };
   return alone;
+}
+
+function sizeDifference(d: number): string {
+  return `${Math.abs(d)} byte${Math.abs(d) === 1 ? '' : 's'} ${d < 0 ? 'shorter' : 'longer'}`;
 }
 
 export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t0 = performance.now()): AnalysisResult {
