@@ -75,6 +75,34 @@ describe('reconstruction when the phase is missing, broken, swapped or partial',
     expect(magnitudeMatchDb(truth, y)).toBeLessThan(-15);
   });
 
+  it('a frame-major phase file cut short: analyze reads the pair on the frames it covers, export keeps their phase', async () => {
+    const mag = S('matlab-db-degrees.mag');
+    const truthCfg = JSON.parse(readFileSync(S('matlab-db-degrees.truth.json'), 'utf8')) as Record<string, unknown>;
+    const p = join(tmp, 'cut.phase');
+    // 100000 of 125416 bytes: 48 whole float64 frames of 257 bins and part of the 49th.
+    writeFileSync(p, readFileSync(S('matlab-db-degrees.phase')).subarray(0, 100000));
+    const a = await cli('analyze', mag, p, '--json');
+    expect(a.code, a.err).toBe(0);
+    const j = JSON.parse(a.out) as { phase: { kind: string; usable: boolean }; notes: string[]; rankedBy: string; candidates: { config: Record<string, unknown> }[] };
+    expect(j.phase).toMatchObject({ kind: 'partial', usable: true });
+    expect(j.rankedBy).toBe('consistency');
+    expect(j.notes[0]).toMatch(/ends early \(25416 bytes shorter than the magnitude file\): the pair was analysed on the 48 of 61 frames/);
+    const { gain: _g, sampleRate: _r, ...known } = truthCfg;
+    expect(j.candidates[0].config).toMatchObject(known);
+    // Export without a config runs the same analysis: the covered frames come back as with the whole phase file.
+    const ref = join(tmp, 'matlab-ref.wav');
+    expect((await cli('export', mag, S('matlab-db-degrees.phase'), '--config', S('matlab-db-degrees.truth.json'), '-o', ref, '--normalize', 'none')).code).toBe(0);
+    const out = join(tmp, 'matlab-cut.wav');
+    const e = await cli('export', mag, p, '-o', out, '--normalize', 'none', '--iterations', '40');
+    expect(e.code, e.err).toBe(0);
+    expect(e.err).toMatch(/phase retrieved around the trusted part of the phase file/);
+    const x = readWav(ref).samples;
+    const y = readWav(out).samples;
+    expect(y.length).toBe(x.length);
+    // Hop 256: frames 0..47 span samples 0..12543; their last half-window also overlaps retrieved frames.
+    expect(snrDb(x.subarray(0, 12000), y.subarray(0, 12000))).toBeGreaterThan(60);
+  });
+
   it('an all-zero phase file is reported unusable and the magnitudes are used alone', async () => {
     const p = join(tmp, 'zeros.phase');
     writeFileSync(p, new Uint8Array(readFileSync(S('torch-400.phase')).length));

@@ -4,20 +4,27 @@ import { type DecodedBlock, FrameReader, type MatrixShape, StftDecoder } from '.
 import { InputError } from '../errors.js';
 import { type ContainerInfo, sniffContainer } from '../io/containers/index.js';
 import { openStorage } from '../io/open.js';
+import { valueBytes } from '../io/dtype.js';
 import { openFile, type ValueSource } from '../io/source.js';
 
 export type Which = 'magnitude' | 'phase';
 
-/** One input file as analyzers see it: size, container facts, and sampled reads. */
+/**
+ * One input file as analyzers see it: size, container facts, and sampled reads. `limitBytes` shows
+ * analyzers only the file's first bytes (a raw file read as the prefix a shorter partner covers).
+ */
 export class FileEvidence {
   readonly size: number;
   readonly container: ContainerInfo;
   private readonly fd: number;
   private readonly sources = new Map<string, ValueSource>();
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    private readonly limitBytes?: number,
+  ) {
     this.fd = openFile(path);
-    this.size = fstatSync(this.fd).size;
+    this.size = Math.min(fstatSync(this.fd).size, limitBytes ?? Infinity);
     if (this.size === 0) {
       closeSync(this.fd);
       throw new InputError(path, 'is empty');
@@ -42,7 +49,8 @@ export class FileEvidence {
     const key = storageKey(storage);
     let s = this.sources.get(key);
     if (!s) {
-      s = openStorage(this.path, storage);
+      const limited = this.limitBytes !== undefined && storage.format === 'raw';
+      s = openStorage(this.path, storage, limited ? Math.max(0, Math.floor((this.size - storage.headerBytes) / valueBytes(storage.dtype))) : undefined);
       this.sources.set(key, s);
     }
     return s;
@@ -69,10 +77,10 @@ export class Evidence {
   private readonly blockCache = new Map<string, Float64Array>();
   private readonly decodedCache = new Map<string, DecodedBlock>();
 
-  constructor(magnitudePath: string, phasePath: string | null) {
-    this.magnitude = new FileEvidence(magnitudePath);
+  constructor(magnitudePath: string, phasePath: string | null, limits: { magnitudeBytes?: number; phaseBytes?: number } = {}) {
+    this.magnitude = new FileEvidence(magnitudePath, limits.magnitudeBytes);
     try {
-      this.phase = phasePath === null ? null : new FileEvidence(phasePath);
+      this.phase = phasePath === null ? null : new FileEvidence(phasePath, limits.phaseBytes);
     } catch (e) {
       this.magnitude.close();
       throw e;

@@ -1,12 +1,13 @@
 import { statSync } from 'node:fs';
 import { ANALYZERS, estimateWindow } from '../../heuristics/index.js';
 import { type Analyzer, type AnalyzerResult, getField, type Hypothesis, STAGES } from '../../heuristics/types.js';
-import { Evidence } from '../analysis/evidence.js';
+import { Evidence, storageKey } from '../analysis/evidence.js';
 import { assessPhase, type PhaseKind } from '../analysis/phase-quality.js';
 import { pickArrays, sniffContainer } from '../io/containers/index.js';
 import { consistencyProblem } from '../config/parse.js';
 import type { PartialStftConfig, StftConfig } from '../config/types.js';
 import { InputError } from '../errors.js';
+import { valueBytes } from '../io/dtype.js';
 import { consistencyDb } from './consistency.js';
 import { FALLBACK_ORDER, fallbackFor } from './fallbacks.js';
 
@@ -372,9 +373,9 @@ function finalise(v: StftConfig): StftConfig {
   return { ...v, magnitudeFile: file(v.magnitudeFile), phaseFile: v.phaseFile ? file(v.phaseFile) : null };
 }
 
-/** Run `fn` with an Evidence over the pair, always closed after. */
-export function withEvidence<T>(magnitudeFile: string, phaseFile: string | null, fn: (e: Evidence) => T): T {
-  const evidence = new Evidence(magnitudeFile, phaseFile);
+/** Run `fn` with an Evidence over the pair (optionally cut to their first bytes), always closed after. */
+export function withEvidence<T>(magnitudeFile: string, phaseFile: string | null, fn: (e: Evidence) => T, limits?: ConstructorParameters<typeof Evidence>[2]): T {
+  const evidence = new Evidence(magnitudeFile, phaseFile, limits);
   try {
     return fn(evidence);
   } finally {
@@ -383,15 +384,67 @@ export function withEvidence<T>(magnitudeFile: string, phaseFile: string | null,
 }
 
 /** Analyze one pair as given and judge its phase under the winning config. */
-function analyzeJudged(magnitudeFile: string, phaseFile: string | null, opts: AnalyzeOptions, t0: number): AnalysisResult {
-  return withEvidence(magnitudeFile, phaseFile, (evidence) => {
-    const r = analyzeEvidence(evidence, opts, t0);
-    if (phaseFile !== null) {
-      const v = assessPhase(evidence, r.candidates[0].config);
-      r.phase = { kind: v.kind, usable: v.usable, reason: v.reason, swapped: false };
-    }
-    return r;
-  });
+function analyzeJudged(magnitudeFile: string, phaseFile: string | null, opts: AnalyzeOptions, t0: number, limits?: ConstructorParameters<typeof Evidence>[2]): AnalysisResult {
+  return withEvidence(
+    magnitudeFile,
+    phaseFile,
+    (evidence) => {
+      const r = analyzeEvidence(evidence, opts, t0);
+      if (phaseFile !== null) {
+        const v = assessPhase(evidence, r.candidates[0].config);
+        r.phase = { kind: v.kind, usable: v.usable, reason: v.reason, swapped: false };
+      }
+      return r;
+    },
+    limits,
+  );
+}
+
+/** Fewest frames a phase prefix must cover to be analysed (the window and hop tests sample blocks of 16–32). */
+const MIN_PREFIX_FRAMES = 16;
+
+/**
+ * A raw phase file that ends early (an interrupted write) still holds its first frames. When the
+ * magnitudes alone read as frame-major, the pair is analysed on the frames the phase covers (both files
+ * cut to that prefix, the phase taken as stored like the magnitudes, as pairs usually are); if that
+ * reading agrees with the magnitudes' own, it is given their full frame count, and export keeps the
+ * covered phase and retrieves the rest. Null when the prefix reads otherwise or not at all.
+ */
+function analyzePrefix(magnitudeFile: string, phaseFile: string, alone: AnalysisResult, opts: AnalyzeOptions, t0: number): AnalysisResult | null {
+  const c = alone.candidates[0]?.config;
+  if (!c || c.layout !== 'frame-major' || c.magnitudeFile.format !== 'raw' || opts.pins?.frames !== undefined) return null;
+  if (sniffContainer(phaseFile).format !== 'raw') return null;
+  const h = c.magnitudeFile.headerBytes;
+  const frameBytes = c.bins * valueBytes(c.magnitudeFile.dtype);
+  const K = Math.floor((statSync(phaseFile).size - h) / frameBytes);
+  if (K < MIN_PREFIX_FRAMES || K >= c.frames) return null;
+  const bytes = h + K * frameBytes;
+  let r: AnalysisResult;
+  try {
+    r = analyzeJudged(magnitudeFile, phaseFile, opts, t0, { magnitudeBytes: bytes, phaseBytes: bytes });
+  } catch (e) {
+    if (e instanceof InputError) return null;
+    throw e;
+  }
+  const same = (v: StftConfig): boolean => v.frames === K && v.bins === c.bins && v.layout === c.layout && storageKey(v.magnitudeFile) === storageKey(c.magnitudeFile);
+  if (!r.phase.usable || !same(r.candidates[0].config)) return null;
+  // The prefix's end is not the signal's: the length follows from the full frame count.
+  const full: Record<string, { value: unknown; reason: string }> = {
+    frames: { value: c.frames, reason: `the magnitude file holds ${c.frames} frames of ${c.bins} bins; the pair was read on the first ${K}, which the phase file covers` },
+    originalLength: { value: null, reason: 'the phase covers a prefix only: the length follows from frames, hop and padding' },
+  };
+  const fix = <T extends { field: string; value: unknown; reason: string }>(e: T): T => (full[e.field] ? { ...e, ...full[e.field] } : e);
+  r.candidates = r.candidates
+    .filter((x) => same(x.config))
+    .map((x) => ({ ...x, config: { ...x.config, frames: c.frames, originalLength: null }, evidence: x.evidence.map(fix) }));
+  r.decisions = r.decisions.map(fix);
+  r.consistencyEvaluations += alone.consistencyEvaluations;
+  const short = sizeDifference(statSync(phaseFile).size - statSync(magnitudeFile).size);
+  r.notes.unshift(
+    `the phase file ${phaseFile} ends early (${short} than the magnitude file): the pair was analysed on the ${K} of ${c.frames} frames it covers; export keeps their phase and retrieves the rest`,
+  );
+  r.phase = { kind: 'partial', usable: true, reason: `phase file truncated: it covers ${K} of ${c.frames} frames (${r.phase.reason})`, swapped: false };
+  return r;
 }
 
 /**
@@ -399,7 +452,8 @@ function analyzeJudged(magnitudeFile: string, phaseFile: string | null, opts: An
  * decisive evidence first), fill what nobody decided from common values, then rank the survivors by
  * consistency on sampled frame blocks. Honours user pins: they are fixed before any analyzer runs.
  * A phase file that is unusable (zeros, NaN, constant, random, wrong size...) is reported and the pair
- * is ranked from the magnitudes alone; files given in the wrong order are swapped, with a notice.
+ * is ranked from the magnitudes alone (a frame-major one that ends early, on the frames it covers); files
+ * given in the wrong order are swapped, with a notice.
  */
 export function analyze(magnitudeFile: string, phaseFile: string | null, opts: AnalyzeOptions = {}): AnalysisResult {
   const t0 = performance.now();
@@ -446,6 +500,10 @@ export function analyze(magnitudeFile: string, phaseFile: string | null, opts: A
     throw failure ?? e;
   }
   alone.consistencyEvaluations += spent;
+  if (!sameSize && statSync(phaseFile).size < statSync(magnitudeFile).size) {
+    const prefix = analyzePrefix(magnitudeFile, phaseFile, alone, opts, t0);
+    if (prefix) return prefix;
+  }
   const why = first ? `${first.phase.kind}: ${first.phase.reason}` : `no configuration fits it (${(failure as Error).message})`;
   const sizes = sameSize ? '' : `; it is ${sizeDifference(statSync(phaseFile).size - statSync(magnitudeFile).size)} than the magnitude file`;
   alone.notes.unshift(`the phase file ${phaseFile} is unusable (${why}${sizes}); candidates are ranked from the magnitudes alone and export retrieves the phase`);
