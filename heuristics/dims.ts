@@ -298,7 +298,10 @@ function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     if (pc === count) {
       phaseSrc = src;
       phaseDtype = ps.dtype;
-    } else notes.push(`the phase file holds ${pc} values, the magnitude file ${count}: phase not used`);
+    } else {
+      // Read on from the magnitudes, the transform analyzers would test a phase that is not this reading's.
+      return rejected(`the phase file holds ${pc} values, the magnitude file ${count}: no pair under this storage`);
+    }
   } else if (magSrc.complex) phaseSrc = magSrc;
 
   let candidates: Candidate[] = [];

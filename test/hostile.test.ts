@@ -130,7 +130,7 @@ describe('fuzz: mutated samples through the CLI', () => {
     // A phase file found unusable is followed by the documented fallback, the magnitudes analysed
     // alone, so the well-formed cost of such an input is the pair's plus the magnitudes' alone.
     const baseline = (await cli('analyze', SAMPLE('mag'), SAMPLE('phase'), '--json')).ms + (await cli('analyze', SAMPLE('mag'), '--json')).ms;
-    const bound = 4 * baseline + 5000;
+    const bound = 2 * baseline + 2000;
     let slowest = 0;
     let tried = 0;
     const codes = new Map<number, number>();
