@@ -7,8 +7,9 @@ import { readWav, snrDb } from './helpers.js';
 
 /**
  * One STFT as people's native tools save it (numpy .npy complex and Fortran-order big-endian pairs,
- * np.savez_compressed with named members, scipy.io.savemat complex, CSV with a header + whitespace
- * text): made by scripts/fixtures/native_containers.py, committed. Analyze must find the transform and
+ * np.savez_compressed with named members, scipy.io.savemat complex, MAT v7.3 laid out as MATLAB's
+ * save -v7.3 does, CSV with a header + whitespace text): made by scripts/fixtures/native_containers.py
+ * and native_mat73.py (h5py), committed. Analyze must find the transform and
  * export must bring the audio back.
  */
 const DIR = join(import.meta.dirname, 'fixtures', 'native');
@@ -30,6 +31,8 @@ const CASES: [string, string[], string][] = [
   ['npy big-endian Fortran-order pair', ['mag_F.npy', 'phase_F.npy'], 'npy'],
   ['npz with S and P members', ['pair.npz'], 'npz'],
   ['MAT v5 compressed complex', ['matlab.mat'], 'mat'],
+  ['MAT v7.3 (HDF5) complex with f, t, fs beside it', ['matlab73.mat'], 'mat'],
+  ['MAT v7.3 (HDF5) single mag and phase variables', ['matlab73_pair.mat'], 'mat'],
   ['CSV with a header + whitespace text', ['mag.csv', 'phase.txt'], 'csv'],
 ];
 
