@@ -73,7 +73,11 @@ const RECIPES: Recipe[] = [
       ...centredAt(128),
       eq('padMode', 'zeros'),
       // scaling='spectrum' divides by Σw = nfft/2 for a periodic Hann.
-      rule('gain 1/Σw', ['gain', 'nfft'], (g: number | 'unknown', N: number) => typeof g === 'number' && Math.abs(g * (N / 2) - 1) < 1e-3),
+      {
+        // Magnitudes alone rarely reveal a gain ('unknown'): then it neither confirms nor contradicts.
+        label: 'gain 1/Σw',
+        test: (c) => (typeof c.gain !== 'number' || c.nfft === undefined ? undefined : Math.abs(c.gain * (c.nfft / 2) - 1) < 1e-3),
+      },
       eq('layout', 'bin-major'),
       ...frameStartPlus,
     ],
@@ -169,6 +173,9 @@ export const recipe: Analyzer = {
   stage: 'prior',
   decides: ['sampleRate'],
   needs: [],
+  // It matches whatever is fixed: every state gets its own answer (one cached answer for all once
+  // named no recipe for a MATLAB file whose first state was another window).
+  reads: 'all',
   applies: (_evidence: Evidence, _fixed: PartialStftConfig) => true,
   run(_evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     const matches = matchRecipes(fixed).filter((m) => m.mismatched.length === 0 && m.matched.length >= MIN_MATCHED);

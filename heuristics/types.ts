@@ -51,6 +51,11 @@ export interface Analyzer {
   /** Fields that must be fixed before it runs (it is skipped, not failed, when they are not). */
   readonly needs: readonly FieldName[];
   /**
+   * Fields it reads when they are fixed, beyond `needs` and `decides` ('all' for a whole-config
+   * matcher): results are cached per state by these, so a state never gets another state's answer.
+   */
+  readonly reads?: readonly FieldName[] | 'all';
+  /**
    * Hypotheses the search branches on at most (default 4). An analyzer whose hypotheses come in
    * near-tied groups (the window: shape × symmetry × length) needs more to reach its second group.
    */

@@ -141,7 +141,8 @@ function needsMet(a: Analyzer, values: PartialStftConfig): boolean {
 }
 
 function cacheKey(a: Analyzer, values: PartialStftConfig): string {
-  const parts = a.needs.map((f) => JSON.stringify(getField(values, f)));
+  if (a.reads === 'all') return `${a.name}|${JSON.stringify(flatten(values))}`;
+  const parts = [...a.needs, ...(a.reads ?? [])].map((f) => JSON.stringify(getField(values, f)));
   // Pinned/decided values of the fields it decides also change what it may say.
   for (const f of a.decides) parts.push(JSON.stringify(getField(values, f) ?? null));
   return `${a.name}|${parts.join('|')}`;

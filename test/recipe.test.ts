@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { matchRecipes } from '../heuristics/recipe.js';
+import type { StftConfig } from '../src/config/types.js';
+import { analyzeEvidence, recipeOf } from '../src/search/search.js';
+import { demoSignal } from '../src/synth/signals.js';
+import { rawStorage, synthCase } from './synth-evidence.js';
+
+/**
+ * The recipe fingerprint end to end: STFTs made with each known preset's conventions are analysed
+ * from their files alone, and the rank-1 candidate must name that preset and carry its usual sample
+ * rate (or none); STFTs made with no preset's conventions must never be named after one they
+ * contradict.
+ */
+interface RecipeCase {
+  recipe: string;
+  sampleRate: number | null;
+  over: Partial<StftConfig>;
+  /** Signal rate and length (s). */
+  rate: number;
+  seconds: number;
+}
+
+const centred = (nfft: number) => ({ center: true, firstFrameStart: -Math.floor(nfft / 2) });
+const uncentred = { center: false, padMode: 'none' as const, firstFrameStart: 0 };
+
+const RECIPES: RecipeCase[] = [
+  { recipe: 'librosa.stft defaults', sampleRate: 22050, rate: 22050, seconds: 1.5, over: { nfft: 2048, hop: 512, layout: 'bin-major', ...centred(2048), padMode: 'zeros' } },
+  {
+    recipe: 'librosa.stft defaults before 0.10 (reflect padding)',
+    sampleRate: 22050,
+    rate: 22050,
+    seconds: 1.5,
+    over: { nfft: 2048, hop: 512, layout: 'bin-major', ...centred(2048), padMode: 'reflect' },
+  },
+  { recipe: 'scipy.signal.stft defaults', sampleRate: null, rate: 16000, seconds: 1, over: { nfft: 256, hop: 128, gain: 1 / 128, layout: 'bin-major', ...centred(256), padMode: 'zeros' } },
+  {
+    recipe: 'scipy.signal.ShortTimeFFT',
+    sampleRate: null,
+    rate: 16000,
+    seconds: 1,
+    over: { nfft: 512, hop: 128, layout: 'bin-major', center: true, padMode: 'zeros', firstFrameStart: -384, phaseReference: 'window-centre' },
+  },
+  {
+    recipe: 'torchaudio.transforms.Spectrogram defaults',
+    sampleRate: 16000,
+    rate: 16000,
+    seconds: 1,
+    over: { nfft: 400, hop: 200, layout: 'bin-major', ...centred(400), padMode: 'reflect', magnitudeScale: 'power' },
+  },
+  {
+    recipe: 'Whisper front end (torch.stft 400/160 at 16 kHz)',
+    sampleRate: 16000,
+    rate: 16000,
+    seconds: 1,
+    over: { nfft: 400, hop: 160, layout: 'bin-major', ...centred(400), padMode: 'reflect', magnitudeScale: 'power' },
+  },
+  { recipe: 'torch.stft defaults (hop nfft/4, reflect padding)', sampleRate: null, rate: 16000, seconds: 1, over: { nfft: 512, hop: 128, layout: 'bin-major', ...centred(512), padMode: 'reflect' } },
+  {
+    recipe: 'MATLAB spectrogram defaults',
+    sampleRate: null,
+    rate: 8000,
+    seconds: 1,
+    over: { nfft: 256, hop: 100, winLength: 200, window: 'hamming', windowSymmetry: 'symmetric', ...uncentred, layout: 'frame-major' },
+  },
+  {
+    recipe: 'Octave specgram defaults',
+    sampleRate: null,
+    rate: 8000,
+    seconds: 1,
+    over: { nfft: 256, hop: 128, window: 'hann', windowSymmetry: 'symmetric', sided: 'one-no-nyquist', ...uncentred, layout: 'frame-major' },
+  },
+  {
+    recipe: 'TTS front end 1024/256 at 22.05 kHz (Tacotron 2, WaveGlow, HiFi-GAN)',
+    sampleRate: 22050,
+    rate: 22050,
+    seconds: 1.5,
+    over: { nfft: 1024, hop: 256, layout: 'frame-major', ...centred(1024), padMode: 'reflect' },
+  },
+  { recipe: 'TTS front end 1200/300 at 24 kHz', sampleRate: 24000, rate: 24000, seconds: 1.5, over: { nfft: 2048, hop: 300, winLength: 1200, layout: 'frame-major', ...centred(2048), padMode: 'reflect' } },
+];
+
+/** Common settings that are no preset: none may be named after a preset the truth contradicts. */
+const NO_RECIPE: Partial<StftConfig>[] = [
+  { nfft: 1000, hop: 250, window: 'blackman', ...uncentred },
+  { nfft: 512, hop: 100, window: 'hamming', windowSymmetry: 'periodic', ...centred(512), padMode: 'zeros' },
+  { nfft: 300, hop: 75, window: 'hann', windowSymmetry: 'symmetric', ...centred(300), padMode: 'zeros', layout: 'bin-major' },
+  { nfft: 768, hop: 192, ...uncentred, phaseReference: 'window-centre' },
+  // One property away from a preset: librosa's settings saved frame-major, Whisper's with a Hamming window.
+  { nfft: 2048, hop: 512, ...centred(2048), padMode: 'zeros', layout: 'frame-major' },
+  { nfft: 400, hop: 160, window: 'hamming', ...centred(400), padMode: 'reflect', magnitudeScale: 'power', layout: 'bin-major' },
+];
+
+/** Two makings of each: float32 files of one signal, float64 files of another. */
+const variants = (rate: number, seconds: number) =>
+  [
+    { storage: rawStorage(), signal: demoSignal(rate, seconds, 3) },
+    { storage: rawStorage({ dtype: 'float64' }), signal: demoSignal(rate, seconds, 8) },
+  ] as const;
+
+function analyse(over: Partial<StftConfig>, v: ReturnType<typeof variants>[number]): { truth: StftConfig; named: string | null; sampleRate: number | null; wrong: string[] } {
+  const sc = synthCase({ ...over, magnitudeFile: v.storage, phaseFile: v.storage }, v.signal);
+  try {
+    const r = analyzeEvidence(sc.evidence);
+    const c = r.candidates[0];
+    const fields: (keyof StftConfig)[] = ['nfft', 'hop', 'winLength', 'window', 'windowSymmetry', 'center', 'padMode', 'firstFrameStart', 'layout', 'sided', 'phaseReference', 'magnitudeScale'];
+    const wrong = fields.filter((f) => JSON.stringify(c.config[f]) !== JSON.stringify(sc.config[f]));
+    return { truth: sc.config, named: recipeOf(c), sampleRate: c.config.sampleRate, wrong };
+  } finally {
+    sc.cleanup();
+  }
+}
+
+describe('recipe: the preset named from an analysis of the files alone', () => {
+  it('names each preset and its usual sample rate on >= 95 % of the grid', { timeout: 300_000 }, () => {
+    let hits = 0;
+    let total = 0;
+    const misses: string[] = [];
+    for (const rc of RECIPES) {
+      for (const v of variants(rc.rate, rc.seconds)) {
+        const r = analyse(rc.over, v);
+        total++;
+        // Presets can share every property the file shows (several are then listed): the truth must be first.
+        const first = r.named?.split(' / ')[0] ?? null;
+        if (first === rc.recipe && r.sampleRate === rc.sampleRate) hits++;
+        else misses.push(`${rc.recipe} (${v.storage.dtype}) -> ${r.named ?? 'none'}, sampleRate ${r.sampleRate}; fields read wrong: ${r.wrong.join(', ') || 'none'}`);
+      }
+    }
+    console.log(`recipe grid: ${RECIPES.length} presets x 2 makings = ${total} cases, preset and sample rate named first in ${hits} (${((100 * hits) / total).toFixed(1)} %)`);
+    for (const m of misses) console.log(`  miss: ${m}`);
+    expect(hits / total).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('never names a preset that the true configuration contradicts', { timeout: 300_000 }, () => {
+    const seen: string[] = [];
+    for (const over of NO_RECIPE) {
+      for (const v of variants(16000, 1)) {
+        const r = analyse(over, v);
+        const allowed = matchRecipes(r.truth)
+          .filter((m) => m.mismatched.length === 0)
+          .map((m) => m.name);
+        for (const name of r.named?.split(' / ') ?? []) expect(allowed, `${JSON.stringify(over)} named ${name}`).toContain(name);
+        seen.push(r.named ?? 'none');
+      }
+    }
+    console.log(`recipe on ${seen.length} non-preset STFTs: named ${seen.join('; ')}`);
+  });
+});
