@@ -1,5 +1,5 @@
 import type { StftConfig } from '../config/types.js';
-import type { AnalysisResult, Candidate } from '../search/search.js';
+import type { AnalysisResult, Candidate, FieldDecision } from '../search/search.js';
 
 /** Short display of a field value. */
 export function show(v: unknown): string {
@@ -7,6 +7,23 @@ export function show(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toPrecision(6).replace(/\.?0+$/, '');
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
+}
+
+/** Coupled fields share one reason (an analyzer decides nfft, sided and bins together): grouped, to say it once. */
+export function groupDecisions(decisions: readonly FieldDecision[]): FieldDecision[][] {
+  const groups = new Map<string, FieldDecision[]>();
+  for (const d of decisions) {
+    const key = `${d.source}\u0000${d.reason}`;
+    groups.set(key, [...(groups.get(key) ?? []), d]);
+  }
+  return [...groups.values()];
+}
+
+/** The runner-up of one decision, or null: the closest ranked candidate that differs, else the analyzer's own. */
+export function runnerUpText(d: FieldDecision): string | null {
+  if (d.alternative) return `${show(d.alternative.value)} at rank ${d.alternative.rank}, +${d.alternative.marginDb.toFixed(1)} dB`;
+  if (d.analyzerRunnerUp) return `${show(d.analyzerRunnerUp.value)} (analyzer score ${d.analyzerRunnerUp.score.toFixed(2)})`;
+  return null;
 }
 
 /** Flat dotted fields of a config, in vocabulary order. */

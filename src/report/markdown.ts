@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Evidence } from '../analysis/evidence.js';
 import type { AnalysisResult } from '../search/search.js';
-import { differingFields, exportCommand, fieldOf, show } from './format.js';
+import { differingFields, exportCommand, fieldOf, groupDecisions, runnerUpText, show } from './format.js';
 import { consistencyPng, imprintPng, spectrogramPng, windowImprint } from './plots.js';
 
 /** REPORT_TEMPLATE.md ships at the package root (two levels above dist/src/report or src/report). */
@@ -57,15 +57,15 @@ export function writeMarkdownReport(file: string, r: AnalysisResult, evidence: E
     ),
   ].join('\n');
   const decisionTable = [
-    '| field | value | decided by | evidence | runner-up |',
-    '| --- | --- | --- | --- | --- |',
-    ...r.decisions.map((d) => {
-      const alt = d.alternative
-        ? `${show(d.alternative.value)} (rank ${d.alternative.rank}, +${d.alternative.marginDb.toFixed(1)} dB)`
-        : d.analyzerRunnerUp
-          ? `${show(d.analyzerRunnerUp.value)} (analyzer score ${d.analyzerRunnerUp.score.toFixed(2)})`
-          : '–';
-      return `| ${d.field} | ${cell(show(d.value))} | ${d.source} | ${cell(d.reason)} | ${cell(alt)} |`;
+    '| fields | decided by | evidence | runner-up |',
+    '| --- | --- | --- | --- |',
+    ...groupDecisions(r.decisions).map((ds) => {
+      const fieldsText = ds.map((d) => `${d.field} = ${show(d.value)}`).join('<br>');
+      const alts = ds.flatMap((d) => {
+        const next = runnerUpText(d);
+        return next ? [`${d.field}: ${next}`] : [];
+      });
+      return `| ${cell(fieldsText)} | ${ds[0].source} | ${cell(ds[0].reason)} | ${cell(alts.join('<br>') || '–')} |`;
     }),
   ].join('\n');
   const analyzerTable = [

@@ -38,8 +38,8 @@ export function spectrogramPng(evidence: Evidence, c: StftConfig): Uint8Array {
 
 /**
  * The window's imprint: mean over sampled frames of y_m² (y_m = the frame's inverse transform after
- * undoing the config's gain, sign and reference), against the chosen window's w², both peak-normalised.
- * Returns null without phase.
+ * undoing the config's gain, sign and reference), scaled by least squares onto the chosen window's w²
+ * (peak 1). Returns null without phase.
  */
 export function windowImprint(evidence: Evidence, c: StftConfig, estimatedWindow?: Float64Array): { measured: Float64Array; chosen: Float64Array } | null {
   if (c.phaseFile === null && !c.magnitudeFile.dtype.startsWith('complex')) return null;
@@ -55,15 +55,21 @@ export function windowImprint(evidence: Evidence, c: StftConfig, estimatedWindow
     if (e > 0) for (let n = 0; n < y.length; n++) measured[n] += (y[n] * y[n]) / e;
   }
   const chosen = g.window.map((w) => w * w);
-  normalise(measured);
-  normalise(chosen);
-  return { measured, chosen };
-}
-
-function normalise(v: Float64Array): void {
   let max = 0;
-  for (const x of v) max = Math.max(max, x);
-  if (max > 0) for (let i = 0; i < v.length; i++) v[i] /= max;
+  for (const x of chosen) max = Math.max(max, x);
+  // The measured curve is scaled onto the chosen one by least squares: a noisy peak would set a max scale.
+  let mc = 0;
+  let mm = 0;
+  for (let n = 0; n < chosen.length; n++) {
+    mc += measured[n] * chosen[n];
+    mm += measured[n] * measured[n];
+  }
+  const k = mm > 0 && max > 0 ? mc / mm / max : 0;
+  for (let n = 0; n < chosen.length; n++) {
+    measured[n] *= k;
+    if (max > 0) chosen[n] /= max;
+  }
+  return { measured, chosen };
 }
 
 /** Measured imprint (blue) over the chosen window's w² (orange). */
@@ -73,12 +79,16 @@ export function imprintPng(measured: Float64Array, chosen: Float64Array): Uint8A
   const pad = 10;
   const canvas = new Canvas(W, H);
   canvas.line(pad, H - pad, W - pad, H - pad, [160, 160, 160]);
+  // Headroom for the measured curve's noise above the chosen window's peak.
+  let top = 1;
+  for (const x of measured) top = Math.max(top, x);
+  const y = (v: number): number => H - pad - (v / top) * (H - 2 * pad);
   const plot = (v: Float64Array, rgb: [number, number, number]): void => {
     const n = v.length;
     for (let i = 1; i < n; i++) {
       const x0 = pad + ((i - 1) * (W - 2 * pad)) / (n - 1);
       const x1 = pad + (i * (W - 2 * pad)) / (n - 1);
-      canvas.line(x0, H - pad - v[i - 1] * (H - 2 * pad), x1, H - pad - v[i] * (H - 2 * pad), rgb);
+      canvas.line(x0, y(v[i - 1]), x1, y(v[i]), rgb);
     }
   };
   plot(chosen, [230, 120, 30]);
