@@ -103,6 +103,31 @@ describe('reconstruction when the phase is missing, broken, swapped or partial',
     expect(snrDb(x.subarray(0, 12000), y.subarray(0, 12000))).toBeGreaterThan(60);
   });
 
+  it('a frame-major magnitude file cut short: the pair is read on the whole frames it holds, exported exactly', async () => {
+    const phase = S('matlab-db-degrees.phase');
+    const truthCfg = JSON.parse(readFileSync(S('matlab-db-degrees.truth.json'), 'utf8')) as Record<string, unknown>;
+    const m = join(tmp, 'cut.mag');
+    writeFileSync(m, readFileSync(S('matlab-db-degrees.mag')).subarray(0, 100000));
+    const a = await cli('analyze', m, phase, '--json');
+    expect(a.code, a.err).toBe(0);
+    const j = JSON.parse(a.out) as { phase: { usable: boolean }; notes: string[]; rankedBy: string; candidates: { config: Record<string, unknown> }[] };
+    expect(j.phase.usable).toBe(true);
+    expect(j.rankedBy).toBe('consistency');
+    expect(j.notes[0]).toMatch(/cut\.mag ends early \(the phase file is 25416 bytes longer\): the pair was analysed on the 48 whole frames it holds, of the phase file's 61/);
+    const { gain: _g, sampleRate: _r, originalLength: _o, ...known } = truthCfg;
+    expect(j.candidates[0].config).toMatchObject({ ...known, frames: 48, originalLength: null });
+    const ref = join(tmp, 'matlab-ref-m.wav');
+    expect((await cli('export', S('matlab-db-degrees.mag'), phase, '--config', S('matlab-db-degrees.truth.json'), '-o', ref, '--normalize', 'none')).code).toBe(0);
+    const out = join(tmp, 'matlab-cut-m.wav');
+    const e = await cli('export', m, phase, '-o', out, '--normalize', 'none');
+    expect(e.code, e.err).toBe(0);
+    const x = readWav(ref).samples;
+    const y = readWav(out).samples;
+    // 48 frames of 512 samples at hop 256, uncentred: samples 0..12543, the same as from the whole pair.
+    expect(y.length).toBe(47 * 256 + 512);
+    expect(snrDb(x.subarray(0, y.length), y)).toBeGreaterThan(60);
+  });
+
   it('an all-zero phase file is reported unusable and the magnitudes are used alone', async () => {
     const p = join(tmp, 'zeros.phase');
     writeFileSync(p, new Uint8Array(readFileSync(S('torch-400.phase')).length));

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { dims } from '../../heuristics/dims.js';
 import { ANALYZERS, estimateWindow } from '../../heuristics/index.js';
 import { type Analyzer, type AnalyzerResult, getField, type Hypothesis, STAGES } from '../../heuristics/types.js';
 import { Evidence, storageKey } from '../analysis/evidence.js';
@@ -401,25 +402,55 @@ function analyzeJudged(magnitudeFile: string, phaseFile: string | null, opts: An
   );
 }
 
-/** Fewest frames a phase prefix must cover to be analysed (the window and hop tests sample blocks of 16–32). */
+/** Fewest frames a prefix must hold to be analysed (the window and hop tests sample blocks of 16–32). */
 const MIN_PREFIX_FRAMES = 16;
 
+interface Shape {
+  frames: number;
+  bins: number;
+  layout: StftConfig['layout'];
+}
+
 /**
- * A raw phase file that ends early (an interrupted write) still holds its first frames. When the
- * magnitudes alone read as frame-major, the pair is analysed on the frames the phase covers (both files
- * cut to that prefix, the phase taken as stored like the magnitudes, as pairs usually are); if that
- * reading agrees with the magnitudes' own, it is given their full frame count, and export keeps the
- * covered phase and retrieves the rest. Null when the prefix reads otherwise or not at all.
+ * The shape of a raw phase file under a storage, from its own real DC/Nyquist bins: dims read with the
+ * file as both streams (the test needs only the phase), or null when it finds no confident shape.
+ */
+function phaseShape(phaseFile: string, storage: StftConfig['magnitudeFile']): Shape | null {
+  try {
+    return withEvidence(phaseFile, phaseFile, (e) => {
+      const top = dims.run(e, { magnitudeFile: storage, phaseFile: storage }).hypotheses[0];
+      const v = top?.values;
+      return v && top.score >= 0.5 && v.frames !== undefined && v.bins !== undefined && v.layout !== undefined ? { frames: v.frames, bins: v.bins, layout: v.layout } : null;
+    });
+  } catch (e) {
+    if (e instanceof InputError) return null;
+    throw e;
+  }
+}
+
+/**
+ * One raw file of a pair ends early (an interrupted write) and the other is whole: the frames both hold
+ * are still the pair's. The shape comes from the whole file (the magnitudes alone when the phase is
+ * short, the phase's own DC bins when the magnitudes are), the pair is analysed on the whole frames
+ * both cover (both files cut to that prefix, the phase taken as stored like the magnitudes, as pairs
+ * usually are), and a reading that agrees with that shape is kept. A short phase file: the magnitudes'
+ * full frame count, export keeps the covered phase and retrieves the rest. Short magnitudes: the frames
+ * they hold. Frame-major only (a bin-major file's end holds the upper bins of every frame). Null when
+ * the prefix reads otherwise or not at all.
  */
 function analyzePrefix(magnitudeFile: string, phaseFile: string, alone: AnalysisResult, opts: AnalyzeOptions, t0: number): AnalysisResult | null {
   const c = alone.candidates[0]?.config;
-  if (!c || c.layout !== 'frame-major' || c.magnitudeFile.format !== 'raw' || opts.pins?.frames !== undefined) return null;
+  if (!c || c.magnitudeFile.format !== 'raw' || opts.pins?.frames !== undefined) return null;
   if (sniffContainer(phaseFile).format !== 'raw') return null;
   const h = c.magnitudeFile.headerBytes;
-  const frameBytes = c.bins * valueBytes(c.magnitudeFile.dtype);
-  const K = Math.floor((statSync(phaseFile).size - h) / frameBytes);
-  if (K < MIN_PREFIX_FRAMES || K >= c.frames) return null;
-  const bytes = h + K * frameBytes;
+  const size = valueBytes(c.magnitudeFile.dtype);
+  const values = (file: string): number => Math.floor((statSync(file).size - h) / size);
+  const phaseShort = values(phaseFile) < values(magnitudeFile);
+  const shape = phaseShort ? { frames: c.frames, bins: c.bins, layout: c.layout } : phaseShape(phaseFile, c.magnitudeFile);
+  if (!shape || shape.layout !== 'frame-major') return null;
+  const K = Math.floor(Math.min(values(phaseFile), values(magnitudeFile)) / shape.bins);
+  if (K < MIN_PREFIX_FRAMES || K >= shape.frames) return null;
+  const bytes = h + K * shape.bins * size;
   let r: AnalysisResult;
   try {
     r = analyzeJudged(magnitudeFile, phaseFile, opts, t0, { magnitudeBytes: bytes, phaseBytes: bytes });
@@ -427,24 +458,32 @@ function analyzePrefix(magnitudeFile: string, phaseFile: string, alone: Analysis
     if (e instanceof InputError) return null;
     throw e;
   }
-  const same = (v: StftConfig): boolean => v.frames === K && v.bins === c.bins && v.layout === c.layout && storageKey(v.magnitudeFile) === storageKey(c.magnitudeFile);
+  const same = (v: StftConfig): boolean => v.frames === K && v.bins === shape.bins && v.layout === shape.layout && storageKey(v.magnitudeFile) === storageKey(c.magnitudeFile);
   if (!r.phase.usable || !same(r.candidates[0].config)) return null;
-  // The prefix's end is not the signal's: the length follows from the full frame count.
+  const frames = phaseShort ? shape.frames : K;
+  // The prefix's end is not the signal's: the length follows from the frame count.
   const full: Record<string, { value: unknown; reason: string }> = {
-    frames: { value: c.frames, reason: `the magnitude file holds ${c.frames} frames of ${c.bins} bins; the pair was read on the first ${K}, which the phase file covers` },
-    originalLength: { value: null, reason: 'the phase covers a prefix only: the length follows from frames, hop and padding' },
+    frames: {
+      value: frames,
+      reason: phaseShort
+        ? `the magnitude file holds ${frames} frames of ${shape.bins} bins; the pair was read on the first ${K}, which the phase file covers`
+        : `the magnitude file holds ${K} whole frames of ${shape.bins} bins (the phase file ${shape.frames})`,
+    },
+    originalLength: { value: null, reason: 'a prefix of the pair: the length follows from frames, hop and padding' },
   };
   const fix = <T extends { field: string; value: unknown; reason: string }>(e: T): T => (full[e.field] ? { ...e, ...full[e.field] } : e);
   r.candidates = r.candidates
     .filter((x) => same(x.config))
-    .map((x) => ({ ...x, config: { ...x.config, frames: c.frames, originalLength: null }, evidence: x.evidence.map(fix) }));
+    .map((x) => ({ ...x, config: { ...x.config, frames, originalLength: null }, evidence: x.evidence.map(fix) }));
   r.decisions = r.decisions.map(fix);
   r.consistencyEvaluations += alone.consistencyEvaluations;
-  const short = sizeDifference(statSync(phaseFile).size - statSync(magnitudeFile).size);
-  r.notes.unshift(
-    `the phase file ${phaseFile} ends early (${short} than the magnitude file): the pair was analysed on the ${K} of ${c.frames} frames it covers; export keeps their phase and retrieves the rest`,
-  );
-  r.phase = { kind: 'partial', usable: true, reason: `phase file truncated: it covers ${K} of ${c.frames} frames (${r.phase.reason})`, swapped: false };
+  const diff = sizeDifference(statSync(phaseFile).size - statSync(magnitudeFile).size);
+  if (phaseShort) {
+    r.notes.unshift(`the phase file ${phaseFile} ends early (${diff} than the magnitude file): the pair was analysed on the ${K} of ${frames} frames it covers; export keeps their phase and retrieves the rest`);
+    r.phase = { kind: 'partial', usable: true, reason: `phase file truncated: it covers ${K} of ${frames} frames (${r.phase.reason})`, swapped: false };
+  } else {
+    r.notes.unshift(`the magnitude file ${magnitudeFile} ends early (the phase file is ${diff}): the pair was analysed on the ${K} whole frames it holds, of the phase file's ${shape.frames}; the rest cannot be exported`);
+  }
   return r;
 }
 
@@ -453,8 +492,8 @@ function analyzePrefix(magnitudeFile: string, phaseFile: string, alone: Analysis
  * decisive evidence first), fill what nobody decided from common values, then rank the survivors by
  * consistency on sampled frame blocks. Honours user pins: they are fixed before any analyzer runs.
  * A phase file that is unusable (zeros, NaN, constant, random, wrong size...) is reported and the pair
- * is ranked from the magnitudes alone (a frame-major one that ends early, on the frames it covers); files
- * given in the wrong order are swapped, with a notice.
+ * is ranked from the magnitudes alone (a frame-major pair one of whose files ends early, on the frames
+ * both hold); files given in the wrong order are swapped, with a notice.
  */
 export function analyze(magnitudeFile: string, phaseFile: string | null, opts: AnalyzeOptions = {}): AnalysisResult {
   const t0 = performance.now();
@@ -501,7 +540,7 @@ export function analyze(magnitudeFile: string, phaseFile: string | null, opts: A
     throw failure ?? e;
   }
   alone.consistencyEvaluations += spent;
-  if (!sameSize && statSync(phaseFile).size < statSync(magnitudeFile).size) {
+  if (!sameSize) {
     const prefix = analyzePrefix(magnitudeFile, phaseFile, alone, opts, t0);
     if (prefix) return prefix;
   }
