@@ -75,58 +75,45 @@ describe('reconstruction when the phase is missing, broken, swapped or partial',
     expect(magnitudeMatchDb(truth, y)).toBeLessThan(-15);
   });
 
-  it('a frame-major phase file cut short: analyze reads the pair on the frames it covers, export keeps their phase', async () => {
-    const mag = S('matlab-db-degrees.mag');
-    const truthCfg = JSON.parse(readFileSync(S('matlab-db-degrees.truth.json'), 'utf8')) as Record<string, unknown>;
-    const p = join(tmp, 'cut.phase');
-    // 100000 of 125416 bytes: 48 whole float64 frames of 257 bins and part of the 49th.
-    writeFileSync(p, readFileSync(S('matlab-db-degrees.phase')).subarray(0, 100000));
-    const a = await cli('analyze', mag, p, '--json');
-    expect(a.code, a.err).toBe(0);
-    const j = JSON.parse(a.out) as { phase: { kind: string; usable: boolean }; notes: string[]; rankedBy: string; candidates: { config: Record<string, unknown> }[] };
-    expect(j.phase).toMatchObject({ kind: 'partial', usable: true });
-    expect(j.rankedBy).toBe('consistency');
-    expect(j.notes[0]).toMatch(/ends early \(25416 bytes shorter than the magnitude file\): the pair was analysed on the 48 of 61 frames/);
-    const { gain: _g, sampleRate: _r, ...known } = truthCfg;
-    expect(j.candidates[0].config).toMatchObject(known);
-    // Export without a config runs the same analysis: the covered frames come back as with the whole phase file.
-    const ref = join(tmp, 'matlab-ref.wav');
-    expect((await cli('export', mag, S('matlab-db-degrees.phase'), '--config', S('matlab-db-degrees.truth.json'), '-o', ref, '--normalize', 'none')).code).toBe(0);
-    const out = join(tmp, 'matlab-cut.wav');
-    const e = await cli('export', mag, p, '-o', out, '--normalize', 'none', '--iterations', '40');
-    expect(e.code, e.err).toBe(0);
-    expect(e.err).toMatch(/phase retrieved around the trusted part of the phase file/);
-    const x = readWav(ref).samples;
-    const y = readWav(out).samples;
-    expect(y.length).toBe(x.length);
-    // Hop 256: frames 0..47 span samples 0..12543; their last half-window also overlaps retrieved frames.
-    expect(snrDb(x.subarray(0, 12000), y.subarray(0, 12000))).toBeGreaterThan(60);
-  });
-
-  it('a frame-major magnitude file cut short: the pair is read on the whole frames it holds, exported exactly', async () => {
-    const phase = S('matlab-db-degrees.phase');
-    const truthCfg = JSON.parse(readFileSync(S('matlab-db-degrees.truth.json'), 'utf8')) as Record<string, unknown>;
-    const m = join(tmp, 'cut.mag');
-    writeFileSync(m, readFileSync(S('matlab-db-degrees.mag')).subarray(0, 100000));
-    const a = await cli('analyze', m, phase, '--json');
-    expect(a.code, a.err).toBe(0);
-    const j = JSON.parse(a.out) as { phase: { usable: boolean }; notes: string[]; rankedBy: string; candidates: { config: Record<string, unknown> }[] };
-    expect(j.phase.usable).toBe(true);
-    expect(j.rankedBy).toBe('consistency');
-    expect(j.notes[0]).toMatch(/cut\.mag ends early \(the phase file is 25416 bytes longer\): the pair was analysed on the 48 whole frames it holds, of the phase file's 61/);
-    const { gain: _g, sampleRate: _r, originalLength: _o, ...known } = truthCfg;
-    expect(j.candidates[0].config).toMatchObject({ ...known, frames: 48, originalLength: null });
-    const ref = join(tmp, 'matlab-ref-m.wav');
-    expect((await cli('export', S('matlab-db-degrees.mag'), phase, '--config', S('matlab-db-degrees.truth.json'), '-o', ref, '--normalize', 'none')).code).toBe(0);
-    const out = join(tmp, 'matlab-cut-m.wav');
-    const e = await cli('export', m, phase, '-o', out, '--normalize', 'none');
-    expect(e.code, e.err).toBe(0);
-    const x = readWav(ref).samples;
-    const y = readWav(out).samples;
-    // 48 frames of 512 samples at hop 256, uncentred: samples 0..12543, the same as from the whole pair.
-    expect(y.length).toBe(47 * 256 + 512);
-    expect(snrDb(x.subarray(0, y.length), y)).toBeGreaterThan(60);
-  });
+  // matlab-db-degrees (float64, 512/256 uncentred, 61 frames of 257 bins) with one file cut to 100000 of
+  // 125416 bytes: 48 whole frames and part of the 49th. Export runs the same analysis without a config.
+  const CUTS = [
+    {
+      cut: 'phase',
+      note: /cut\.phase ends early \(25416 bytes shorter than the magnitude file\): the pair was analysed on the 48 of 61 frames it covers/,
+      frames: 61,
+      exportNote: /phase retrieved around the trusted part of the phase file/,
+    },
+    { cut: 'mag', note: /cut\.mag ends early \(the phase file is 25416 bytes longer\): the pair was analysed on the 48 whole frames it holds, of the phase file's 61/, frames: 48, exportNote: /wrote/ },
+  ] as const;
+  for (const k of CUTS) {
+    it(`a frame-major ${k.cut} file cut short: the pair is read on the frames both hold, and they are exported exactly`, async () => {
+      const base = (ext: string): string => S(`matlab-db-degrees.${ext}`);
+      const cutFile = join(tmp, `cut.${k.cut}`);
+      writeFileSync(cutFile, readFileSync(base(k.cut)).subarray(0, 100000));
+      const pair = k.cut === 'phase' ? [base('mag'), cutFile] : [cutFile, base('phase')];
+      const a = await cli('analyze', ...pair, '--json');
+      expect(a.code, a.err).toBe(0);
+      const j = JSON.parse(a.out) as { phase: { kind: string; usable: boolean }; notes: string[]; rankedBy: string; candidates: { config: Record<string, unknown> }[] };
+      expect(j.phase).toMatchObject({ kind: k.cut === 'phase' ? 'partial' : 'ok', usable: true });
+      expect(j.rankedBy).toBe('consistency');
+      expect(j.notes[0]).toMatch(k.note);
+      const { gain: _g, sampleRate: _r, ...known } = JSON.parse(readFileSync(base('truth.json'), 'utf8')) as Record<string, unknown>;
+      expect(j.candidates[0].config).toMatchObject({ ...known, frames: k.frames, originalLength: null });
+      const ref = join(tmp, `matlab-ref-${k.cut}.wav`);
+      expect((await cli('export', base('mag'), base('phase'), '--config', base('truth.json'), '-o', ref, '--normalize', 'none')).code).toBe(0);
+      const out = join(tmp, `matlab-cut-${k.cut}.wav`);
+      const e = await cli('export', ...pair, '-o', out, '--normalize', 'none', '--iterations', '40');
+      expect(e.code, e.err).toBe(0);
+      expect(e.err).toMatch(k.exportNote);
+      const x = readWav(ref).samples;
+      const y = readWav(out).samples;
+      // 48 frames of 512 at hop 256 span samples 0..12543; a short phase file's last half-window is
+      // shared with retrieved frames.
+      expect(y.length).toBe(k.cut === 'phase' ? x.length : 47 * 256 + 512);
+      expect(snrDb(x.subarray(0, 12000), y.subarray(0, 12000))).toBeGreaterThan(60);
+    });
+  }
 
   it('an all-zero phase file is reported unusable and the magnitudes are used alone', async () => {
     const p = join(tmp, 'zeros.phase');
