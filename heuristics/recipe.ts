@@ -1,6 +1,6 @@
 import type { Evidence } from '../src/analysis/evidence.js';
 import type { PartialStftConfig } from '../src/config/types.js';
-import { type Analyzer, type AnalyzerResult, getField, type Hypothesis } from './types.js';
+import { type Analyzer, type AnalyzerResult, getField } from './types.js';
 
 /**
  * Known tool presets (DESIGN.md §4.8), matched against whatever fields are fixed. Naming the recipe
@@ -182,20 +182,23 @@ export const recipe: Analyzer = {
     if (matches.length === 0) {
       return { hypotheses: [{ values: { sampleRate: null }, score: 1, reason: 'no recipe matches', metrics: { recipe: '' } }] };
     }
-    // One hypothesis per sample rate, carried by the recipes that propose it.
-    const bySampleRate = new Map<number | null, RecipeMatch[]>();
-    for (const m of matches) bySampleRate.set(m.sampleRate, [...(bySampleRate.get(m.sampleRate) ?? []), m]);
-    const hypotheses: Hypothesis[] = [...bySampleRate].map(([sampleRate, ms]) => {
-      const best = ms[0];
-      const total = RECIPES.find((r) => r.name === best.name)!.checks.length;
-      const names = ms.map((m) => m.name).join(' / ');
-      return {
-        values: { sampleRate },
-        score: Math.max(0.05, best.matched.length / total),
-        reason: `looks like ${names}: ${best.matched.join(', ')} match (${best.matched.length} of ${total} properties; the rest not fixed)${sampleRate === null ? '; it has no usual sample rate' : `; its usual sample rate is ${sampleRate} Hz`}`,
-        metrics: { recipe: names, matched: best.matched.length, properties: total },
-      };
-    });
-    return { hypotheses: hypotheses.sort((a, b) => b.score - a.score) };
+    // One hypothesis: the rate is a prior only (consistency cannot test it), so branching on it would
+    // split the ranking into twins that differ in nothing the files show. The best-matching recipe that
+    // has a usual rate gives it; the others are named beside it.
+    const best = matches[0];
+    const rated = matches.find((m) => m.sampleRate !== null);
+    const total = RECIPES.find((r) => r.name === best.name)!.checks.length;
+    const names = matches.map((m) => m.name).join(' / ');
+    const rate = rated ? `; usual sample rate ${rated.sampleRate} Hz${matches.length > 1 ? ` (${rated.name})` : ''}` : '; no usual sample rate';
+    return {
+      hypotheses: [
+        {
+          values: { sampleRate: rated?.sampleRate ?? null },
+          score: Math.max(0.05, best.matched.length / total),
+          reason: `looks like ${names}: ${best.matched.join(', ')} match (${best.matched.length} of ${total} properties; the rest not fixed)${rate}`,
+          metrics: { recipe: names, matched: best.matched.length, properties: total },
+        },
+      ],
+    };
   },
 };
