@@ -8,7 +8,7 @@ import h5wasm from 'h5wasm/node';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Dtype } from '../src/config/types.js';
 import { InputError } from '../src/errors.js';
-import { type ContainerInfo, MAX_INFLATED_BYTES, openArray, pickArrays, sniffContainer } from '../src/io/containers/index.js';
+import { type ContainerInfo, loadHdf5, MAX_INFLATED_BYTES, openArray, pickArrays, sniffContainer } from '../src/io/containers/index.js';
 import type { ValueSource } from '../src/io/source.js';
 
 const FIX = join(import.meta.dirname, 'fixtures', 'containers');
@@ -479,6 +479,7 @@ function withUserBlock(h5: Buffer): Buffer {
 
 describe('MAT v7.3 / HDF5 (h5wasm)', async () => {
   await h5wasm.ready;
+  await loadHdf5();
   const matlabMag = Float64Array.from({ length: 24 }, (_, i) => i * 0.5 - 3);
   const re = [1, -2, 3.5, 4, 0, 6];
   const im = [0.5, 1, -1, 2, 3, -4];

@@ -8,6 +8,7 @@ import { terminalReport } from '../report/terminal.js';
 import { analyze, recipeOf, withEvidence } from '../search/search.js';
 import type { PhaseAssessment } from '../analysis/phase-quality.js';
 import { reconstruct } from '../reconstruct.js';
+import { anyHdf5, loadHdf5 } from '../io/containers/index.js';
 import { checkOutputPath } from '../io/wav.js';
 import { describeGaps } from '../dsp/stft.js';
 import { SpecDetectError, UsageError } from '../errors.js';
@@ -71,6 +72,7 @@ function stageProgress(io: CliIo): { onProgress: (stage: string, f: number) => v
 }
 
 async function analyzeCommand(mag: string, phase: string | undefined, o: AnalyzeCliOptions, io: CliIo): Promise<void> {
+  if (anyHdf5([mag, phase])) await loadHdf5();
   const pins = pinsFrom(o);
   if (o.report) checkReportPath(o.report);
   const progress = stageProgress(io);
@@ -93,6 +95,7 @@ function checkReportPath(file: string): void {
 }
 
 async function exportCommand(mag: string, phase: string | undefined, o: ExportCliOptions, io: CliIo): Promise<void> {
+  if (anyHdf5([mag, phase])) await loadHdf5();
   const pins = pinsFrom(o);
   checkOutputPath(o.output, o.force);
   let config: StftConfig;

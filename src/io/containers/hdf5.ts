@@ -11,15 +11,13 @@ import { type ArrayEntry, type ContainerInfo, shapeCount } from './types.js';
 
 /**
  * HDF5 (MAT v7.3 and plain HDF5) through h5wasm, the HDF5 C library compiled to WebAssembly.
- * The module compiles once at import (~150 ms); the public API stays synchronous.
+ * The module compiles once at import (~100–150 ms), so containers/index.ts imports it only when an
+ * HDF5 file is met (loadHdf5); the API stays synchronous.
  */
 const H5 = await h5wasm.ready;
 // Turn libhdf5's error-stack printing (to stderr) into thrown errors we word ourselves.
 H5.activate_throwing_error_handler();
 
-const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
-/** Where a superblock may start: 0, or after a user block (MATLAB's is 512 bytes). */
-const SUPERBLOCK_OFFSETS = [0, 512, 1024, 2048, 4096];
 const H5T_INTEGER = 0;
 const H5T_FLOAT = 1;
 const H5T_COMPOUND = 6;
@@ -27,15 +25,6 @@ const H5T_COMPOUND = 6;
 const READ_BYTES = 4 << 20;
 /** MATLAB classes that hold no numeric matrix. */
 const MATLAB_NON_NUMERIC = new Set(['char', 'cell', 'struct', 'function_handle', 'object', 'opaque']);
-
-export function isHdf5(prefix: Uint8Array): boolean {
-  return SUPERBLOCK_OFFSETS.some((o) => prefix.length >= o + 8 && SIGNATURE.every((v, i) => prefix[o + i] === v));
-}
-
-/** MATLAB v7.3 writes "MATLAB 7.3 MAT-file" in its 512-byte user block. */
-export function isMatlabHdf5(prefix: Uint8Array): boolean {
-  return Buffer.from(prefix.buffer, prefix.byteOffset, Math.min(prefix.length, 116)).toString('latin1').startsWith('MATLAB 7.3');
-}
 
 /** libhdf5's error stack, reduced to its innermost message ("truncated file: eof = 500, ..."). */
 function h5Problem(e: unknown): string {

@@ -6,7 +6,7 @@
 import { InputError } from '../../errors.js';
 import type { ValueSource } from '../source.js';
 import { oneLine, withFile } from './fileio.js';
-import { isHdf5, isMatlabHdf5, openHdf5, sniffHdf5 } from './hdf5.js';
+import { HDF5_PREFIX_BYTES, isHdf5, isMatlabHdf5 } from './hdf5-signature.js';
 import { isMat5, openMat5, sniffMat5 } from './mat5.js';
 import { hasNpyMagic, openNpy, sniffNpy } from './npy.js';
 import { openNpz, sniffNpz } from './npz.js';
@@ -19,6 +19,35 @@ export { pickArrays, type PickResult } from './pick.js';
 export { MAX_INFLATED_BYTES } from './fileio.js';
 
 type Kind = 'npy' | 'npz' | 'mat5' | 'hdf5' | 'text' | 'raw';
+
+type Hdf5Reader = typeof import('./hdf5.js');
+let hdf5: Hdf5Reader | null = null;
+
+/**
+ * Load HDF5 (MAT v7.3) support: h5wasm compiles libhdf5 from WebAssembly in ~100 ms, which raw, npy,
+ * npz, MAT v5 and text inputs should not pay. The CLI calls it when an input is HDF5; the library
+ * entry (src/index.ts) at import.
+ */
+export async function loadHdf5(): Promise<void> {
+  hdf5 ??= await import('./hdf5.js');
+}
+
+/** Whether any of these files starts like HDF5 (unreadable ones are left to the readers' own errors). */
+export function anyHdf5(files: readonly (string | null | undefined)[]): boolean {
+  return files.some((f) => {
+    if (!f) return false;
+    try {
+      return withFile(f, (fb) => isHdf5(fb.readUpTo(0, HDF5_PREFIX_BYTES)));
+    } catch {
+      return false;
+    }
+  });
+}
+
+function hdf5Reader(file: string): Hdf5Reader {
+  if (!hdf5) throw new InputError(file, 'is an HDF5 (MAT v7.3) file and HDF5 support is not loaded (await loadHdf5() first)');
+  return hdf5;
+}
 
 function kindOf(prefix: Uint8Array): Kind {
   if (hasNpyMagic(prefix)) return 'npy';
@@ -58,7 +87,7 @@ export function sniffContainer(file: string): ContainerInfo {
       case 'mat5':
         return sniffMat5(file);
       case 'hdf5':
-        return sniffHdf5(file, isMatlabHdf5(prefix));
+        return hdf5Reader(file).sniffHdf5(file, isMatlabHdf5(prefix));
       default: {
         const text = decodeTextPrefix(prefix, size > prefix.length);
         if (text === null) return { format: 'raw', arrays: [], notes: [] };
@@ -97,7 +126,7 @@ export function openArray(file: string, info: ContainerInfo, name: string | null
         break;
       case 'mat':
         if (kind === 'mat5' && target !== null) return openMat5(file, target);
-        if (kind === 'hdf5' && target !== null) return openHdf5(file, isMatlabHdf5(prefix), target);
+        if (kind === 'hdf5' && target !== null) return hdf5Reader(file).openHdf5(file, isMatlabHdf5(prefix), target);
         break;
       case 'csv':
       case 'text':
