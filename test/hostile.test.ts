@@ -58,31 +58,37 @@ describe('hostile input', () => {
     });
   }
 
-  it('mismatched magnitude and phase sizes: a longer phase file is unusable, a shorter one read on the frames it covers', async () => {
+  it('mismatched magnitude and phase sizes: refused, unless one file is a cut-short copy of the pair', async () => {
     const phase = readFileSync(SAMPLE('phase'));
-    const long = await cli('analyze', SAMPLE('mag'), file('long.phase', Buffer.concat([phase, phase.subarray(0, 4000)])));
-    expect(long.code, long.err).toBe(0);
-    expect(long.out).toMatch(/note: the phase file .*long\.phase is unusable \(.*4000 bytes longer than the magnitude file\)/);
+    for (const cmd of [['analyze'], ['export', '-o', join(tmp, 'long.wav')]]) {
+      const long = await cli(cmd[0], SAMPLE('mag'), file('long.phase', Buffer.concat([phase, phase.subarray(0, 4000)])), ...cmd.slice(1));
+      expectCleanFailure(long, 3, /long\.phase: does not pair with .*torch-400\.mag: it is 4000 bytes longer, and no reading fits the values both hold; leave it out/);
+    }
+    expect(existsSync(join(tmp, 'long.wav'))).toBe(false);
     const short = await cli('analyze', SAMPLE('mag'), file('short.phase', phase.subarray(0, 40000)));
     expect(short.code, short.err).toBe(0);
     expect(short.out).toMatch(/note: the phase file .*short\.phase ends early .*: the pair was analysed on the 49 of 201 frames it covers/);
   });
 
-  it('a phase file cut short by a few bytes: the frames it covers (frame-major) or none (bin-major), at bounded work', () => {
+  it('a phase file cut short by a few bytes: read on the frames it covers (frame-major) or refused (bin-major), at bounded work', () => {
     for (const [name, covered] of [['torch-400', true], ['librosa-default', false]] as const) {
       const at = (ext: string): string => join(ROOT, 'samples', `${name}.${ext}`);
       const whole = analyze(at('mag'), at('phase'));
       const alone = analyze(at('mag'), null);
       const bytes = readFileSync(at('phase'));
       for (const cut of [1, 3, 4, 8]) {
-        const r = analyze(at('mag'), file(`cut${cut}.phase`, bytes.subarray(0, bytes.length - cut)));
+        const cutFile = file(`cut${cut}.phase`, bytes.subarray(0, bytes.length - cut));
+        if (!covered) {
+          // A bin-major file's end holds the upper bins of every frame: no frames are whole.
+          expect(() => analyze(at('mag'), cutFile)).toThrow(new RegExp(`cut${cut}\\.phase: does not pair with .*: it is ${cut} bytes? shorter`));
+          continue;
+        }
+        const r = analyze(at('mag'), cutFile);
         const what = `${name} cut ${cut}: ${r.notes[0]}`;
         expect(r.notes[0]).toMatch(new RegExp(`${cut} bytes? shorter than the magnitude file`));
-        if (covered) {
-          // The last frame is incomplete: the pair is read on the others, at the truth.
-          expect(r.phase, what).toMatchObject({ kind: 'partial', usable: true });
-          expect(r.candidates[0].config, what).toMatchObject({ ...whole.candidates[0].config, originalLength: null });
-        } else expect(r.phase.usable, what).toBe(false);
+        // The last frame is incomplete: the pair is read on the others, at the truth.
+        expect(r.phase, what).toMatchObject({ kind: 'partial', usable: true });
+        expect(r.candidates[0].config, what).toMatchObject({ ...whole.candidates[0].config, originalLength: null });
         // The fallbacks cost a pair's analysis, the magnitudes' alone and the covered frames' pair: at
         // most about twice the well-formed work. Readings that cannot be the pair's must not add a sweep
         // of their own (a 2 × 33311 reading once cost 95 evaluations against 31).

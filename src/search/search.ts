@@ -491,9 +491,10 @@ function analyzePrefix(magnitudeFile: string, phaseFile: string, alone: Analysis
  * Analyze an unknown pair: run the analyzers stage by stage over a beam of partial configs (cheap,
  * decisive evidence first), fill what nobody decided from common values, then rank the survivors by
  * consistency on sampled frame blocks. Honours user pins: they are fixed before any analyzer runs.
- * A phase file that is unusable (zeros, NaN, constant, random, wrong size...) is reported and the pair
- * is ranked from the magnitudes alone (a frame-major pair one of whose files ends early, on the frames
- * both hold); files given in the wrong order are swapped, with a notice.
+ * A phase file that is unusable (zeros, NaN, constant, random...) is reported and the pair is ranked
+ * from the magnitudes alone; a frame-major pair one of whose files ends early is read on the frames
+ * both hold, and other pairs of mismatched sizes are refused; files given in the wrong order are
+ * swapped, with a notice.
  */
 export function analyze(magnitudeFile: string, phaseFile: string | null, opts: AnalyzeOptions = {}): AnalysisResult {
   const t0 = performance.now();
@@ -543,10 +544,17 @@ export function analyze(magnitudeFile: string, phaseFile: string | null, opts: A
   if (!sameSize) {
     const prefix = analyzePrefix(magnitudeFile, phaseFile, alone, opts, t0);
     if (prefix) return prefix;
+    // Raw files of different sizes that no reading pairs, not even on the frames both hold, are not
+    // one STFT's two halves: wrong input, refused (ranking the magnitudes alone behind the user's back
+    // would hide it). Containers differ in size anyway; for them the verdict on the values decides.
+    const raw = sniffContainer(magnitudeFile).format === 'raw' && sniffContainer(phaseFile).format === 'raw';
+    if (raw || first?.phase.kind === 'size-mismatch') {
+      const diff = sizeDifference(statSync(phaseFile).size - statSync(magnitudeFile).size);
+      throw new InputError(phaseFile, `does not pair with ${magnitudeFile}: it is ${diff}, and no reading fits the values both hold; leave it out to analyse the magnitudes alone`);
+    }
   }
   const why = first ? `${first.phase.kind}: ${first.phase.reason}` : `no configuration fits it (${(failure as Error).message})`;
-  const sizes = sameSize ? '' : `; it is ${sizeDifference(statSync(phaseFile).size - statSync(magnitudeFile).size)} than the magnitude file`;
-  alone.notes.unshift(`the phase file ${phaseFile} is unusable (${why}${sizes}); candidates are ranked from the magnitudes alone and export retrieves the phase`);
+  alone.notes.unshift(`the phase file ${phaseFile} is unusable (${why}); candidates are ranked from the magnitudes alone and export retrieves the phase`);
   const kind = first?.phase.kind ?? (failure instanceof ReadingsRuledOut ? 'random' : 'inconsistent');
   alone.phase = { kind, usable: false, reason: first?.phase.reason ?? (failure as Error).message, swapped: false };
   return alone;
