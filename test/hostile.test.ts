@@ -117,6 +117,12 @@ describe('hostile input', () => {
     const keep = file('keep.wav', 'precious');
     expectCleanFailure(await cli('export', SAMPLE('mag'), SAMPLE('phase'), '--config', cfg, '-o', keep), 2, /already exists/);
     expect(readFileSync(keep, 'utf8')).toBe('precious');
+    // A folder that takes no file (root may write almost anywhere, not in Linux's /sys) and a file used
+    // as a folder: refused before the analysis (whose notes would make stderr more than one line).
+    const unwritable: [string, RegExp][] = [[join(keep, 'out.wav'), /keep\.wav is not a folder/]];
+    if (existsSync('/sys/kernel')) unwritable.push(['/sys/out.wav', /\/sys\/out\.wav: cannot write in \/sys \(permission denied\)/]);
+    for (const [out, why] of unwritable) expectCleanFailure(await cli('export', SAMPLE('mag'), SAMPLE('phase'), '-o', out), 2, why);
+    if (existsSync('/sys/kernel')) expectCleanFailure(await cli('analyze', SAMPLE('mag'), '--report', '/sys/r.md'), 2, /cannot write in \/sys/);
     expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 

@@ -1,6 +1,4 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { applySets, completeConfig, pinsAreComplete, readConfigFile } from '../config/parse.js';
 import type { PartialStftConfig, StftConfig } from '../config/types.js';
 import { writeMarkdownReport } from '../report/markdown.js';
@@ -9,7 +7,7 @@ import { analyze, recipeOf, withEvidence } from '../search/search.js';
 import type { PhaseAssessment } from '../analysis/phase-quality.js';
 import { reconstruct } from '../reconstruct.js';
 import { anyHdf5, loadHdf5 } from '../io/containers/index.js';
-import { checkOutputPath } from '../io/wav.js';
+import { checkOutputPath, checkWritableFolder } from '../io/output.js';
 import { describeGaps } from '../dsp/stft.js';
 import { SpecDetectError, UsageError } from '../errors.js';
 import type { WavBits } from '../io/wav.js';
@@ -89,8 +87,7 @@ async function analyzeCommand(mag: string, phase: string | undefined, o: Analyze
 }
 
 function checkReportPath(file: string): void {
-  const dir = dirname(file);
-  if (!existsSync(dir)) throw new UsageError(`${file}: the folder ${dir} does not exist`);
+  checkWritableFolder(file);
   if (!file.toLowerCase().endsWith('.md')) throw new UsageError(`${file}: the report must be a .md file`);
 }
 

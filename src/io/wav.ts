@@ -1,6 +1,7 @@
-import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { checkOutputPath, writeProblem } from './output.js';
 
 export type WavBits = 16 | 24 | 32;
 export type Normalize = 'peak' | 'none';
@@ -17,16 +18,6 @@ export interface WavOptions {
 export const PEAK_TARGET = 0.99;
 const HEADER_BYTES = 44;
 const CHUNK_SAMPLES = 1 << 16;
-
-/** Check an output path before any work is done: its folder exists and is writable, it is not clobbered. */
-export function checkOutputPath(out: string, force: boolean): void {
-  const dir = dirname(out);
-  if (!existsSync(dir)) throw new UsageError(`${out}: the folder ${dir} does not exist`);
-  if (existsSync(out)) {
-    if (statSync(out).isDirectory()) throw new UsageError(`${out}: is a directory`);
-    if (!force) throw new UsageError(`${out}: already exists (use --force to overwrite)`);
-  }
-}
 
 function wavHeader(sampleRate: number, bits: WavBits, samples: number): Uint8Array {
   const bytesPer = bits / 8;
@@ -134,7 +125,7 @@ export class WavStreamWriter {
     try {
       this.fd = openSync(this.tmp, 'w+');
     } catch (e) {
-      throw new UsageError(`${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      throw new UsageError(`${out}: cannot write (${writeProblem(e)})`);
     }
     writeSync(this.fd, wavHeader(opts.sampleRate, 32, 0), 0, HEADER_BYTES, 0);
     this.data = new Float32DataWriter(this.fd);
