@@ -54,6 +54,16 @@ describe('consistency', () => {
 });
 
 describe('candidate search and ranking', () => {
+  it('reports the raw consistency error beside the ranking measure: round-off for the truth at low overlap too', () => {
+    // scipy.signal.spectrogram's defaults: Tukey 0.25, 256 with 32 samples of overlap.
+    const k = make({ nfft: 256, hop: 224, window: 'tukey-0.25', center: false, padMode: 'none', firstFrameStart: 0 });
+    const top = analyzeEvidence(k.evidence).candidates[0];
+    expect(top.config).toMatchObject({ hop: 224, window: 'tukey-0.25' });
+    expect(top.consistencyErrorDb!).toBeLessThan(-110);
+    // The ranking measure credits such a file with little: 32 of 256 samples overlap.
+    expect(top.consistencyDb!).toBeGreaterThan(top.consistencyErrorDb!);
+  });
+
   it('lets consistency pick hop, window and symmetry among the fallbacks when no analyzer decides them', () => {
     const k = make({ nfft: 256, hop: 32, window: 'blackman', windowSymmetry: 'symmetric', center: false });
     const c = k.config;

@@ -49,11 +49,11 @@ export function writeMarkdownReport(file: string, r: AnalysisResult, evidence: E
   const best = r.candidates[0];
   const fields = differingFields(r.candidates);
   const candidateTable = [
-    `| rank | score dB | consistency dB | confidence | ${fields.join(' | ')} |`,
-    `|${' --- |'.repeat(4 + fields.length)}`,
+    `| rank | score dB | consistency dB | error dB | confidence | ${fields.join(' | ')} |`,
+    `|${' --- |'.repeat(5 + fields.length)}`,
     ...r.candidates.map(
       (c) =>
-        `| ${c.rank} | ${c.score.toFixed(1)} | ${c.consistencyDb === null ? '–' : c.consistencyDb.toFixed(1)} | ${(c.confidence * 100).toFixed(1)} % | ${fields.map((f) => cell(show(fieldOf(c.config, f)))).join(' | ')} |`,
+        `| ${c.rank} | ${c.score.toFixed(1)} | ${c.consistencyDb === null ? '–' : c.consistencyDb.toFixed(1)} | ${c.consistencyErrorDb === null ? '–' : c.consistencyErrorDb.toFixed(1)} | ${(c.confidence * 100).toFixed(1)} % | ${fields.map((f) => cell(show(fieldOf(c.config, f)))).join(' | ')} |`,
     ),
   ].join('\n');
   const decisionTable = [

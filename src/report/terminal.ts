@@ -7,7 +7,7 @@ export function terminalReport(r: AnalysisResult): string {
   const lines: string[] = [];
   const fields = differingFields(r.candidates);
   const table = new Table({
-    head: ['rank', 'score dB', 'consistency dB', 'confidence', ...fields],
+    head: ['rank', 'score dB', 'consistency dB', 'error dB', 'confidence', ...fields],
     style: { head: [], border: [] },
   });
   for (const c of r.candidates) {
@@ -15,6 +15,7 @@ export function terminalReport(r: AnalysisResult): string {
       c.rank,
       c.score.toFixed(1),
       c.consistencyDb === null ? '-' : c.consistencyDb.toFixed(1),
+      c.consistencyErrorDb === null ? '-' : c.consistencyErrorDb.toFixed(1),
       `${(c.confidence * 100).toFixed(1)} %`,
       ...fields.map((f) => show(fieldOf(c.config, f))),
     ]);

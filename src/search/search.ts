@@ -9,7 +9,7 @@ import { consistencyProblem } from '../config/parse.js';
 import type { PartialStftConfig, StftConfig } from '../config/types.js';
 import { InputError } from '../errors.js';
 import { valueBytes } from '../io/dtype.js';
-import { consistencyDb } from './consistency.js';
+import { type ConsistencyResult, consistencyDb } from './consistency.js';
 import { FALLBACK_ORDER, fallbackFor } from './fallbacks.js';
 
 /** Why a field has its value in a candidate. */
@@ -33,6 +33,11 @@ export interface Candidate {
   confidence: number;
   config: StftConfig;
   consistencyDb: number | null;
+  /**
+   * DESIGN 4.4's raw error 20·log10(‖STFT(ISTFT(X)) − X‖/‖X‖) on the sampled blocks: round-off for a
+   * true STFT at any overlap, where consistencyDb (what ranks) also weighs how much the overlap tests.
+   */
+  consistencyErrorDb: number | null;
   priorCost: number;
   evidence: FieldEvidence[];
 }
@@ -624,9 +629,9 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
     }
   }
 
-  const consistencyCache = new Map<string, number | null>();
+  const consistencyCache = new Map<string, ConsistencyResult | null>();
   let evaluations = 0;
-  const measure = (v: PartialStftConfig): number | null => {
+  const evaluate = (v: PartialStftConfig): ConsistencyResult | null => {
     if (!isComplete(v, hasPhaseFile) || consistencyProblem(finalise(v)) !== null) return null;
     // Centring, padding, length and sample rate do not change interior consistency: candidates that
     // differ only there share one evaluation.
@@ -634,10 +639,10 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
     const key = JSON.stringify(relevant);
     if (!consistencyCache.has(key)) {
       evaluations++;
-      let c: number | null = null;
+      let c: ConsistencyResult | null = null;
       try {
         const config = finalise(v);
-        c = consistencyDb(evidence, config, config.window === 'estimated' ? estimateWindow(evidence, config) : undefined)?.relativeDb ?? null;
+        c = consistencyDb(evidence, config, config.window === 'estimated' ? estimateWindow(evidence, config) : undefined);
       } catch (e) {
         if (!(e instanceof InputError) && !(e instanceof RangeError)) throw e;
       }
@@ -645,6 +650,7 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
     }
     return consistencyCache.get(key) ?? null;
   };
+  const measure = (v: PartialStftConfig): number | null => evaluate(v)?.relativeDb ?? null;
   opts.onProgress?.('fill', 0.8);
   const complete = fillFallbacks(beam, hasPhaseFile || isComplexInput(beam) ? measure : null).filter((s) => isComplete(s.values, hasPhaseFile) && consistencyProblem(finalise(s.values)) === null);
   if (complete.length === 0) {
@@ -660,15 +666,15 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
   let rankedBy: AnalysisResult['rankedBy'] = 'heuristics';
   const scored = complete.map((s) => {
     const config = finalise(s.values as StftConfig);
-    const c = measure(s.values);
-    if (c !== null) rankedBy = 'consistency';
-    return { s, config, consistency: c };
+    const e = evaluate(s.values);
+    if (e !== null) rankedBy = 'consistency';
+    return { s, config, consistency: e?.relativeDb ?? null, error: e?.db ?? null };
   });
   const valid = scored;
   if (rankedBy === 'heuristics') notes.push('no usable phase: candidates are ranked by the heuristics alone (consistency needs phase)');
 
   const ranked = valid
-    .map(({ s, config, consistency }) => ({ s, config, consistency, score: (consistency ?? 0) + s.cost }))
+    .map(({ s, config, consistency, error }) => ({ s, config, consistency, error, score: (consistency ?? 0) + s.cost }))
     .sort((a, b) => a.score - b.score);
   const best = ranked[0].score;
   const weights = ranked.map((r) => Math.exp(-(r.score - best) / CONFIDENCE_TAU_DB));
@@ -680,6 +686,7 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
     confidence: round(weights[i] / total, 4),
     config: r.config,
     consistencyDb: r.consistency === null ? null : round(r.consistency, 2),
+    consistencyErrorDb: r.error === null ? null : round(r.error, 2),
     priorCost: round(r.s.cost, 2),
     evidence: r.s.trail,
   }));
