@@ -75,6 +75,8 @@ const POWER_CANDIDATES: Candidate[] = [
  * as a runner-up of linear, for the consistency ranking to arbitrate (they differ by > 10 dB there).
  */
 const LOG1P_PRIOR = 0.35;
+/** Peak over median (nepers, 35 ≈ 300 dB) beyond which a log1p reading is implausible (audio: 5–15). */
+const LOG1P_MAX_SPAN = 35;
 
 export const magnitudeScale: Analyzer = {
   name: 'magnitude-scale',
@@ -264,7 +266,10 @@ function analyse(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     const floorValue = plateau && plateau.value > 0 ? plateau.value : null;
     consider(powFit, POWER_CANDIDATES, powW, floorValue, heavyPow, 'lower-tail rate of ln(stored)');
     const lin = scored.find((x) => x.c !== 'log1p' && x.c.scale === 'linear');
-    if (lin) {
+    // Read as log1p, a peak of v stands for e^v − 1: a peak this far above the median (in nepers) is
+    // no audio STFT (a linear file peaking at 161 would span 1400 dB), so the twin is not offered.
+    const log1pSpan = sorted[n - 1] - Math.log(Math.max(Math.expm1(sorted[n >> 1]), Number.MIN_VALUE));
+    if (lin && log1pSpan <= LOG1P_MAX_SPAN) {
       // Up to v = 0.5 log1p (e^v − 1) and linear (v) decode within 30 %: below that, nearly the same thing.
       const prior = sorted[n - 1] > 0.5 ? LOG1P_PRIOR : LOG1P_PRIOR / 3;
       scored.push({ ...lin, c: 'log1p', weight: lin.fit * prior, reason: `${lin.reason.replace('linear', 'log1p')}; same low tail as linear, max ${fmt(sorted[n - 1])}` });
