@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -92,8 +92,11 @@ describe('reconstruction when the phase is missing, broken, swapped or partial',
       const cutFile = join(tmp, `cut.${k.cut}`);
       writeFileSync(cutFile, readFileSync(base(k.cut)).subarray(0, 100000));
       const pair = k.cut === 'phase' ? [base('mag'), cutFile] : [cutFile, base('phase')];
-      const a = await cli('analyze', ...pair, '--json');
+      // With a report too: its pictures must read only what the short file holds.
+      const report = join(tmp, `cut-${k.cut}.md`);
+      const a = await cli('analyze', ...pair, '--json', '--report', report);
       expect(a.code, a.err).toBe(0);
+      expect(existsSync(report.replace(/\.md$/, '.imprint.png')), a.err).toBe(true);
       const j = JSON.parse(a.out) as { phase: { kind: string; usable: boolean }; notes: string[]; rankedBy: string; candidates: { config: Record<string, unknown> }[] };
       expect(j.phase).toMatchObject({ kind: k.cut === 'phase' ? 'partial' : 'ok', usable: true });
       expect(j.rankedBy).toBe('consistency');

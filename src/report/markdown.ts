@@ -76,9 +76,15 @@ export function writeMarkdownReport(file: string, r: AnalysisResult, evidence: E
 
   const files: [string, Uint8Array | string][] = [];
   const pictures: Record<string, string> = { spectrogramPng: '', imprintPng: '', consistencyPng: '' };
-  files.push([`${stem}.spectrogram.png`, spectrogramPng(evidence, best.config)]);
+  const c = best.config;
+  // The spectrogram shows magnitudes only; a phase file that ends early (read on the frames it covers)
+  // gives the imprint those frames and no others.
+  files.push([`${stem}.spectrogram.png`, spectrogramPng(evidence, { ...c, phaseFile: null })]);
   pictures.spectrogramPng = rel('spectrogram.png');
-  const imprint = best.config.window === 'estimated' ? null : windowImprint(evidence, best.config);
+  const phaseValues = c.phaseFile && evidence.phase ? evidence.phase.source(c.phaseFile).length : null;
+  const covered =
+    phaseValues === null || phaseValues >= c.frames * c.bins ? c.frames : c.layout === 'frame-major' ? Math.floor(phaseValues / c.bins) : 0;
+  const imprint = c.window === 'estimated' || covered < 2 ? null : windowImprint(evidence, { ...c, frames: covered });
   if (imprint) {
     files.push([`${stem}.imprint.png`, imprintPng(imprint.measured, imprint.chosen)]);
     pictures.imprintPng = rel('imprint.png');
