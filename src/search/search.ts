@@ -445,7 +445,7 @@ function phaseShape(phaseFile: string, storage: StftConfig['magnitudeFile']): Sh
  */
 function analyzePrefix(magnitudeFile: string, phaseFile: string, alone: AnalysisResult, opts: AnalyzeOptions, t0: number): AnalysisResult | null {
   const c = alone.candidates[0]?.config;
-  if (!c || c.magnitudeFile.format !== 'raw' || opts.pins?.frames !== undefined) return null;
+  if (!c || c.magnitudeFile.format !== 'raw') return null;
   if (sniffContainer(phaseFile).format !== 'raw') return null;
   const h = c.magnitudeFile.headerBytes;
   const size = valueBytes(c.magnitudeFile.dtype);
@@ -456,16 +456,19 @@ function analyzePrefix(magnitudeFile: string, phaseFile: string, alone: Analysis
   const K = Math.floor(Math.min(values(phaseFile), values(magnitudeFile)) / shape.bins);
   if (K < MIN_PREFIX_FRAMES || K >= shape.frames) return null;
   const bytes = h + K * shape.bins * size;
+  const frames = phaseShort ? shape.frames : K;
+  // A pinned frame count is the whole pair's: the prefix is read without it, and must agree with it.
+  const { frames: pinnedFrames, ...prefixPins } = opts.pins ?? {};
+  if (pinnedFrames !== undefined && pinnedFrames !== frames) return null;
   let r: AnalysisResult;
   try {
-    r = analyzeJudged(magnitudeFile, phaseFile, opts, t0, { magnitudeBytes: bytes, phaseBytes: bytes });
+    r = analyzeJudged(magnitudeFile, phaseFile, { ...opts, pins: prefixPins }, t0, { magnitudeBytes: bytes, phaseBytes: bytes });
   } catch (e) {
     if (e instanceof InputError) return null;
     throw e;
   }
   const same = (v: StftConfig): boolean => v.frames === K && v.bins === shape.bins && v.layout === shape.layout && storageKey(v.magnitudeFile) === storageKey(c.magnitudeFile);
   if (!r.phase.usable || !same(r.candidates[0].config)) return null;
-  const frames = phaseShort ? shape.frames : K;
   // The prefix's end is not the signal's: the length follows from the frame count.
   const full: Record<string, { value: unknown; reason: string }> = {
     frames: {
