@@ -2,6 +2,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Evidence } from '../analysis/evidence.js';
+import { truncatedShape } from '../analysis/phase-quality.js';
 import type { AnalysisResult } from '../search/search.js';
 import { differingFields, exportCommand, fieldOf, groupDecisions, runnerUpText, show } from './format.js';
 import { consistencyPng, imprintPng, spectrogramPng, windowImprint } from './plots.js';
@@ -81,9 +82,10 @@ export function writeMarkdownReport(file: string, r: AnalysisResult, evidence: E
   // gives the imprint those frames and no others.
   files.push([`${stem}.spectrogram.png`, spectrogramPng(evidence, { ...c, phaseFile: null })]);
   pictures.spectrogramPng = rel('spectrogram.png');
-  const phaseValues = c.phaseFile && evidence.phase ? evidence.phase.source(c.phaseFile).length : null;
-  const covered =
-    phaseValues === null || phaseValues >= c.frames * c.bins ? c.frames : c.layout === 'frame-major' ? Math.floor(phaseValues / c.bins) : 0;
+  const phaseValues = c.phaseFile && evidence.phase ? evidence.phase.source(c.phaseFile).length : c.frames * c.bins;
+  const readable = truncatedShape(Math.min(phaseValues, c.frames * c.bins), c);
+  // A bin-major file that ends early lacks the upper bins of every frame: no frame to take an imprint of.
+  const covered = readable.bins === c.bins ? readable.frames : 0;
   const imprint = c.window === 'estimated' || covered < 2 ? null : windowImprint(evidence, { ...c, frames: covered });
   if (imprint) {
     files.push([`${stem}.imprint.png`, imprintPng(imprint.measured, imprint.chosen)]);
