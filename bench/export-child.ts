@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { completeConfig, parseConfigObject } from '../src/config/parse.js';
-import { exportWithConfig } from '../src/export.js';
+import { exportWithConfig } from '../src/export/index.js';
 import { peakRssMB } from './rss.js';
 
 const [cfgFile, mag, phase, out, mode] = process.argv.slice(2);

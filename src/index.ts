@@ -8,8 +8,8 @@ await loadHdf5();
 
 export { analyze, analyzeEvidence, recipeOf, withEvidence } from './search/search.js';
 export type { AnalysisResult, AnalyzeOptions, AnalyzerRun, Candidate, FieldDecision, FieldEvidence, PhaseStatus } from './search/search.js';
-export { reconstruct } from './reconstruct.js';
-export type { PhaseUse, ReconstructOptions, ReconstructResult } from './reconstruct.js';
+export { reconstruct } from './export/index.js';
+export type { PhaseUse, ReconstructOptions, ReconstructResult } from './export/index.js';
 export { applySets, completeConfig, parseConfigObject, readConfigFile } from './config/parse.js';
 export type * from './config/types.js';
 export { Evidence } from './analysis/evidence.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleBlockStarts } from '../src/analysis/evidence.js';
-import { exportWithConfig } from '../src/export.js';
+import { exportWithConfig } from '../src/export/index.js';
 import { storageNoise } from '../heuristics/lib/transform-noise.js';
 import { analyzeEvidence } from '../src/search/search.js';
 import { demoSignal } from '../src/synth/signals.js';

@@ -6,13 +6,13 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StftConfig } from '../src/config/types.js';
 import { frameCountFor, geometryFromConfig, stft } from '../src/dsp/stft.js';
-import { type ExportOptions, type ExportResult, exportWithConfig } from '../src/export.js';
+import { type ExportOptions, type ExportResult, exportWithConfig } from '../src/export/index.js';
 import { encodeValues } from '../src/io/dtype.js';
 import { makeStftFiles } from '../src/synth/make.js';
 import { demoSignal } from '../src/synth/signals.js';
 
 /**
- * The parallel export (worker threads, src/export-parallel.ts) against the sequential one. Workers
+ * The parallel export (worker threads, src/export/parallel.ts) against the sequential one. Workers
  * are compiled JavaScript, so the parallel side runs the built dist in a child process (`npm test`
  * builds first) while the sequential side runs here, from the sources; both must write the same WAV.
  */
@@ -90,7 +90,7 @@ function child(c: Case, output: string, extra: { parallel?: boolean | number; on
   writeFileSync(cfgFile, JSON.stringify(c.config));
   const code = `
     import { readFileSync, truncateSync } from 'node:fs';
-    const { exportWithConfig } = await import(${JSON.stringify(pathToFileURL(join(DIST, 'export.js')).href)});
+    const { exportWithConfig } = await import(${JSON.stringify(pathToFileURL(join(DIST, 'export', 'index.js')).href)});
     const [cfg, mag, phase, output, opts] = process.argv.slice(1);
     let calls = 0;
     const onProgress = (f) => { calls++; ${extra.onProgress ?? ''} };
@@ -117,7 +117,7 @@ const cases: Case[] = [];
 const twoCores = availableParallelism() >= 2;
 
 beforeAll(() => {
-  if (!existsSync(join(DIST, 'export-worker.js'))) throw new Error('dist/src/export-worker.js is missing: run `npm run build` first');
+  if (!existsSync(join(DIST, 'export', 'worker.js'))) throw new Error('dist/src/export/worker.js is missing: run `npm run build` first');
   cases.push(
     // Above the default threshold (frames × bins ≥ 2^21), so the plain CLI goes parallel too.
     makeCase('librosa-like', config({ nfft: 1024, hop: 256, sampleRate: 44100 }), 25),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { completeConfig, parseConfigObject } from '../src/config/parse.js';
-import { exportWithConfig } from '../src/export.js';
+import { exportWithConfig } from '../src/export/index.js';
 import { readWav, snrDb } from './helpers.js';
 
 /**

@@ -5,7 +5,7 @@ import { writeMarkdownReport } from '../report/markdown.js';
 import { terminalReport } from '../report/terminal.js';
 import { analyze, recipeOf, withEvidence } from '../search/search.js';
 import type { PhaseAssessment } from '../analysis/phase-quality.js';
-import { reconstruct } from '../reconstruct.js';
+import { reconstruct } from '../export/index.js';
 import { anyHdf5, loadHdf5 } from '../io/containers/index.js';
 import { checkOutputPath, checkWritableFolder } from '../io/output.js';
 import { describeGaps } from '../dsp/stft.js';

@@ -1,15 +1,15 @@
 /**
  * The reconstruction loop of an export, for one stretch of the output: decode blocks of frames,
  * inverse-transform each frame, least-squares overlap-add. The sequential export runs it once over
- * everything; a parallel export runs it on contiguous stretches in several threads (export-parallel.ts).
+ * everything; a parallel export runs it on contiguous stretches in several threads (parallel.ts).
  * It never imports the container readers, so a worker starts without loading them.
  */
-import type { StftConfig } from './config/types.js';
-import { FrameReader } from './decode/frames.js';
-import { decodeMagnitudes, phaseUnitFactor } from './decode/scales.js';
-import { polarToComplex } from './dsp/sincos.js';
-import { type ComplexFrames, FrameSynthesizer, geometryFromConfig, OverlapAdd, restoreNyquist, type SampleRange, type StftGeometry, subGeometry } from './dsp/stft.js';
-import type { ValueSource } from './io/source.js';
+import type { StftConfig } from '../config/types.js';
+import { FrameReader } from '../decode/frames.js';
+import { decodeMagnitudes, phaseUnitFactor } from '../decode/scales.js';
+import { polarToComplex } from '../dsp/sincos.js';
+import { type ComplexFrames, FrameSynthesizer, geometryFromConfig, OverlapAdd, restoreNyquist, type SampleRange, type StftGeometry, subGeometry } from '../dsp/stft.js';
+import type { ValueSource } from '../io/source.js';
 
 /** Frames decoded and synthesised per block: large enough to amortise reads, small enough for cache. */
 const BLOCK_FRAMES = 128;

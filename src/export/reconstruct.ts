@@ -1,14 +1,14 @@
-import { Evidence } from './analysis/evidence.js';
-import { assessPhase, frameTrust, knownCells, type PhaseAssessment, truncatedShape } from './analysis/phase-quality.js';
-import type { StftConfig } from './config/types.js';
-import { FrameReader, StftDecoder } from './decode/frames.js';
-import { decodeMagnitudes, phaseUnitFactor } from './decode/scales.js';
-import { pghiLambda } from './dsp/pghi.js';
-import { DEFAULT_RETRIEVAL_ITERATIONS, type MagnitudeBlock, retrievePhaseBlocks } from './dsp/retrieval.js';
-import { polarToComplex } from './dsp/sincos.js';
-import { FrameSynthesizer, geometryFromConfig, OverlapAdd, outputRange, type StftGeometry, subGeometry } from './dsp/stft.js';
-import { type ExportOptions, type ExportResult, exportWithConfig, writeExport } from './export.js';
-import { openStorage } from './io/open.js';
+import { Evidence } from '../analysis/evidence.js';
+import { assessPhase, frameTrust, knownCells, type PhaseAssessment, truncatedShape } from '../analysis/phase-quality.js';
+import type { StftConfig } from '../config/types.js';
+import { FrameReader, StftDecoder } from '../decode/frames.js';
+import { decodeMagnitudes, phaseUnitFactor } from '../decode/scales.js';
+import { pghiLambda } from '../dsp/pghi.js';
+import { DEFAULT_RETRIEVAL_ITERATIONS, type MagnitudeBlock, retrievePhaseBlocks } from '../dsp/retrieval.js';
+import { polarToComplex } from '../dsp/sincos.js';
+import { FrameSynthesizer, geometryFromConfig, OverlapAdd, outputRange, type StftGeometry, subGeometry } from '../dsp/stft.js';
+import { type ExportOptions, type ExportResult, exportWithConfig, writeExport } from './stream.js';
+import { openStorage } from '../io/open.js';
 
 /**
  * Audio from a config, whatever the phase file turns out to be: its own phase when it is usable,

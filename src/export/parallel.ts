@@ -1,5 +1,5 @@
 /**
- * Parallel export: the output is cut into contiguous stretches (export-range.ts splitJob) that the
+ * Parallel export: the output is cut into contiguous stretches (range.ts splitJob) that the
  * main thread and worker threads take from a shared counter, each thread writing its stretches'
  * float32 samples straight into the temp WAV at their own offsets. The main thread then waits
  * synchronously (exportWithConfig is synchronous), merges peaks and gaps, and the WAV writer finishes
@@ -10,12 +10,12 @@
  */
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import type { StftConfig } from './config/types.js';
-import type { SampleRange } from './dsp/stft.js';
-import { SpecDetectError } from './errors.js';
-import { BlockDecoder, type ExportJob, synthesizeJob } from './export-range.js';
-import { RawFileSource } from './io/source.js';
-import { Float32DataWriter, type WavStreamWriter } from './io/wav.js';
+import type { StftConfig } from '../config/types.js';
+import type { SampleRange } from '../dsp/stft.js';
+import { SpecDetectError } from '../errors.js';
+import { BlockDecoder, type ExportJob, synthesizeJob } from './range.js';
+import { RawFileSource } from '../io/source.js';
+import { Float32DataWriter, type WavStreamWriter } from '../io/wav.js';
 
 /** What a worker gets: the stretches, the inputs (raw or npy files, opened again), the temp WAV. */
 export interface WorkerInput {
@@ -52,7 +52,7 @@ interface StretchResult {
 
 type WorkerOutput = { ok: true; results: StretchResult[] } | { ok: false; name: string; message: string; exitCode: number | null };
 
-const WORKER_URL = new URL('./export-worker.js', import.meta.url);
+const WORKER_URL = new URL('./worker.js', import.meta.url);
 /** How long the main thread sleeps between progress reports while it waits for the workers. */
 const WAIT_MS = 100;
 
@@ -90,7 +90,7 @@ function takeStretches(plan: Plan, decoder: BlockDecoder, slot: number, onBlock?
   }
 }
 
-/** The body of export-worker.ts. */
+/** The body of worker.ts. */
 export function runWorker(input: WorkerInput): void {
   const state = new Int32Array(input.shared);
   const at = statusAt(input.slot);

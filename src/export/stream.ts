@@ -1,13 +1,13 @@
 import { availableParallelism } from 'node:os';
-import type { StftConfig } from './config/types.js';
-import { StftDecoder } from './decode/frames.js';
-import { geometryFromConfig, outputRange, type SampleRange } from './dsp/stft.js';
-import { InputError } from './errors.js';
-import { runParallel, workersAvailable } from './export-parallel.js';
-import { BlockDecoder, blockGrid, splitJob, synthesizeJob } from './export-range.js';
-import { openStorage } from './io/open.js';
-import type { ValueSource } from './io/source.js';
-import { type Normalize, type WavBits, WavStreamWriter } from './io/wav.js';
+import type { StftConfig } from '../config/types.js';
+import { StftDecoder } from '../decode/frames.js';
+import { geometryFromConfig, outputRange, type SampleRange } from '../dsp/stft.js';
+import { InputError } from '../errors.js';
+import { runParallel, workersAvailable } from './parallel.js';
+import { BlockDecoder, blockGrid, splitJob, synthesizeJob } from './range.js';
+import { openStorage } from '../io/open.js';
+import type { ValueSource } from '../io/source.js';
+import { type Normalize, type WavBits, WavStreamWriter } from '../io/wav.js';
 
 export const DEFAULT_SAMPLE_RATE = 44100;
 
