@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { StftConfig } from '../src/config/types.js';
-import { analyze } from '../src/search/search.js';
+import { analyze } from '../src/analyze/index.js';
 import { peakRssMB } from './rss.js';
 
 const [mag, phase, truthFile] = process.argv.slice(2);

@@ -6,8 +6,8 @@ import { loadHdf5 } from './io/containers/index.js';
 
 await loadHdf5();
 
-export { analyze, analyzeEvidence, recipeOf, withEvidence } from './search/search.js';
-export type { AnalysisResult, AnalyzeOptions, AnalyzerRun, Candidate, FieldDecision, FieldEvidence, PhaseStatus } from './search/search.js';
+export { analyze, analyzeEvidence, recipeOf, withEvidence } from './analyze/index.js';
+export type { AnalysisResult, AnalyzeOptions, AnalyzerRun, Candidate, FieldDecision, FieldEvidence, PhaseStatus } from './analyze/index.js';
 export { reconstruct } from './export/index.js';
 export type { PhaseUse, ReconstructOptions, ReconstructResult } from './export/index.js';
 export { applySets, completeConfig, parseConfigObject, readConfigFile } from './config/parse.js';

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sampleBlockStarts } from '../src/analysis/evidence.js';
 import { exportWithConfig } from '../src/export/index.js';
 import { storageNoise } from '../heuristics/lib/transform-noise.js';
-import { analyzeEvidence } from '../src/search/search.js';
+import { analyzeEvidence } from '../src/analyze/index.js';
 import { demoSignal } from '../src/synth/signals.js';
 import { gridCases, placementShift, wrongFields } from './grid.js';
 import { readWav } from './helpers.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/run.js';
-import { analyze } from '../src/search/search.js';
+import { analyze } from '../src/analyze/index.js';
 import { rng } from './helpers.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matchRecipes } from '../heuristics/recipe.js';
 import type { StftConfig } from '../src/config/types.js';
-import { analyzeEvidence, recipeOf } from '../src/search/search.js';
+import { analyzeEvidence, recipeOf } from '../src/analyze/index.js';
 import { demoSignal } from '../src/synth/signals.js';
 import { rawStorage, synthCase } from './synth-evidence.js';
 

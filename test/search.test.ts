@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Analyzer } from '../heuristics/types.js';
 import type { PartialStftConfig, StftConfig } from '../src/config/types.js';
-import { analyze, analyzeEvidence } from '../src/search/search.js';
-import { consistencyDb } from '../src/search/consistency.js';
+import { analyze, analyzeEvidence } from '../src/analyze/index.js';
+import { consistencyDb } from '../src/rank/consistency.js';
 import { rng } from './helpers.js';
 import { type SynthCase, synthCase } from './synth-evidence.js';
 

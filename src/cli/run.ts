@@ -3,7 +3,7 @@ import { applySets, completeConfig, pinsAreComplete, readConfigFile } from '../c
 import type { PartialStftConfig, StftConfig } from '../config/types.js';
 import { writeMarkdownReport } from '../report/markdown.js';
 import { terminalReport } from '../report/terminal.js';
-import { analyze, recipeOf, withEvidence } from '../search/search.js';
+import { analyze, recipeOf, withEvidence } from '../analyze/index.js';
 import type { PhaseAssessment } from '../analysis/phase-quality.js';
 import { reconstruct } from '../export/index.js';
 import { anyHdf5, loadHdf5 } from '../io/containers/index.js';

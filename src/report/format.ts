@@ -1,5 +1,5 @@
 import type { StftConfig } from '../config/types.js';
-import type { AnalysisResult, Candidate, FieldDecision } from '../search/search.js';
+import type { AnalysisResult, Candidate, FieldDecision } from '../analyze/index.js';
 
 /** Short display of a field value. */
 export function show(v: unknown): string {

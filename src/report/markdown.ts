@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Evidence } from '../analysis/evidence.js';
 import { truncatedShape } from '../analysis/phase-quality.js';
-import type { AnalysisResult } from '../search/search.js';
+import type { AnalysisResult } from '../analyze/index.js';
 import { differingFields, exportCommand, fieldOf, groupDecisions, runnerUpText, show } from './format.js';
 import { consistencyPng, imprintPng, spectrogramPng, windowImprint } from './plots.js';
 

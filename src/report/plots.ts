@@ -1,7 +1,7 @@
 import type { Evidence } from '../analysis/evidence.js';
 import type { StftConfig } from '../config/types.js';
 import { FrameSynthesizer, geometryFromConfig, subGeometry } from '../dsp/stft.js';
-import type { Candidate } from '../search/search.js';
+import type { Candidate } from '../analyze/index.js';
 import { Canvas, colormap } from './png.js';
 
 const MAX_COLUMNS = 800;

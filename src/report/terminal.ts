@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { AnalysisResult } from '../search/search.js';
+import type { AnalysisResult } from '../analyze/index.js';
 import { differingFields, fieldOf, groupDecisions, runnerUpText, show } from './format.js';
 
 /** The human report for a terminal: the top candidates, then one line per field saying what decided it. */

@@ -1,0 +1,87 @@
+import { ANALYZERS } from '../../heuristics/index.js';
+import { getField, STAGES } from '../../heuristics/types.js';
+import type { Evidence } from '../analysis/evidence.js';
+import { InputError } from '../errors.js';
+import { decide } from '../rank/decide.js';
+import { ConsistencyScorer, isRankable, rankStates, topCandidates } from '../rank/rank.js';
+import { BeamSearch, startFromPins } from '../search/beam.js';
+import { fillFallbacks, isComplexInput } from '../search/fill.js';
+import { analyzePair, withEvidence } from './pairing.js';
+import type { AnalysisResult, AnalyzeOptions } from './types.js';
+
+/**
+ * The pipeline, top to bottom: open -> storage -> shape -> values -> transform -> rank -> report.
+ *
+ *   open       pairing.ts          which files, in which order, on which frames; Evidence samples them
+ *   storage    heuristics/container, raw-dtype          format, dtype, endian, header
+ *   shape      heuristics/dims                          frames, bins, layout, nfft, sided
+ *   values     heuristics/magnitude-scale, phase-unit   how stored values decode to |X| and radians
+ *   transform  heuristics/phase-structure, hop, phase-convention, window, centring
+ *   prior      heuristics/recipe                        the known preset and its sample rate
+ *              (each stage narrows a beam of partial configs: src/search/beam.ts)
+ *   fill       src/search/fill.ts  what nobody decided, from common values arbitrated by consistency
+ *   rank       src/rank/           consistency on sampled frame blocks + the analyzers' doubts
+ *   report     src/rank/decide.ts  per field: what decided it and how close the runner-up came
+ *              (printing is src/report/; the WAV is src/export/)
+ */
+
+/**
+ * Analyze an unknown pair: the files are paired (swapped, cut to a common prefix, or the phase set
+ * aside when it is unusable: pairing.ts) and each reading goes through `analyzeEvidence`. Honours user
+ * pins: they are fixed before any analyzer runs.
+ */
+export function analyze(magnitudeFile: string, phaseFile: string | null, opts: AnalyzeOptions = {}): AnalysisResult {
+  return analyzePair(analyzeEvidence, magnitudeFile, phaseFile, opts);
+}
+
+/** The pipeline on one opened pair: analyzers stage by stage, fill, rank, decisions. */
+export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t0 = performance.now()): AnalysisResult {
+  const hasPhaseFile = evidence.phase !== null;
+  const { pins, trail } = startFromPins(opts.pins, hasPhaseFile);
+
+  // storage -> shape -> values -> transform -> prior
+  const search = new BeamSearch(evidence, opts.analyzers ?? ANALYZERS, pins, trail);
+  for (const [si, stage] of STAGES.entries()) {
+    opts.onProgress?.(stage, si / STAGES.length);
+    search.runStage(stage);
+  }
+  const beam = search.beam;
+
+  // fill what nobody decided
+  const scorer = new ConsistencyScorer(evidence, hasPhaseFile);
+  opts.onProgress?.('fill', 0.8);
+  const complete = fillFallbacks(beam, hasPhaseFile || isComplexInput(beam) ? scorer.measure : null).filter((s) => isRankable(s.values, hasPhaseFile));
+  if (complete.length === 0) {
+    const open = beam.length ? beam[0].values : pins;
+    const missing = ['magnitudeFile.dtype', 'frames', 'bins', 'nfft'].filter((f) => getField(open, f) === undefined);
+    throw new InputError(evidence.magnitude.path, `no plausible configuration${missing.length ? ` (could not determine ${missing.join(', ')})` : ''}`);
+  }
+
+  // rank
+  opts.onProgress?.('consistency', 0.9);
+  const { ranked, rankedBy } = rankStates(complete, scorer);
+  const notes: string[] = [];
+  if (rankedBy === 'heuristics') notes.push('no usable phase: candidates are ranked by the heuristics alone (consistency needs phase)');
+
+  // report
+  opts.onProgress?.('done', 1);
+  return {
+    magnitudeFile: evidence.magnitude.path,
+    phaseFile: evidence.phase?.path ?? null,
+    candidates: topCandidates(ranked, opts.top ?? 5),
+    decisions: decide(ranked.map((r) => ({ config: r.config, score: r.score, trail: r.s.trail }))),
+    analyzers: [...search.runs.values()],
+    consistencyEvaluations: scorer.evaluations,
+    notes,
+    rankedBy,
+    phase: hasPhaseFile
+      ? { kind: 'ok', usable: true, reason: 'not yet assessed', swapped: false }
+      : { kind: 'absent', usable: false, reason: 'no phase file: magnitudes only', swapped: false },
+    elapsedMs: Math.round(performance.now() - t0),
+  };
+}
+
+export { recipeOf } from '../rank/decide.js';
+export { withEvidence };
+export { ReadingsRuledOut } from '../search/beam.js';
+export type { AnalysisResult, AnalyzeOptions, AnalyzerRun, Candidate, FieldDecision, FieldEvidence, PhaseStatus } from './types.js';

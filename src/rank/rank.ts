@@ -1,0 +1,115 @@
+import type { Evidence } from '../analysis/evidence.js';
+import { consistencyProblem } from '../config/parse.js';
+import type { PartialStftConfig, StftConfig } from '../config/types.js';
+import { InputError } from '../errors.js';
+import { estimateWindow } from '../../heuristics/index.js';
+import type { Candidate } from '../analyze/types.js';
+import type { State } from '../search/beam.js';
+import { type ConsistencyResult, consistencyDb } from './consistency.js';
+
+/**
+ * The final ranking: complete candidates scored by STFT consistency on sampled frame blocks (when
+ * there is phase) plus the prior cost of the analyzers' doubts, lower is better; confidence is a
+ * softmax of the scores with a 3 dB temperature.
+ */
+
+const CONFIDENCE_TAU_DB = 3;
+
+/** Every field set, storage objects whole (`variable` optional: finalise fills it). */
+export function isComplete(v: PartialStftConfig, hasPhase: boolean): v is StftConfig {
+  // Storage fields come as partial objects from analyzers; `variable` is optional (finalise fills it).
+  const fileOk = (f: PartialStftConfig['magnitudeFile']): boolean =>
+    !!f && f.format !== undefined && f.dtype !== undefined && f.endian !== undefined && f.headerBytes !== undefined;
+  const keys: (keyof StftConfig)[] = ['layout', 'frames', 'bins', 'nfft', 'sided', 'hop', 'winLength', 'windowPlacement', 'window', 'windowSymmetry', 'center', 'padMode', 'firstFrameStart', 'phaseReference', 'phaseSign', 'magnitudeScale', 'dbFloor', 'gain', 'phaseUnit', 'sampleRate', 'originalLength'];
+  return keys.every((k) => v[k] !== undefined) && fileOk(v.magnitudeFile) && (hasPhase ? fileOk(v.phaseFile) : v.phaseFile === null);
+}
+
+/** Normalise a complete candidate: analyzers for raw files need not name a `variable`. */
+export function finalise(v: StftConfig): StftConfig {
+  const file = (f: Partial<StftConfig['magnitudeFile']>) => ({ ...f, variable: f.variable ?? null }) as StftConfig['magnitudeFile'];
+  return { ...v, magnitudeFile: file(v.magnitudeFile), phaseFile: v.phaseFile ? file(v.phaseFile) : null };
+}
+
+/** A complete config that passes validation (consistencyProblem), as the ranking takes it. */
+export function isRankable(v: PartialStftConfig, hasPhase: boolean): v is StftConfig {
+  return isComplete(v, hasPhase) && consistencyProblem(finalise(v)) === null;
+}
+
+/** Consistency of configs on the pair's sampled blocks, each distinct reading evaluated once. */
+export class ConsistencyScorer {
+  /** Evaluations made (each an ISTFT/STFT of a few sampled blocks). */
+  evaluations = 0;
+  private readonly cache = new Map<string, ConsistencyResult | null>();
+
+  constructor(
+    private readonly evidence: Evidence,
+    private readonly hasPhaseFile: boolean,
+  ) {}
+
+  evaluate(v: PartialStftConfig): ConsistencyResult | null {
+    if (!isRankable(v, this.hasPhaseFile)) return null;
+    // Centring, padding, length and sample rate do not change interior consistency: candidates that
+    // differ only there share one evaluation.
+    const { center: _c, padMode: _p, firstFrameStart: _f, originalLength: _o, sampleRate: _r, ...relevant } = v;
+    const key = JSON.stringify(relevant);
+    if (!this.cache.has(key)) {
+      this.evaluations++;
+      let c: ConsistencyResult | null = null;
+      try {
+        const config = finalise(v);
+        c = consistencyDb(this.evidence, config, config.window === 'estimated' ? estimateWindow(this.evidence, config) : undefined);
+      } catch (e) {
+        if (!(e instanceof InputError) && !(e instanceof RangeError)) throw e;
+      }
+      this.cache.set(key, c);
+    }
+    return this.cache.get(key) ?? null;
+  }
+
+  /** The relative dB that ranks (consistencyDb's relativeDb), or null. */
+  readonly measure = (v: PartialStftConfig): number | null => this.evaluate(v)?.relativeDb ?? null;
+}
+
+/** A complete candidate with its score (consistency dB + prior cost). */
+export interface Ranked {
+  s: State;
+  config: StftConfig;
+  consistency: number | null;
+  error: number | null;
+  score: number;
+}
+
+/** Score and sort complete states; `rankedBy` says whether any consistency could be measured. */
+export function rankStates(complete: State[], scorer: ConsistencyScorer): { ranked: Ranked[]; rankedBy: 'consistency' | 'heuristics' } {
+  let rankedBy: 'consistency' | 'heuristics' = 'heuristics';
+  const scored = complete.map((s) => {
+    const config = finalise(s.values as StftConfig);
+    const e = scorer.evaluate(s.values);
+    if (e !== null) rankedBy = 'consistency';
+    return { s, config, consistency: e?.relativeDb ?? null, error: e?.db ?? null };
+  });
+  const ranked = scored.map(({ s, config, consistency, error }) => ({ s, config, consistency, error, score: (consistency ?? 0) + s.cost })).sort((a, b) => a.score - b.score);
+  return { ranked, rankedBy };
+}
+
+/** The top candidates as the result lists them, with confidences over all ranked. */
+export function topCandidates(ranked: Ranked[], top: number): Candidate[] {
+  const best = ranked[0].score;
+  const weights = ranked.map((r) => Math.exp(-(r.score - best) / CONFIDENCE_TAU_DB));
+  const total = weights.reduce((a, b) => a + b, 0);
+  return ranked.slice(0, top).map((r, i) => ({
+    rank: i + 1,
+    score: round(r.score, 2),
+    confidence: round(weights[i] / total, 4),
+    config: r.config,
+    consistencyDb: r.consistency === null ? null : round(r.consistency, 2),
+    consistencyErrorDb: r.error === null ? null : round(r.error, 2),
+    priorCost: round(r.s.cost, 2),
+    evidence: r.s.trail,
+  }));
+}
+
+export function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
