@@ -1,15 +1,15 @@
-import { centring } from './centring.js';
-import { container } from './container.js';
-import { dims } from './dims.js';
-import { rawDtype } from './raw-dtype.js';
-import { hopAnalyzer } from './hop.js';
-import { magnitudeScale } from './magnitude-scale.js';
-import { phaseConvention } from './phase-convention.js';
-import { phaseStructure } from './phase-structure.js';
-import { phaseUnit } from './phase-unit.js';
-import { recipe } from './recipe.js';
+import { centring } from './centring/index.js';
+import { container } from './container/index.js';
+import { dims } from './dims/index.js';
+import { rawDtype } from './raw-dtype/index.js';
+import { hopAnalyzer } from './hop/index.js';
+import { magnitudeScale } from './magnitude-scale/index.js';
+import { phaseConvention } from './phase-convention/index.js';
+import { phaseStructure } from './phase-structure/index.js';
+import { phaseUnit } from './phase-unit/index.js';
+import { recipe } from './recipe/index.js';
 import type { Analyzer } from './types.js';
-import { windowImprint } from './window.js';
+import { windowImprint } from './window/index.js';
 
 /**
  * The registry: every analyzer, in the order the search runs them within a stage. Adding an analyzer
@@ -23,4 +23,4 @@ export const ANALYZERS: readonly Analyzer[] = [container, rawDtype, dims, magnit
 
 export type { Analyzer, AnalyzerResult, Hypothesis, Stage } from './types.js';
 /** The one analyzer output that is not a field value: the measured window behind window = 'estimated'. */
-export { estimateWindow } from './window.js';
+export { estimateWindow } from './window/index.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleBlockStarts } from '../src/analysis/evidence.js';
 import { exportWithConfig } from '../src/export/index.js';
-import { storageNoise } from '../heuristics/lib/transform-noise.js';
+import { storageNoise } from '../heuristics/shared/storage-noise.js';
 import { analyzeEvidence } from '../src/analyze/index.js';
 import { demoSignal } from '../src/synth/signals.js';
 import { gridCases, placementShift, wrongFields } from './grid.js';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { dims } from '../heuristics/dims.js';
-import { rawDtype } from '../heuristics/raw-dtype.js';
+import { dims } from '../heuristics/dims/index.js';
+import { rawDtype } from '../heuristics/raw-dtype/index.js';
 import type { Hypothesis } from '../heuristics/types.js';
 import { Evidence } from '../src/analysis/evidence.js';
 import type { Dtype, Endian, Layout, PartialStftConfig, PhaseReference, PhaseUnit, Sided, StftConfig, WindowName } from '../src/config/types.js';

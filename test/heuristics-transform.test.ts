@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { centring } from '../heuristics/centring.js';
-import { hopAnalyzer } from '../heuristics/hop.js';
-import { phaseConvention } from '../heuristics/phase-convention.js';
-import { phaseStructure } from '../heuristics/phase-structure.js';
-import { matchRecipes, recipe } from '../heuristics/recipe.js';
+import { centring } from '../heuristics/centring/index.js';
+import { hopAnalyzer } from '../heuristics/hop/index.js';
+import { phaseConvention } from '../heuristics/phase-convention/index.js';
+import { phaseStructure } from '../heuristics/phase-structure/index.js';
+import { matchRecipes, recipe } from '../heuristics/recipe/index.js';
 import type { AnalyzerResult } from '../heuristics/types.js';
 import { Evidence } from '../src/analysis/evidence.js';
 import { completeConfig, parseConfigObject } from '../src/config/parse.js';

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { magnitudeScale } from '../heuristics/magnitude-scale.js';
-import { phaseUnit } from '../heuristics/phase-unit.js';
+import { magnitudeScale } from '../heuristics/magnitude-scale/index.js';
+import { phaseUnit } from '../heuristics/phase-unit/index.js';
 import type { AnalyzerResult } from '../heuristics/types.js';
 import { Evidence } from '../src/analysis/evidence.js';
 import type { MagnitudeScale, PhaseUnit, RealDtype, StftConfig, WindowName } from '../src/config/types.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { estimateWindow, windowImprint } from '../heuristics/window.js';
+import { estimateWindow, windowImprint } from '../heuristics/window/index.js';
 import type { AnalyzerResult, Hypothesis } from '../heuristics/types.js';
 import type { Evidence } from '../src/analysis/evidence.js';
 import type { Dtype, Layout, MagnitudeScale, PartialStftConfig, PhaseReference, StftConfig, WindowName, WindowPlacement, WindowSymmetry } from '../src/config/types.js';

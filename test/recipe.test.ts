@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchRecipes } from '../heuristics/recipe.js';
+import { matchRecipes } from '../heuristics/recipe/index.js';
 import type { StftConfig } from '../src/config/types.js';
 import { analyzeEvidence, recipeOf } from '../src/analyze/index.js';
 import { demoSignal } from '../src/synth/signals.js';

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { dims } from '../../heuristics/dims.js';
+import { dims } from '../../heuristics/dims/index.js';
 import { Evidence, storageKey } from '../analysis/evidence.js';
 import { assessPhase } from '../analysis/phase-quality.js';
 import type { StftConfig } from '../config/types.js';

@@ -1,6 +1,6 @@
-import type { Evidence } from '../src/analysis/evidence.js';
-import type { PartialStftConfig } from '../src/config/types.js';
-import { type Analyzer, type AnalyzerResult, getField } from './types.js';
+import type { Evidence } from '../../src/analysis/evidence.js';
+import type { PartialStftConfig } from '../../src/config/types.js';
+import { type Analyzer, type AnalyzerResult, getField } from '../types.js';
 
 /**
  * Known tool presets (DESIGN.md §4.8), matched against whatever fields are fixed. Naming the recipe

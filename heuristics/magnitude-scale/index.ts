@@ -1,5 +1,5 @@
-import type { Evidence } from '../src/analysis/evidence.js';
-import { isComplexDtype, type MagnitudeScale, type PartialStftConfig } from '../src/config/types.js';
+import type { Evidence } from '../../src/analysis/evidence.js';
+import { isComplexDtype, type MagnitudeScale, type PartialStftConfig } from '../../src/config/types.js';
 import {
   completeStorage,
   dequantise,
@@ -12,8 +12,8 @@ import {
   shapeOf,
   type TailFit,
   tailAboveFloor,
-} from './lib/values.js';
-import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from './types.js';
+} from '../shared/sampled-values.js';
+import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '../types.js';
 
 /**
  * magnitude-scale: how a stored magnitude value decodes to |X| (DESIGN.md §1), plus its clipped floor.

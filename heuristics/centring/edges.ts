@@ -1,14 +1,15 @@
 import type { Evidence } from '../../src/analysis/evidence.js';
 import { FrameSynthesizer, geometryFromConfig } from '../../src/dsp/stft.js';
-import type { Segments } from './window-imprint.js';
-import { type Convention, rawIndex, type TransformInput } from './transform.js';
+import type { Segments } from '../shared/window-imprint.js';
+import { type Convention, type TransformInput } from '../shared/transform-input.js';
+import { rawIndex } from '../shared/overlap-exactness.js';
 
 /**
  * The signal at the two ends of the STFT (DESIGN.md §4.7), rebuilt by least-squares overlap-add of the
  * first and last frames: where the maker padded with zeros it falls to the data's noise floor, where it
  * reflected it is the mirror of what follows the signal's first (precedes its last) sample. Zeros stay
  * zeros whatever window rebuilds them; the mirror survives an approximate window. The convention is
- * undone by index (a roll and a reversal, lib/transform.ts rawIndex), exact for every sign and reference.
+ * undone by index (a roll and a reversal, shared/overlap-exactness.ts rawIndex), exact for every sign and reference.
  */
 
 /** Where the rebuild is trusted: the window envelope at least this fraction of its largest value. */

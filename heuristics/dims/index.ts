@@ -1,34 +1,11 @@
-import type { Evidence } from '../src/analysis/evidence.js';
-import type { Dtype, FileStorage, Layout, PartialStftConfig } from '../src/config/types.js';
-import type { ValueSource } from '../src/io/source.js';
-import {
-  cellIndex,
-  containerArray,
-  containerCount,
-  divisors,
-  type EndRuns,
-  endRunsFit,
-  expectedRealBins,
-  framesPrior,
-  hermitianFraction,
-  lagCorrelation,
-  MAX_BINS,
-  MIN_BINS,
-  type RealBinTest,
-  realBinTest,
-  type RealColumns,
-  realColumns,
-  readPoints,
-  realRunsAtEnds,
-  spectralAxisEvidence,
-  type Shape,
-  type Transform,
-  transformPrior,
-  transformsFor,
-  typicalScale,
-} from './lib/dims.js';
-import { headerInts, headerPairs } from './lib/storage.js';
-import { type Analyzer, type AnalyzerResult, type Hypothesis, rejected, undecided } from './types.js';
+import type { Evidence } from '../../src/analysis/evidence.js';
+import type { Dtype, FileStorage, Layout, PartialStftConfig } from '../../src/config/types.js';
+import type { ValueSource } from '../../src/io/source.js';
+import { cellIndex, type EndRuns, endRunsFit, expectedRealBins, hermitianFraction, type RealBinTest, realBinTest, type RealColumns, realColumns, readPoints, realRunsAtEnds, type Shape } from './real-bins.js';
+import { containerArray, containerCount, divisors, framesPrior, MAX_BINS, MIN_BINS, type Transform, transformPrior, transformsFor } from '../shared/stft-shapes.js';
+import { lagCorrelation, spectralAxisEvidence, typicalScale } from './periodicity.js';
+import { headerInts, headerPairs } from '../shared/storage-readings.js';
+import { type Analyzer, type AnalyzerResult, type Hypothesis, rejected, undecided } from '../types.js';
 
 /**
  * frames × bins, layout, nfft and sided from the value count and the data (DESIGN 4.3). With phase (or

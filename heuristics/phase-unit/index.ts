@@ -1,7 +1,7 @@
-import type { Evidence } from '../src/analysis/evidence.js';
-import { BYTES_PER_ELEMENT, type Dtype, isComplexDtype, type PartialStftConfig, type PhaseUnit } from '../src/config/types.js';
-import { completeStorage, fmt, quantumOf, sampleFrames, shapeOf } from './lib/values.js';
-import { type Analyzer, type AnalyzerResult, type Hypothesis, rejected, undecided } from './types.js';
+import type { Evidence } from '../../src/analysis/evidence.js';
+import { BYTES_PER_ELEMENT, type Dtype, isComplexDtype, type PartialStftConfig, type PhaseUnit } from '../../src/config/types.js';
+import { completeStorage, fmt, quantumOf, sampleFrames, shapeOf } from '../shared/sampled-values.js';
+import { type Analyzer, type AnalyzerResult, type Hypothesis, rejected, undecided } from '../types.js';
 
 /**
  * phase-unit: the full cycle P of the stored phase (DESIGN.md §1: decode factor 2π/P).

@@ -1,25 +1,14 @@
-import type { Evidence } from '../src/analysis/evidence.js';
-import type { PartialStftConfig } from '../src/config/types.js';
-import {
-  conventionName,
-  hasPhase,
-  NO_OVERLAP,
-  overlapPairs,
-  pct,
-  phaseAdvance,
-  rankConventions,
-  rawSegments,
-  relativeScores,
-  round4,
-  TRANSFORM_NEEDS,
-  transformInput,
-  windowCentreOf,
-} from './lib/transform.js';
-import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from './types.js';
+import type { Evidence } from '../../src/analysis/evidence.js';
+import type { PartialStftConfig } from '../../src/config/types.js';
+import { conventionName, hasPhase, pct, round4, TRANSFORM_NEEDS, transformInput, windowCentreOf } from '../shared/transform-input.js';
+import { NO_OVERLAP, rankConventions, relativeScores } from '../shared/overlap-rank.js';
+import { overlapPairs, rawSegments } from '../shared/overlap-exactness.js';
+import { phaseAdvance } from '../shared/phase-advance.js';
+import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '../types.js';
 
 /**
  * Phase reference and sign at a known hop. Each convention says where frame m keeps its j-th
- * frame-start sample (lib/transform.ts): only the true one makes y_m[j+hop] and y_{m+1}[j] agree exactly
+ * frame-start sample (shared/overlap-exactness.ts): only the true one makes y_m[j+hop] and y_{m+1}[j] agree exactly
  * across frame pairs on the overlap and nowhere else. Absolute-time (LTFAT freqinv) rolls frame m by
  * m·hop, a conjugated phase reverses it, window-centre rolls every frame by the window centre. The two
  * conventions that coincide at hop = nfft/2 (frame-start + and window-centre −) are told apart by the

@@ -1,9 +1,9 @@
-import type { Evidence, FileEvidence } from '../src/analysis/evidence.js';
-import { type FileStorage, isComplexDtype, type Layout, type PartialStftConfig } from '../src/config/types.js';
-import { type ArrayEntry, pickArrays } from '../src/io/containers/index.js';
-import { transformPrior, transformsFor } from './lib/dims.js';
-import { storageFields } from './lib/storage.js';
-import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from './types.js';
+import type { Evidence, FileEvidence } from '../../src/analysis/evidence.js';
+import { type FileStorage, isComplexDtype, type Layout, type PartialStftConfig } from '../../src/config/types.js';
+import { type ArrayEntry, pickArrays } from '../../src/io/containers/index.js';
+import { transformPrior, transformsFor } from '../shared/stft-shapes.js';
+import { storageFields } from '../shared/storage-readings.js';
+import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '../types.js';
 
 /**
  * Storage of container files (DESIGN 4.1): npy/npz/MAT/HDF5/text state dtype, byte order, shape and

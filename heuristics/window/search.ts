@@ -1,26 +1,8 @@
 import type { Evidence } from '../../src/analysis/evidence.js';
 import type { PhaseReference, PhaseSign, WindowSymmetry } from '../../src/config/types.js';
-import {
-  coarseParams,
-  correlationLength,
-  type Family,
-  FIXED_FAMILIES,
-  type FitResult,
-  type ImprintReference,
-  type Layout,
-  LayoutFit,
-  makeLayout,
-  PARAM_FAMILIES,
-  paramRange,
-  refine,
-  shape,
-  ShapeCache,
-  snapParams,
-  type WeightedImprint,
-  weighImprint,
-  windowName,
-} from './window-fit.js';
-import { collectSegments, type Drift, imprintOf, measureDrift, type SegmentConfig, type Segments } from './window-imprint.js';
+import { coarseParams, type Family, FIXED_FAMILIES, PARAM_FAMILIES, paramRange, refine, shape, ShapeCache, snapParams, windowName } from './families.js';
+import { correlationLength, type FitResult, type ImprintReference, type Layout, LayoutFit, makeLayout, type WeightedImprint, weighImprint } from './fit.js';
+import { collectSegments, type Drift, imprintOf, measureDrift, type SegmentConfig, type Segments } from '../shared/window-imprint.js';
 
 /** One fitted (window, symmetry, layout) with its error. */
 export interface WindowCandidate {

@@ -1,17 +1,17 @@
-import { type FileEvidence, storageKey } from '../src/analysis/evidence.js';
-import { COMPLEX_DTYPES, type Dtype, type FileStorage, isComplexDtype, type PartialStftConfig, REAL_DTYPES } from '../src/config/types.js';
-import { containerCount, plausibleCount } from './lib/dims.js';
-import { type ByteSample, decodeWindows, interpretations, label, sampleBytes, sampleWindows, storageFields, valueSize } from './lib/storage.js';
-import { HEADER_SCAN, type HeaderOption, headerOptions } from './lib/storage-header.js';
-import { dropEquivalents, float16Twins, judge, type Reading, round, roughnessRelative } from './lib/storage-judge.js';
-import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from './types.js';
+import { type FileEvidence, storageKey } from '../../src/analysis/evidence.js';
+import { COMPLEX_DTYPES, type Dtype, type FileStorage, isComplexDtype, type PartialStftConfig, REAL_DTYPES } from '../../src/config/types.js';
+import { containerCount, plausibleCount } from '../shared/stft-shapes.js';
+import { type ByteSample, decodeWindows, interpretations, label, sampleBytes, sampleWindows, storageFields, valueSize } from '../shared/storage-readings.js';
+import { HEADER_SCAN, type HeaderOption, headerOptions } from './header.js';
+import { dropEquivalents, float16Twins, judge, type Reading, round, roughnessRelative } from './judge.js';
+import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '../types.js';
 
 /**
  * Numeric type, byte order and header of headerless raw files (DESIGN 4.2). Every dtype × endian is
- * read on a few KB sampled from the body of the file and judged in its role (lib/storage-judge: phases
+ * read on a few KB sampled from the body of the file and judged in its role (judge.ts: phases
  * uniform on a hard range and exactly on its bound at DC/Nyquist, magnitudes ≥ 0 or log-like, no
  * NaN/wild exponents/denormals/misread sign or low bytes). The header is found per reading
- * (lib/storage-header: stored dims that multiply to the remaining count, else the leading bytes that
+ * (header.ts: stored dims that multiply to the remaining count, else the leading bytes that
  * break the pattern). A pair of files must hold the same number of values and usually shares type,
  * byte order and header (a soft prior); hypotheses are joint over both files, scored as posteriors.
  * Without a phase file, an interleaved complex file (complex64/128) is tried as well.

@@ -1,11 +1,13 @@
-import type { Evidence } from '../src/analysis/evidence.js';
-import type { PartialStftConfig, WindowPlacement } from '../src/config/types.js';
-import { makeWindow, placeWindow } from '../src/dsp/windows.js';
-import { type EdgeSignal, frameStartSegments, imprintWindow, mirrorCorrelation, rebuild } from './lib/transform-edges.js';
-import { type Convention, conventionName, hasPhase, NO_OVERLAP, overlapFit, overlapPairs, rawSegments, round4, TRANSFORM_NEEDS, type TransformInput, transformInput, windowCentreOf } from './lib/transform.js';
-import { collectSegments } from './lib/window-imprint.js';
-import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from './types.js';
-import { estimateWindow } from './window.js';
+import type { Evidence } from '../../src/analysis/evidence.js';
+import type { PartialStftConfig, WindowPlacement } from '../../src/config/types.js';
+import { makeWindow, placeWindow } from '../../src/dsp/windows.js';
+import { type EdgeSignal, frameStartSegments, imprintWindow, mirrorCorrelation, rebuild } from './edges.js';
+import { type Convention, conventionName, hasPhase, round4, TRANSFORM_NEEDS, type TransformInput, transformInput, windowCentreOf } from '../shared/transform-input.js';
+import { NO_OVERLAP } from '../shared/overlap-rank.js';
+import { overlapFit, overlapPairs, rawSegments } from '../shared/overlap-exactness.js';
+import { collectSegments } from '../shared/window-imprint.js';
+import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '../types.js';
+import { estimateWindow } from '../window/index.js';
 
 /**
  * Centring, padding and the exact original length from the ends of the STFT (DESIGN.md §4.7). The first

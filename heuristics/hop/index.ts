@@ -1,35 +1,20 @@
-import type { Evidence } from '../src/analysis/evidence.js';
-import type { PartialStftConfig } from '../src/config/types.js';
-import { hopFromMagnitudes } from './lib/transform-magnitude.js';
-import {
-  boundaryShare,
-  CONVENTIONS,
-  conventionName,
-  dcRealShare,
-  dcText,
-  hasPhase,
-  NO_OVERLAP,
-  overlapPairs,
-  pct,
-  phaseAdvance,
-  rankFits,
-  rawSegments,
-  relativeScores,
-  round4,
-  screenHops,
-  TAPERED,
-  TRANSFORM_NEEDS,
-  type TransformInput,
-  transformInput,
-  windowCentreOf,
-} from './lib/transform.js';
-import type { Segments } from './lib/window-imprint.js';
-import { type Analyzer, type AnalyzerResult, type Hypothesis, rejected, undecided } from './types.js';
+import type { Evidence } from '../../src/analysis/evidence.js';
+import type { PartialStftConfig } from '../../src/config/types.js';
+import { hopFromMagnitudes } from './magnitudes.js';
+import { boundaryShare, NO_OVERLAP, rankFits, relativeScores, TAPERED } from '../shared/overlap-rank.js';
+import { CONVENTIONS, conventionName, hasPhase, pct, round4, TRANSFORM_NEEDS, type TransformInput, transformInput, windowCentreOf } from '../shared/transform-input.js';
+import { dcRealShare, dcText } from '../shared/dc-phase.js';
+import { overlapPairs, rawSegments } from '../shared/overlap-exactness.js';
+import { phaseAdvance } from '../shared/phase-advance.js';
+import { screenHops } from './screen.js';
+import type { Segments } from '../shared/window-imprint.js';
+import { type Analyzer, type AnalyzerResult, type Hypothesis, rejected, undecided } from '../types.js';
 
 /**
  * The hop, to the sample, from the overlap of consecutive segments (DESIGN.md §4.6): every hop 1..nfft
  * under every phase convention is scored by how exactly y_m[j+hop] and y_{m+1}[j] agree across frame
- * pairs (see lib/transform.ts); the phase-vocoder advance on peak bins is reported as a second witness.
+ * pairs (shared/overlap-exactness.ts; the screen over every hop is screen.ts); the phase-vocoder
+ * advance on peak bins is reported as a second witness.
  * Without phase only a weak magnitude-decorrelation estimate and the common hops remain.
  */
 

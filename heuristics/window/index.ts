@@ -1,9 +1,9 @@
-import { type Evidence, isDecodable } from '../src/analysis/evidence.js';
-import { isComplexDtype, type PartialStftConfig, type PhaseSign, type WindowName } from '../src/config/types.js';
-import { type ImprintReference, layoutIndex, makeLayout } from './lib/window-fit.js';
-import { imprintOf, overlapWitness } from './lib/window-imprint.js';
-import { lengthPrior, referenceOf, type SearchHints, searchWindows, type WindowCandidate, type WindowSearch } from './lib/window-search.js';
-import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from './types.js';
+import { type Evidence, isDecodable } from '../../src/analysis/evidence.js';
+import { isComplexDtype, type PartialStftConfig, type PhaseSign, type WindowName } from '../../src/config/types.js';
+import { type ImprintReference, layoutIndex, makeLayout } from './fit.js';
+import { imprintOf, overlapWitness } from '../shared/window-imprint.js';
+import { lengthPrior, referenceOf, type SearchHints, searchWindows, type WindowCandidate, type WindowSearch } from './search.js';
+import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '../types.js';
 
 /**
  * Window shape, symmetry, length, placement, the window-centre phase reference (and the phase sign, when

@@ -1,5 +1,5 @@
-import { decodeStream, headerInts, headerPairs, isFloat, valueSize } from './storage.js';
-import { phaseBound, type Reading } from './storage-judge.js';
+import { decodeStream, headerInts, headerPairs, isFloat, valueSize } from '../shared/storage-readings.js';
+import { phaseBound, type Reading } from './judge.js';
 
 /**
  * Header length of a raw file under one reading: decisively, the length whose stored integers

@@ -1,6 +1,6 @@
 import { type Evidence, sampleBlockStarts } from '../../src/analysis/evidence.js';
 import { type AnalyzerResult, type Hypothesis, undecided } from '../types.js';
-import type { TransformInput } from './transform.js';
+import type { TransformInput } from '../shared/transform-input.js';
 
 /**
  * The hop without phase: weak by nature. Overlapping frames see the same samples, so a larger hop

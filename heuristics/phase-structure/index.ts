@@ -1,7 +1,8 @@
-import type { Evidence } from '../src/analysis/evidence.js';
-import type { PartialStftConfig } from '../src/config/types.js';
-import { dcRealShare, dcText, hasPhase, TRANSFORM_NEEDS, transformInput } from './lib/transform.js';
-import { type Analyzer, type AnalyzerResult, rejected, undecided } from './types.js';
+import type { Evidence } from '../../src/analysis/evidence.js';
+import type { PartialStftConfig } from '../../src/config/types.js';
+import { dcRealShare, dcText } from '../shared/dc-phase.js';
+import { hasPhase, TRANSFORM_NEEDS, transformInput } from '../shared/transform-input.js';
+import { type Analyzer, type AnalyzerResult, rejected, undecided } from '../types.js';
 
 /**
  * Rules out readings whose phase cannot be a real signal's STFT: the DC (and Nyquist) cells of a real

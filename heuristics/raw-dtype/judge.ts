@@ -8,7 +8,7 @@ import {
   type StreamStats,
   streamStats,
   uniformDistance,
-} from './storage.js';
+} from '../shared/storage-readings.js';
 
 /**
  * Judging one numeric reading of a raw file in its role (DESIGN 4.2): what spectrogram data must look
