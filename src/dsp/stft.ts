@@ -1,96 +1,17 @@
-import type { PadMode, PhaseReference, PhaseSign, Sided, StftConfig } from '../config/types.js';
+import type { PadMode } from '../config/types.js';
 import { getRealFft } from './fft.js';
-import { makeWindow, placeWindow, windowOffset } from './windows.js';
+import { binsFor, type ComplexFrames, frameCountFor, type StftGeometry } from './geometry.js';
+import { OverlapAdd, type SampleRange } from './overlap-add.js';
 
 /**
- * Everything the transform itself needs, resolved from a config: the placed analysis window and the
- * conventions that change the numbers. Storage, scaling and units are not here (see decode/).
+ * The forward STFT and the in-memory ISTFT under every convention of StftGeometry, the per-frame phase
+ * rotation and synthesis they share with export and phase retrieval, and the Nyquist restoration of a
+ * one-no-nyquist spectrum. The geometry (geometry.ts) and the streaming overlap-add (overlap-add.ts)
+ * are re-exported: callers import the transform from here.
  */
-export interface StftGeometry {
-  nfft: number;
-  hop: number;
-  sided: Sided;
-  /** Analysis window placed in the nfft frame (length nfft). */
-  window: Float64Array;
-  /** Index in the frame of the window's centre sample (offset + floor(winLength/2)). */
-  windowCentre: number;
-  firstFrameStart: number;
-  padMode: PadMode;
-  phaseReference: PhaseReference;
-  phaseSign: PhaseSign;
-  /** stored = gain · X */
-  gain: number;
-  /** Global index of this geometry's frame 0 (sub-blocks of a long STFT keep absolute-time phase right). */
-  frameIndexOffset: number;
-}
+export { binsFor, type ComplexFrames, frameCountFor, geometryFromConfig, type StftGeometry, subGeometry } from './geometry.js';
+export { describeGaps, OverlapAdd, type SampleRange } from './overlap-add.js';
 
-/** Complex STFT matrix, frame-major: value (m, k) at index m·bins + k. */
-export interface ComplexFrames {
-  frames: number;
-  bins: number;
-  re: Float64Array;
-  im: Float64Array;
-}
-
-export function binsFor(nfft: number, sided: Sided): number {
-  if (sided === 'two') return nfft;
-  if (sided === 'one-no-nyquist') return Math.ceil(nfft / 2);
-  return Math.floor(nfft / 2) + 1;
-}
-
-type GeometryFields = Pick<
-  StftConfig,
-  | 'nfft'
-  | 'hop'
-  | 'sided'
-  | 'winLength'
-  | 'windowPlacement'
-  | 'window'
-  | 'windowSymmetry'
-  | 'firstFrameStart'
-  | 'padMode'
-  | 'phaseReference'
-  | 'phaseSign'
-  | 'gain'
->;
-
-/**
- * Resolve a config into a geometry. `estimatedWindow` (length winLength) is required when
- * config.window is 'estimated', since that window exists only as a measurement.
- */
-export function geometryFromConfig(c: GeometryFields, estimatedWindow?: Float64Array): StftGeometry {
-  let win: Float64Array;
-  if (c.window === 'estimated') {
-    if (!estimatedWindow) throw new RangeError('window "estimated" needs a measured window');
-    win = estimatedWindow;
-  } else {
-    win = makeWindow(c.window, c.winLength, c.windowSymmetry);
-  }
-  return {
-    nfft: c.nfft,
-    hop: c.hop,
-    sided: c.sided,
-    window: placeWindow(win, c.nfft, c.windowPlacement),
-    windowCentre: windowOffset(c.nfft, win.length, c.windowPlacement) + Math.floor(win.length / 2),
-    firstFrameStart: c.firstFrameStart,
-    padMode: c.padMode,
-    phaseReference: c.phaseReference,
-    phaseSign: c.phaseSign,
-    gain: c.gain === 'unknown' ? 1 : c.gain,
-    frameIndexOffset: 0,
-  };
-}
-
-/** The geometry of frames [m0, ...) of a longer STFT, as if they were frames [0, ...). */
-export function subGeometry(g: StftGeometry, m0: number): StftGeometry {
-  return { ...g, firstFrameStart: g.firstFrameStart + m0 * g.hop, frameIndexOffset: g.frameIndexOffset + m0 };
-}
-
-/** Number of frames a maker that pads by `-firstFrameStart` and stops at the last full frame produces. */
-export function frameCountFor(signalLength: number, g: Pick<StftGeometry, 'nfft' | 'hop' | 'firstFrameStart'>): number {
-  const span = signalLength - 2 * g.firstFrameStart;
-  return span < g.nfft ? 0 : 1 + Math.floor((span - g.nfft) / g.hop);
-}
 
 /**
  * Per-frame phase rotation: the phase reference moves the time origin of frame m to τ_m samples after
@@ -193,179 +114,6 @@ export function stft(x: Float64Array, g: StftGeometry, frames = frameCountFor(x.
   return { frames, bins, re, im };
 }
 
-/** A run of output samples [start, end) where the window envelope is too small to invert (NOLA fails). */
-export interface SampleRange {
-  start: number;
-  end: number;
-}
-
-/** Σ w² below this fraction of its maximum is treated as no coverage. */
-const NOLA_RELATIVE_FLOOR = 1e-8;
-
-/**
- * Streaming least-squares overlap-add (Griffin & Lim): x = Σ w·y_m / Σ w². Frames arrive in order;
- * samples no later frame can touch are finished and handed to `sink` in original-signal indices,
- * so a 10-minute export never holds more than a few frame spans in memory.
- *
- * Only Σ w·y is accumulated: Σ w² depends on the window and on which frames exist, so it is computed
- * when a sample is finished, summed in frame order like the accumulation itself would (bit for bit).
- */
-export class OverlapAdd {
-  /** Σ w·y; acc[i] holds original index base + i. */
-  private readonly acc: Float64Array;
-  private readonly out: Float64Array;
-  /** Σ w² at offset p (mod hop) from a frame start, where every frame that can cover the sample exists. */
-  private readonly envFull: Float64Array;
-  /** Original index of acc[0]. */
-  private base: number;
-  /** Original index of the first sample not yet finished. */
-  private next: number;
-  private readonly envFloor: number;
-  /** Every sample with all its frames present is covered (NOLA holds in the interior). */
-  private readonly fullCovered: boolean;
-  readonly gaps: SampleRange[] = [];
-  private lastFrame = -1;
-
-  constructor(
-    private readonly g: StftGeometry,
-    /** Original-signal index range to produce. */
-    private readonly outStart: number,
-    private readonly outEnd: number,
-    private readonly sink: (start: number, samples: Float64Array) => void,
-  ) {
-    // A frame needs nfft samples past its start; the slack lets the buffer slide once every few frames.
-    const cap = 4 * g.nfft + g.hop;
-    this.acc = new Float64Array(cap);
-    this.out = new Float64Array(cap);
-    this.base = Math.min(g.firstFrameStart, outStart);
-    this.next = this.base;
-    const w = g.window;
-    this.envFull = new Float64Array(g.hop);
-    let maxEnv = 0;
-    // The interior envelope is periodic in hop; its peak sets the floor for "no coverage".
-    for (let p = 0; p < g.hop; p++) {
-      let e = 0;
-      // Later frames see the sample at smaller window offsets: frame order is descending offset.
-      for (let n = p + Math.floor(Math.max(0, g.nfft - 1 - p) / g.hop) * g.hop; n >= p; n -= g.hop) if (n < g.nfft) e += w[n] * w[n];
-      this.envFull[p] = e;
-      if (e > maxEnv) maxEnv = e;
-    }
-    this.envFloor = maxEnv * NOLA_RELATIVE_FLOOR;
-    this.fullCovered = this.envFull.every((e) => e > this.envFloor);
-  }
-
-  /** Add frame m's time segment y (length nfft, as IFFT gives it: still windowed by the analysis window). */
-  add(m: number, y: Float64Array): void {
-    if (m !== this.lastFrame + 1) throw new RangeError(`frames must arrive in order (got ${m} after ${this.lastFrame})`);
-    const { nfft, hop, window: w } = this.g;
-    const start = this.g.firstFrameStart + m * hop;
-    this.flushBefore(start);
-    this.lastFrame = m;
-    if (start + nfft > this.base + this.acc.length) this.slide(start);
-    const acc = this.acc.subarray(start - this.base, start - this.base + nfft);
-    let n = 0;
-    for (; n + 3 < nfft; n += 4) {
-      acc[n] += w[n] * y[n];
-      acc[n + 1] += w[n + 1] * y[n + 1];
-      acc[n + 2] += w[n + 2] * y[n + 2];
-      acc[n + 3] += w[n + 3] * y[n + 3];
-    }
-    for (; n < nfft; n++) acc[n] += w[n] * y[n];
-  }
-
-  /** Finish everything: flush what the frames covered and mark the rest of the output range as a gap. */
-  end(): void {
-    const coveredEnd = this.g.firstFrameStart + this.lastFrame * this.g.hop + this.g.nfft;
-    this.flushBefore(Math.max(this.outEnd, coveredEnd));
-  }
-
-  /** Move the buffer so that it starts at original index `to` (everything before it is finished). */
-  private slide(to: number): void {
-    const shift = to - this.base;
-    const cap = this.acc.length;
-    if (shift >= cap) this.acc.fill(0);
-    else {
-      this.acc.copyWithin(0, shift);
-      this.acc.fill(0, cap - shift);
-    }
-    this.base = to;
-  }
-
-  /** Emit every sample before `limit` (no later frame can touch them). */
-  private flushBefore(limit: number): void {
-    const cap = this.acc.length;
-    while (this.next < limit) {
-      const n = Math.min(limit - this.next, cap);
-      if (this.next + n > this.base + cap) this.slide(this.next);
-      const from = Math.max(this.next, this.outStart);
-      const to = Math.min(this.next + n, this.outEnd);
-      if (to > from) {
-        const out = this.out.subarray(0, to - from);
-        this.normalise(from, out);
-        this.sink(from, out);
-      }
-      this.next += n;
-    }
-  }
-
-  /** out[i] = Σ w·y / Σ w² at original index from + i over frames 0..lastFrame; 0 and a gap where Σ w² is too small. */
-  private normalise(from: number, out: Float64Array): void {
-    const { nfft, hop, firstFrameStart: f0 } = this.g;
-    const count = out.length;
-    const acc = this.acc;
-    const off = from - this.base;
-    // [a, b): samples every frame that can reach is present for, whose Σ w² is periodic in hop.
-    const a = Math.min(Math.max(from, f0 + Math.max(0, nfft - hop)), from + count) - from;
-    const b = Math.max(a, Math.min(from + count, f0 + (this.lastFrame + 1) * hop) - from);
-    for (let i = 0; i < a; i++) out[i] = this.normalised(from + i, acc[off + i], this.envelopeAt(from + i));
-    const full = this.envFull;
-    let p = (((from + a - f0) % hop) + hop) % hop;
-    if (this.fullCovered) {
-      for (let i = a; i < b; i++) {
-        out[i] = acc[off + i] / full[p];
-        if (++p === hop) p = 0;
-      }
-    } else {
-      for (let i = a; i < b; i++) {
-        out[i] = this.normalised(from + i, acc[off + i], full[p]);
-        if (++p === hop) p = 0;
-      }
-    }
-    for (let i = b; i < count; i++) out[i] = this.normalised(from + i, acc[off + i], this.envelopeAt(from + i));
-  }
-
-  /** acc / env, or 0 (noting a gap at original index i) when env is below the floor. */
-  private normalised(i: number, acc: number, env: number): number {
-    if (env > this.envFloor) return acc / env;
-    this.noteGap(i);
-    return 0;
-  }
-
-  /** Σ w² at original index i over the frames present, in frame order. */
-  private envelopeAt(i: number): number {
-    const { nfft, hop, window: w } = this.g;
-    const d = i - this.g.firstFrameStart;
-    const mLo = Math.max(0, Math.floor((d - nfft) / hop) + 1);
-    const mHi = Math.min(this.lastFrame, Math.floor(d / hop));
-    let e = 0;
-    for (let m = mLo; m <= mHi; m++) {
-      const wn = w[d - m * hop];
-      e += wn * wn;
-    }
-    return e;
-  }
-
-  private noteGap(i: number): void {
-    const last = this.gaps[this.gaps.length - 1];
-    if (last && last.end === i) last.end = i + 1;
-    else this.gaps.push({ start: i, end: i + 1 });
-  }
-}
-
-/**
- * Undo gain, sign and phase reference of frame m in place and inverse-transform it to the windowed
- * time segment. Shared by the in-memory ISTFT, the streaming export and phase retrieval.
- */
 export class FrameSynthesizer {
   private readonly fft;
   private readonly hr: Float64Array;
@@ -485,11 +233,4 @@ export function restoreNyquist(X: ComplexFrames, g: StftGeometry, iterations = N
     if (change <= total * 1e-30) break;
   }
   return full;
-}
-
-/** Merge gap ranges into a short human-readable list. */
-export function describeGaps(gaps: SampleRange[], limit = 4): string {
-  const parts = gaps.slice(0, limit).map((r) => (r.end - r.start === 1 ? `${r.start}` : `${r.start}-${r.end - 1}`));
-  const total = gaps.reduce((s, r) => s + r.end - r.start, 0);
-  return `${total} sample(s) not covered by the window envelope (NOLA fails) at ${parts.join(', ')}${gaps.length > limit ? ', …' : ''}`;
 }
