@@ -11,14 +11,10 @@ import { checkOutputPath, checkWritableFolder } from '../io/output.js';
 import { describeGaps } from '../dsp/stft.js';
 import { SpecDetectError, UsageError } from '../errors.js';
 import type { WavBits } from '../io/wav.js';
+import type { CliIo } from './io.js';
 import { type Progress, progressBar } from './progress.js';
 
-export interface CliIo {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  /** stderr is a terminal: progress bars are drawn. */
-  isTTY: boolean;
-}
+export type { CliIo } from './io.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 

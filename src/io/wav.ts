@@ -1,3 +1,9 @@
+/**
+ * The streaming WAV writer: a plain RIFF header plus the samples' bytes, written block by block to a
+ * temporary file and renamed when complete. Hand-written on purpose: wavefile 11 took 57 s to write
+ * 10 minutes of float32 audio where the header plus the typed array's bytes take 57 ms (DESIGN.md
+ * 4.10), and it needs the whole signal in memory, where an export streams it.
+ */
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';

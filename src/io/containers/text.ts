@@ -1,3 +1,9 @@
+/**
+ * CSV and whitespace-separated text: delimiter, decimal comma, header line and comments sniffed from a
+ * prefix, then the table parsed in chunks into float64. Hand-written on purpose: on a 30.8 MB CSV
+ * (513 × 6000 float32 values) this parser took 0.89–1.0 s and 131–142 MB RSS, csv-parse 7.0.3's sync
+ * parse (given the delimiter, no sniffing) plus Number() 2.2–2.4 s and 231–297 MB (Node 20, 2 runs each).
+ */
 import { InputError } from '../../errors.js';
 import { ArraySource, type ValueSource } from '../source.js';
 import { type FileBytes, withFile } from './fileio.js';

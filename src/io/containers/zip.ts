@@ -1,3 +1,11 @@
+/**
+ * The zip central directory of an npz (zip64 aware), every offset checked against the file size;
+ * deflate itself is node:zlib's (fileio.ts). Hand-written on purpose: it reads only the directory and
+ * the .npy headers, so a stored member is read from disk where it lies. On a 205 MB stored npz, sniff
+ * + open took 17–36 ms at 49–51 MB RSS here, against 1.4–1.9 s and 439 MB for fflate 0.8.3's
+ * unzipSync (which needs the whole archive in memory); on a 7.4 MB deflated npz 138–206 ms against
+ * 228–377 ms. yauzl reads lazily too but only asynchronously, and the container readers are synchronous.
+ */
 import { InputError } from '../../errors.js';
 import { dataView, type FileBytes } from './fileio.js';
 
