@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { magnitudeScale } from '../heuristics/magnitude-scale/index.js';
 import { phaseUnit } from '../heuristics/phase-unit/index.js';
