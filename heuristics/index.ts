@@ -13,7 +13,7 @@ import { windowImprint } from './window/index.js';
 
 /**
  * The registry: every analyzer, in the order the search runs them within a stage. Adding an analyzer
- * means writing its module and listing it here; nothing else changes.
+ * means writing its folder (heuristics/<name>/index.ts + private helpers) and listing it here; nothing else changes.
  */
 // window-imprint runs after hop and phase-convention: with the hop and sign fixed an absolute-time drift
 // is undone exactly (measured: the e2e window misses were absolute-time cases without the hop), and it
