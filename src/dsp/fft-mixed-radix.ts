@@ -1,5 +1,6 @@
 import { type ComplexKernel, primeFactors, unitRoot } from './fft-kernel.js';
-import { first2, first4, first8, radix3, radix4, radix5, radix7, radix8, radixGeneric } from './fft-butterflies.js';
+import { first2, first4, first8, radix4, radix8 } from './fft-butterflies.js';
+import { radix3, radix5, radix7, radixGeneric } from './fft-butterflies-odd.js';
 
 /** The mixed-radix decimation-in-time FFT for lengths whose prime factors are all <= MAX_DIRECT_PRIME. */
 
