@@ -16,6 +16,22 @@ const r = analyze(mag, phase);
 const seconds = (performance.now() - t0) / 1000;
 const heuristicsSeconds = r.analyzers.reduce((t, a) => t + a.ms, 0) / 1000;
 const c = r.candidates[0].config;
-const fields: (keyof StftConfig)[] = ['frames', 'bins', 'layout', 'nfft', 'sided', 'hop', 'window', 'windowSymmetry', 'winLength', 'center', 'firstFrameStart', 'phaseReference', 'phaseSign', 'magnitudeScale', 'phaseUnit'];
+const fields: (keyof StftConfig)[] = [
+  'frames',
+  'bins',
+  'layout',
+  'nfft',
+  'sided',
+  'hop',
+  'window',
+  'windowSymmetry',
+  'winLength',
+  'center',
+  'firstFrameStart',
+  'phaseReference',
+  'phaseSign',
+  'magnitudeScale',
+  'phaseUnit',
+];
 const wrong = fields.filter((f) => JSON.stringify(c[f]) !== JSON.stringify(truth[f]));
 console.log(JSON.stringify({ seconds, heuristicsSeconds, maxRssMB: peakRssMB(), right: wrong.length === 0, wrong, rank1: `${c.nfft}/${c.hop} ${c.window}` }));

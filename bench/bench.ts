@@ -19,10 +19,29 @@ import { benchRetrieval } from './retrieval-bench.js';
 function baseConfig(nfft: number, hop: number, frames: number): StftConfig {
   const raw = { format: 'raw' as const, dtype: 'float32' as const, endian: 'little' as const, headerBytes: 0, variable: null };
   return {
-    magnitudeFile: raw, phaseFile: raw, layout: 'frame-major', frames, bins: nfft / 2 + 1, nfft, sided: 'one', hop,
-    winLength: nfft, windowPlacement: 'centred', window: 'hann', windowSymmetry: 'periodic', center: true,
-    padMode: 'zeros', firstFrameStart: -nfft / 2, phaseReference: 'frame-start', phaseSign: '+',
-    magnitudeScale: 'linear', dbFloor: null, gain: 1, phaseUnit: 'radians', sampleRate: 44100, originalLength: null,
+    magnitudeFile: raw,
+    phaseFile: raw,
+    layout: 'frame-major',
+    frames,
+    bins: nfft / 2 + 1,
+    nfft,
+    sided: 'one',
+    hop,
+    winLength: nfft,
+    windowPlacement: 'centred',
+    window: 'hann',
+    windowSymmetry: 'periodic',
+    center: true,
+    padMode: 'zeros',
+    firstFrameStart: -nfft / 2,
+    phaseReference: 'frame-start',
+    phaseSign: '+',
+    magnitudeScale: 'linear',
+    dbFloor: null,
+    gain: 1,
+    phaseUnit: 'radians',
+    sampleRate: 44100,
+    originalLength: null,
   };
 }
 
@@ -38,7 +57,9 @@ function stftThroughput(): void {
     t = performance.now();
     istft(X, g, outputRange(g, X.frames, true, null));
     const ti = (performance.now() - t) / 1000;
-    console.log(`  nfft ${String(nfft).padStart(4)}: STFT ${Math.round(X.frames / tf).toLocaleString('en')} frames/s, ISTFT ${Math.round(X.frames / ti).toLocaleString('en')} frames/s`);
+    console.log(
+      `  nfft ${String(nfft).padStart(4)}: STFT ${Math.round(X.frames / tf).toLocaleString('en')} frames/s, ISTFT ${Math.round(X.frames / ti).toLocaleString('en')} frames/s`,
+    );
   }
 }
 
@@ -84,7 +105,9 @@ function exportBench(): void {
     const child = join(import.meta.dirname, 'export-child.js');
     type Run = { seconds: number; maxRssMB: number; samples: number; threads: number };
     const run = (mode: 'default' | 'sequential'): Run => {
-      const r = spawnSync(process.execPath, [child, join(dir, 'long.json'), join(dir, 'long.mag'), join(dir, 'long.phase'), join(dir, 'out.wav'), mode], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [child, join(dir, 'long.json'), join(dir, 'long.mag'), join(dir, 'long.phase'), join(dir, 'out.wav'), mode], {
+        encoding: 'utf8',
+      });
       if (r.status !== 0) throw new Error(`export child failed: ${r.stderr}`);
       return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Run;
     };

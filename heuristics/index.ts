@@ -19,7 +19,19 @@ import { windowImprint } from './window/index.js';
 // is undone exactly (measured: the e2e window misses were absolute-time cases without the hop), and it
 // evaluates half as many readings. phase-structure runs first in its stage: it rules out readings
 // whose phase is not a real signal's before anything costly runs on them.
-export const ANALYZERS: readonly Analyzer[] = [container, rawDtype, dims, magnitudeScale, phaseUnit, phaseStructure, hopAnalyzer, phaseConvention, windowImprint, centring, recipe];
+export const ANALYZERS: readonly Analyzer[] = [
+  container,
+  rawDtype,
+  dims,
+  magnitudeScale,
+  phaseUnit,
+  phaseStructure,
+  hopAnalyzer,
+  phaseConvention,
+  windowImprint,
+  centring,
+  recipe,
+];
 
 export type { Analyzer, AnalyzerResult, Hypothesis, Stage } from './types.js';
 /** The one analyzer output that is not a field value: the measured window behind window = 'estimated'. */

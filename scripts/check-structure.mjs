@@ -113,4 +113,6 @@ if (problems.length) {
   for (const p of problems) console.error(p);
   process.exit(1);
 }
-console.log(`structure: ${files.length} modules, none over ${MAX_LINES} lines in ${SIZED.join('/, ')}/, no import cycles, ${declared.length} runtime dependencies all imported`);
+console.log(
+  `structure: ${files.length} modules, none over ${MAX_LINES} lines in ${SIZED.join('/, ')}/, no import cycles, ${declared.length} runtime dependencies all imported`,
+);

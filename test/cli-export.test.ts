@@ -39,7 +39,19 @@ describe('export with a known config', () => {
   it('writes 16- and 24-bit PCM, peak-normalised by default', async () => {
     for (const bits of ['16', '24']) {
       const out = join(tmp, `b${bits}.wav`);
-      const r = await cli('export', S('torch-400.mag'), S('torch-400.phase'), '--config', S('torch-400.truth.json'), '-o', out, '--bits', bits, '--sample-rate', '8000');
+      const r = await cli(
+        'export',
+        S('torch-400.mag'),
+        S('torch-400.phase'),
+        '--config',
+        S('torch-400.truth.json'),
+        '-o',
+        out,
+        '--bits',
+        bits,
+        '--sample-rate',
+        '8000',
+      );
       expect(r.code, r.err).toBe(0);
       expect(r.err).toMatch(/at 8000 Hz \(from --sample-rate\).*peak-normalised/);
       const wav = readWav(out);
@@ -74,11 +86,31 @@ describe('export with a known config', () => {
     const cases: [string[], number, RegExp][] = [
       [['export', S('nope.mag'), S('torch-400.phase'), '--config', cfg, '-o', join(tmp, 'a.wav')], 3, /nope\.mag: no such file/],
       [['export', S('torch-400.mag'), S('torch-400.phase'), '--config', cfg, '-o', join(tmp, 'missing-dir', 'a.wav')], 2, /missing-dir does not exist/],
-      [['export', S('torch-400.mag'), S('torch-400.phase'), '--config', cfg, '--set', 'hop=zero', '-o', join(tmp, 'b.wav')], 2, /hop = "zero" is not valid \(allowed: an integer >= 1\)/],
-      [['export', S('torch-400.mag'), S('torch-400.phase'), '--config', cfg, '--set', 'window=hanning', '-o', join(tmp, 'b.wav')], 2, /window = "hanning" is not valid \(allowed: hann, hamming/],
-      [['export', S('torch-400.mag'), S('torch-400.phase'), '--config', cfg, '--set', 'bins=300', '-o', join(tmp, 'b.wav')], 2, /bins = 300 does not fit nfft = 400/],
-      [['export', S('torch-400.mag'), S('torch-400.phase'), '--config', cfg, '--set', 'frames=9999', '-o', join(tmp, 'b.wav')], 3, /torch-400\.mag: holds 40401 (float32 )?values/],
-      [['export', S('torch-400.mag'), S('torch-400.phase'), '--config', join(tmp, 'none.json'), '-o', join(tmp, 'b.wav')], 2, /none\.json: cannot read config \(no such file\)/],
+      [
+        ['export', S('torch-400.mag'), S('torch-400.phase'), '--config', cfg, '--set', 'hop=zero', '-o', join(tmp, 'b.wav')],
+        2,
+        /hop = "zero" is not valid \(allowed: an integer >= 1\)/,
+      ],
+      [
+        ['export', S('torch-400.mag'), S('torch-400.phase'), '--config', cfg, '--set', 'window=hanning', '-o', join(tmp, 'b.wav')],
+        2,
+        /window = "hanning" is not valid \(allowed: hann, hamming/,
+      ],
+      [
+        ['export', S('torch-400.mag'), S('torch-400.phase'), '--config', cfg, '--set', 'bins=300', '-o', join(tmp, 'b.wav')],
+        2,
+        /bins = 300 does not fit nfft = 400/,
+      ],
+      [
+        ['export', S('torch-400.mag'), S('torch-400.phase'), '--config', cfg, '--set', 'frames=9999', '-o', join(tmp, 'b.wav')],
+        3,
+        /torch-400\.mag: holds 40401 (float32 )?values/,
+      ],
+      [
+        ['export', S('torch-400.mag'), S('torch-400.phase'), '--config', join(tmp, 'none.json'), '-o', join(tmp, 'b.wav')],
+        2,
+        /none\.json: cannot read config \(no such file\)/,
+      ],
       [['export', S('torch-400.mag'), S('torch-400.phase'), '--config', cfg, '-o', join(tmp, 'c.wav'), '--bits', '8'], 2, /--bits/],
       [['frobnicate'], 2, /unknown command/],
     ];
@@ -94,7 +126,9 @@ describe('export with a known config', () => {
 
   it('the installed binary runs and exits non-zero without a stack trace on bad input', () => {
     const bin = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-    const r = spawnSync(process.execPath, [bin, 'export', join(tmp, 'x'), '-o', join(tmp, 'y.wav'), '--config', S('torch-400.truth.json')], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [bin, 'export', join(tmp, 'x'), '-o', join(tmp, 'y.wav'), '--config', S('torch-400.truth.json')], {
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(3);
     expect(r.stderr.trim()).toMatch(/^spec-detect: .*x: no such file$/);
   });

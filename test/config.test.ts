@@ -15,8 +15,30 @@ describe('config model', () => {
   });
 
   it('applies dotted --set pins and typed values', () => {
-    const c = applySets({}, ['nfft=2048', 'hop=512', 'magnitudeFile.dtype=float64', 'center=true', 'dbFloor=-80', 'gain=unknown', 'window=kaiser-8.6', 'phaseUnit=scaled-65536', 'magnitudeScale=power-law-0.3', 'phaseFile=null']);
-    expect(c).toEqual({ nfft: 2048, hop: 512, magnitudeFile: { dtype: 'float64' }, center: true, dbFloor: -80, gain: 'unknown', window: 'kaiser-8.6', phaseUnit: 'scaled-65536', magnitudeScale: 'power-law-0.3', phaseFile: null });
+    const c = applySets({}, [
+      'nfft=2048',
+      'hop=512',
+      'magnitudeFile.dtype=float64',
+      'center=true',
+      'dbFloor=-80',
+      'gain=unknown',
+      'window=kaiser-8.6',
+      'phaseUnit=scaled-65536',
+      'magnitudeScale=power-law-0.3',
+      'phaseFile=null',
+    ]);
+    expect(c).toEqual({
+      nfft: 2048,
+      hop: 512,
+      magnitudeFile: { dtype: 'float64' },
+      center: true,
+      dbFloor: -80,
+      gain: 'unknown',
+      window: 'kaiser-8.6',
+      phaseUnit: 'scaled-65536',
+      magnitudeScale: 'power-law-0.3',
+      phaseFile: null,
+    });
   });
 
   it('names the bad field and the allowed values', () => {

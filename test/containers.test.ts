@@ -92,8 +92,17 @@ describe('fixtures made by numpy/scipy: every array, value by value', () => {
 
 describe('npy', () => {
   const DT: Record<string, Dtype> = {
-    f2: 'float16', f4: 'float32', f8: 'float64', i1: 'int8', u1: 'uint8', i2: 'int16', u2: 'uint16',
-    i4: 'int32', u4: 'uint32', c8: 'complex64', c16: 'complex128',
+    f2: 'float16',
+    f4: 'float32',
+    f8: 'float64',
+    i1: 'int8',
+    u1: 'uint8',
+    i2: 'int16',
+    u2: 'uint16',
+    i4: 'int32',
+    u4: 'uint32',
+    c8: 'complex64',
+    c16: 'complex128',
   };
   it('reports dtype, endian, order and the data offset exactly', () => {
     for (const rel of Object.keys(EXPECTED).filter((r) => /^npy\/\w+_(le|be)_[CF]\.npy$/.test(r))) {
@@ -260,9 +269,21 @@ describe('npz', () => {
     const b = new Int16Array([7, -8, 9]);
     const npyA = npyBytes('<f4', [2, 3], new Uint8Array(a.buffer));
     const npyB = npyBytes('<i2', [3], new Uint8Array(b.buffer));
-    const f = tmpFile('z64.npz', makeZip([{ name: 'a.npy', data: npyA, deflate: false }, { name: 'b.npy', data: npyB, deflate: true }], true));
+    const f = tmpFile(
+      'z64.npz',
+      makeZip(
+        [
+          { name: 'a.npy', data: npyA, deflate: false },
+          { name: 'b.npy', data: npyB, deflate: true },
+        ],
+        true,
+      ),
+    );
     const info = sniffContainer(f);
-    expect(info.arrays.map((x) => [x.name, x.dtype, x.shape])).toEqual([['a', 'float32', [2, 3]], ['b', 'int16', [3]]]);
+    expect(info.arrays.map((x) => [x.name, x.dtype, x.shape])).toEqual([
+      ['a', 'float32', [2, 3]],
+      ['b', 'int16', [3]],
+    ]);
     expect(Array.from(readArray(f, info, 'a').re)).toEqual(Array.from(a));
     expect(Array.from(readArray(f, info, 'b').re)).toEqual(Array.from(b));
   });
@@ -284,7 +305,10 @@ describe('npz', () => {
 
   it('caps inflation: a member inflating past its declared size, and a declared size over the limit', () => {
     const npy = npyBytes('<f4', [100, 1000], new Uint8Array(400_000));
-    const bomb = tmpFile('bomb.npz', makeZip([{ name: 'x.npy', data: Buffer.concat([npy, new Uint8Array(40 << 20)]), deflate: true, declaredSize: npy.length }]));
+    const bomb = tmpFile(
+      'bomb.npz',
+      makeZip([{ name: 'x.npy', data: Buffer.concat([npy, new Uint8Array(40 << 20)]), deflate: true, declaredSize: npy.length }]),
+    );
     const info = sniffContainer(bomb);
     expect(inputError(bomb, () => openArray(bomb, info, 'x'))).toMatch(/beyond its declared/);
     const liar = tmpFile('liar.npz', makeZip([{ name: 'x.npy', data: npy, deflate: true, declaredSize: 0xfffffff0 }]));
@@ -330,7 +354,10 @@ describe('MAT v5', () => {
       expect(info.format).toBe('mat');
       expect(info.arrays.map((a) => a.name).sort()).toEqual(['I16', 'P', 'S', 'U8', 'Z', 'Zs', 'row']);
       for (const skipped of ['note', 'cells', 'st', 'sp', 'empty']) {
-        expect(info.notes.some((n) => n.startsWith(`MAT variable "${skipped}"`) && n.endsWith('skipped')), skipped).toBe(true);
+        expect(
+          info.notes.some((n) => n.startsWith(`MAT variable "${skipped}"`) && n.endsWith('skipped')),
+          skipped,
+        ).toBe(true);
       }
       const z = info.arrays.find((a) => a.name === 'Z');
       expect(z?.dtype).toBe('complex128');
@@ -490,8 +517,18 @@ describe('MAT v7.3 / HDF5 (h5wasm)', async () => {
   const h = new h5wasm.File(plainPath, 'w');
   // MATLAB stores a 4x6 matrix column-major as an HDF5 dataset of dims (6, 4).
   h.create_dataset({ name: 'S', data: matlabMag, shape: [6, 4], chunks: [3, 4], compression: 'gzip' }).create_attribute('MATLAB_class', 'double');
-  h.create_dataset({ name: 'Z', data: new Map([['real', re], ['imag', im]]), shape: [3, 2], dtype: [['real', '<d'], ['imag', '<d']] })
-    .create_attribute('MATLAB_class', 'double');
+  h.create_dataset({
+    name: 'Z',
+    data: new Map([
+      ['real', re],
+      ['imag', im],
+    ]),
+    shape: [3, 2],
+    dtype: [
+      ['real', '<d'],
+      ['imag', '<d'],
+    ],
+  }).create_attribute('MATLAB_class', 'double');
   h.create_dataset({ name: 'name', data: new Uint16Array([104, 105]), shape: [2, 1] }).create_attribute('MATLAB_class', 'char');
   h.create_group('st').create_attribute('MATLAB_class', 'struct');
   h.close();
@@ -602,8 +639,15 @@ function mutationProperty(source: string, numRuns: number): void {
 
 describe('random byte mutations: InputError or success, in bounded time', () => {
   const targets = [
-    'npy/f4_le_C.npy', 'npy/c16_be_F.npy', 'npz/magphase_stored.npz', 'npz/magphase_deflate.npz',
-    'mat/v5_plain.mat', 'mat/v5_compressed.mat', 'mat/v5_handmade_be.mat', 'text/comma_header.csv', 'text/space.txt',
+    'npy/f4_le_C.npy',
+    'npy/c16_be_F.npy',
+    'npz/magphase_stored.npz',
+    'npz/magphase_deflate.npz',
+    'mat/v5_plain.mat',
+    'mat/v5_compressed.mat',
+    'mat/v5_handmade_be.mat',
+    'text/comma_header.csv',
+    'text/space.txt',
   ];
   for (const rel of targets) {
     it(rel, () => mutationProperty(join(FIX, rel), 300));

@@ -30,16 +30,26 @@ function dataViewRead(bytes: Uint8Array, d: Dtype, e: Endian, i: number): number
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const le = e === 'little';
   switch (d) {
-    case 'float64': return dv.getFloat64(i * 8, le);
-    case 'float32': return dv.getFloat32(i * 4, le);
-    case 'float16': return halfToFloat(dv.getUint16(i * 2, le));
-    case 'int8': return dv.getInt8(i);
-    case 'uint8': return dv.getUint8(i);
-    case 'int16': return dv.getInt16(i * 2, le);
-    case 'uint16': return dv.getUint16(i * 2, le);
-    case 'int32': return dv.getInt32(i * 4, le);
-    case 'uint32': return dv.getUint32(i * 4, le);
-    default: throw new Error(d);
+    case 'float64':
+      return dv.getFloat64(i * 8, le);
+    case 'float32':
+      return dv.getFloat32(i * 4, le);
+    case 'float16':
+      return halfToFloat(dv.getUint16(i * 2, le));
+    case 'int8':
+      return dv.getInt8(i);
+    case 'uint8':
+      return dv.getUint8(i);
+    case 'int16':
+      return dv.getInt16(i * 2, le);
+    case 'uint16':
+      return dv.getUint16(i * 2, le);
+    case 'int32':
+      return dv.getInt32(i * 4, le);
+    case 'uint32':
+      return dv.getUint32(i * 4, le);
+    default:
+      throw new Error(d);
   }
 }
 
@@ -100,7 +110,8 @@ describe('raw decoding', () => {
           const n = Math.floor(bytes.length / size);
           const out = new Float64Array(n);
           decodeComponents(bytes, d, e, n, out);
-          for (let i = 0; i < n; i++) expect(Object.is(out[i], dataViewRead(bytes, d, e, i)) || (Number.isNaN(out[i]) && Number.isNaN(dataViewRead(bytes, d, e, i)))).toBe(true);
+          for (let i = 0; i < n; i++)
+            expect(Object.is(out[i], dataViewRead(bytes, d, e, i)) || (Number.isNaN(out[i]) && Number.isNaN(dataViewRead(bytes, d, e, i)))).toBe(true);
         },
       ),
       { numRuns: 2000 },

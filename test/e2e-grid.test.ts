@@ -30,7 +30,19 @@ function siSnrDb(x: ArrayLike<number>, y: ArrayLike<number>): number {
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 const N = Number(process.env.GRID_CASES ?? 150);
-const rows: { name: string; evaluations: number; readings: number; rank1: boolean; top3: boolean; truthRank: number; strictRank: number; tolerance: number; snr: number; lossy: boolean; wrong: string[] }[] = [];
+const rows: {
+  name: string;
+  evaluations: number;
+  readings: number;
+  rank1: boolean;
+  top3: boolean;
+  truthRank: number;
+  strictRank: number;
+  tolerance: number;
+  snr: number;
+  lossy: boolean;
+  wrong: string[];
+}[] = [];
 
 afterAll(() => {
   const n = rows.length;
@@ -47,10 +59,17 @@ afterAll(() => {
     `  field for field exactly: rank-1 ${pct(s1)}, top 3 ${pct(s3)}`,
     ...rows
       .filter((r) => r.truthRank !== r.strictRank)
-      .map((r) => `  window equal within precision (${(10 * Math.log10(r.tolerance)).toFixed(1)} dB) ${r.name}: exact truth at ${r.strictRank > 0 ? `rank ${r.strictRank}` : 'no rank in the top 5'}, an equal window at rank ${r.truthRank}`),
+      .map(
+        (r) =>
+          `  window equal within precision (${(10 * Math.log10(r.tolerance)).toFixed(1)} dB) ${r.name}: exact truth at ${r.strictRank > 0 ? `rank ${r.strictRank}` : 'no rank in the top 5'}, an equal window at rank ${r.truthRank}`,
+      ),
     `  cost: at most ${Math.max(...rows.map((r) => r.evaluations))} consistency evaluations (median ${median(rows.map((r) => r.evaluations))}), at most ${Math.max(...rows.map((r) => r.readings))} readings judged by the transform analyzers`,
     `  SNR lossless: min ${Math.min(...lossless.map((r) => r.snr)).toFixed(1)} dB over ${lossless.length}; lossy: min ${Math.min(...lossy.map((r) => r.snr)).toFixed(1)} dB over ${lossy.length}`,
-    ...rows.filter((r) => !r.rank1).map((r) => `  miss ${r.name}: ${r.wrong.join(', ')} (truth ${r.truthRank > 0 ? `at rank ${r.truthRank}` : 'not in the top 5'}; SNR ${r.snr.toFixed(1)} dB)`),
+    ...rows
+      .filter((r) => !r.rank1)
+      .map(
+        (r) => `  miss ${r.name}: ${r.wrong.join(', ')} (truth ${r.truthRank > 0 ? `at rank ${r.truthRank}` : 'not in the top 5'}; SNR ${r.snr.toFixed(1)} dB)`,
+      ),
   ];
   console.log(lines.join('\n'));
 });
@@ -80,7 +99,19 @@ describe('end to end: analyze then export, on a grid spanning every field', () =
         const ref = x.subarray(start + from, start + wav.length - edge);
         const snr = siSnrDb(ref, wav.subarray(from, wav.length - edge));
         const readings = r.analyzers.find((a) => a.name === 'phase-structure')?.runs ?? 0;
-        rows.push({ name: g.name, evaluations: r.consistencyEvaluations, readings, rank1, top3, truthRank, strictRank, tolerance, snr, lossy: g.lossy, wrong: ranks[0] });
+        rows.push({
+          name: g.name,
+          evaluations: r.consistencyEvaluations,
+          readings,
+          rank1,
+          top3,
+          truthRank,
+          strictRank,
+          tolerance,
+          snr,
+          lossy: g.lossy,
+          wrong: ranks[0],
+        });
         expect(snr).toBeGreaterThan(g.lossy ? 15 : 60);
       } finally {
         k.cleanup();

@@ -25,10 +25,27 @@ const RAW = { format: 'raw' as const, dtype: 'float32' as const, endian: 'little
 
 function config(over: Partial<StftConfig> & { nfft: number; hop: number }): StftConfig {
   return {
-    magnitudeFile: RAW, phaseFile: RAW, layout: 'frame-major', frames: 0, bins: over.nfft / 2 + 1, sided: 'one',
-    winLength: over.nfft, windowPlacement: 'centred', window: 'hann', windowSymmetry: 'periodic', center: true,
-    padMode: 'zeros', firstFrameStart: -over.nfft / 2, phaseReference: 'frame-start', phaseSign: '+',
-    magnitudeScale: 'linear', dbFloor: null, gain: 1, phaseUnit: 'radians', sampleRate: 16000, originalLength: null,
+    magnitudeFile: RAW,
+    phaseFile: RAW,
+    layout: 'frame-major',
+    frames: 0,
+    bins: over.nfft / 2 + 1,
+    sided: 'one',
+    winLength: over.nfft,
+    windowPlacement: 'centred',
+    window: 'hann',
+    windowSymmetry: 'periodic',
+    center: true,
+    padMode: 'zeros',
+    firstFrameStart: -over.nfft / 2,
+    phaseReference: 'frame-start',
+    phaseSign: '+',
+    magnitudeScale: 'linear',
+    dbFloor: null,
+    gain: 1,
+    phaseUnit: 'radians',
+    sampleRate: 16000,
+    originalLength: null,
     ...over,
   };
 }
@@ -97,7 +114,10 @@ function child(c: Case, output: string, extra: { parallel?: boolean | number; on
     const r = exportWithConfig(JSON.parse(readFileSync(cfg, 'utf8')), mag, phase === '-' ? null : phase, { output, force: true, onProgress, ...JSON.parse(opts) });
     console.log(JSON.stringify({ ...r, calls }));`;
   const opts = JSON.stringify({ ...c.opts, ...(extra.parallel !== undefined ? { parallel: extra.parallel } : {}) });
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code, cfgFile, c.mag, c.phase ?? '-', output, opts], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code, cfgFile, c.mag, c.phase ?? '-', output, opts], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { status: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -126,10 +146,21 @@ beforeAll(() => {
     makeCase(
       'odd-conventions',
       config({
-        nfft: 1000, hop: 250, winLength: 900, window: 'hamming', windowSymmetry: 'symmetric', center: false, firstFrameStart: 0,
-        layout: 'bin-major', magnitudeFile: { ...RAW, dtype: 'float64', endian: 'big', headerBytes: 16 },
-        phaseFile: { ...RAW, dtype: 'float64', endian: 'big', headerBytes: 16 }, magnitudeScale: 'db', phaseUnit: 'degrees',
-        phaseReference: 'absolute-time', phaseSign: '-', gain: 0.5,
+        nfft: 1000,
+        hop: 250,
+        winLength: 900,
+        window: 'hamming',
+        windowSymmetry: 'symmetric',
+        center: false,
+        firstFrameStart: 0,
+        layout: 'bin-major',
+        magnitudeFile: { ...RAW, dtype: 'float64', endian: 'big', headerBytes: 16 },
+        phaseFile: { ...RAW, dtype: 'float64', endian: 'big', headerBytes: 16 },
+        magnitudeScale: 'db',
+        phaseUnit: 'degrees',
+        phaseReference: 'absolute-time',
+        phaseSign: '-',
+        gain: 0.5,
       }),
       60,
       { bits: 16, normalize: 'peak' },
@@ -170,7 +201,10 @@ describe.skipIf(!twoCores)('parallel export (worker threads) = sequential export
     const seq = sequential(c);
     const output = join(tmp, 'cli.wav');
     writeFileSync(join(tmp, 'cli.json'), JSON.stringify(c.config));
-    const r = spawnSync(process.execPath, [join(DIST, 'cli', 'main.js'), 'export', c.mag, c.phase ?? '', '--config', join(tmp, 'cli.json'), '-o', output], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [join(DIST, 'cli', 'main.js'), 'export', c.mag, c.phase ?? '', '--config', join(tmp, 'cli.json'), '-o', output], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     expectSameWav(seq.samples, wavSamples(output), 'cli');
     // The same default options in a child report that the work was shared between threads.

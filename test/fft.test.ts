@@ -47,7 +47,8 @@ function directDft(
     let si = 0;
     let m = 0;
     for (let j = 0; j < n; j++) {
-      const c = t.c[m], s = sign * t.s[m];
+      const c = t.c[m],
+        s = sign * t.s[m];
       sr += re[j] * c - im[j] * s;
       si += re[j] * s + im[j] * c;
       m += k;
@@ -275,7 +276,9 @@ describe('fft: conventions and edge cases', () => {
         p.forward(s, re, im);
         return { re, im };
       };
-      const X = spec(x), Y = spec(y), Z = spec(z);
+      const X = spec(x),
+        Y = spec(y),
+        Z = spec(z);
       let err = 0;
       for (let k = 0; k < p.bins; k++) {
         err = Math.max(err, Math.abs(Z.re[k] - (a * X.re[k] + b * Y.re[k])), Math.abs(Z.im[k] - (a * X.im[k] + b * Y.im[k])));

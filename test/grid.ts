@@ -105,7 +105,11 @@ export function gridCases(count: number): GridCase[] {
       phaseUnit,
       sampleRate: 16000,
     };
-    out.push({ name: `#${i} ${nfft}/${hop} ${sided} ${windowSymmetry} ${window}${short ? `(${winLength} ${windowPlacement})` : ''} ${centreMode} ${phaseReference}${phaseSign} ${magnitudeScale} ${phaseUnit} ${dtype}/${phaseDtype} ${endian} h${headerBytes} ${layout}`, config, lossy });
+    out.push({
+      name: `#${i} ${nfft}/${hop} ${sided} ${windowSymmetry} ${window}${short ? `(${winLength} ${windowPlacement})` : ''} ${centreMode} ${phaseReference}${phaseSign} ${magnitudeScale} ${phaseUnit} ${dtype}/${phaseDtype} ${endian} h${headerBytes} ${layout}`,
+      config,
+      lossy,
+    });
   }
   return out;
 }

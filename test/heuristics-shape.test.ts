@@ -97,7 +97,11 @@ const sameAll = (v: PartialStftConfig, t: Truth): boolean => sameShape(v, t) && 
  * same bins and the same real-bin pattern; only the transform (the consistency ranking) tells them apart.
  */
 const twinOf = (t: Truth): Truth | null =>
-  t.sided === 'one' && t.nfft % 2 === 1 ? { ...t, nfft: t.nfft + 1, sided: 'one-no-nyquist' } : t.sided === 'one-no-nyquist' ? { ...t, nfft: t.nfft - 1, sided: 'one' } : null;
+  t.sided === 'one' && t.nfft % 2 === 1
+    ? { ...t, nfft: t.nfft + 1, sided: 'one-no-nyquist' }
+    : t.sided === 'one-no-nyquist'
+      ? { ...t, nfft: t.nfft - 1, sided: 'one' }
+      : null;
 
 interface Tally {
   n: number;
@@ -127,7 +131,10 @@ function runGrid(grid: Case[], fixedFields: (keyof StftConfig)[]): Tally {
         const twin = twinOf(truth);
         const kept = res.hypotheses.filter((h) => h.score >= 0.02 * (top?.score ?? 0));
         if (top && twin && sameAll(top.values, twin) && kept.some((h) => sameAll(h.values, truth))) t.twinOnly++;
-        else t.misses.push(`${g.text} (${truth.frames}x${truth.bins}) -> ${top ? `${JSON.stringify(top.values)} ${top.score.toFixed(2)}: ${top.reason}` : res.undecided}`);
+        else
+          t.misses.push(
+            `${g.text} (${truth.frames}x${truth.bins}) -> ${top ? `${JSON.stringify(top.values)} ${top.score.toFixed(2)}: ${top.reason}` : res.undecided}`,
+          );
       }
     } finally {
       c.cleanup();
@@ -167,7 +174,10 @@ describe('dims with phase: real DC/Nyquist bins', () => {
         const twin = twinOf(cfg);
         if (twin && !sameAll(top.values, cfg)) {
           expect(sameAll(top.values, twin), name).toBe(true);
-          expect(res.hypotheses.some((h) => sameAll(h.values, cfg) && h.score >= 0.02 * top.score), name).toBe(true);
+          expect(
+            res.hypotheses.some((h) => sameAll(h.values, cfg) && h.score >= 0.02 * top.score),
+            name,
+          ).toBe(true);
         } else expect(top.values, name).toMatchObject({ nfft: cfg.nfft, sided: cfg.sided });
         expect(top.score, name).toBeGreaterThan(0.5);
       } finally {
@@ -221,11 +231,19 @@ describe('dims with phase: real DC/Nyquist bins', () => {
   });
 
   test('wide frames (nfft 16384 one-sided, 10000 two-sided, on the 8-frame minimum): the truth first', () => {
-    for (const [nfft, sided] of [[16384, 'one'], [10000, 'two']] as [number, Sided][]) {
+    for (const [nfft, sided] of [
+      [16384, 'one'],
+      [10000, 'two'],
+    ] as [number, Sided][]) {
       const c = synthCase({ nfft, hop: nfft / 4, sided }, demoSignal(22050, 4, 3));
       try {
         const res = dims.run(c.evidence, fixedUpTo(c.config, ['magnitudeFile', 'phaseFile']));
-        expect(res.hypotheses[0]?.values, `${nfft} ${sided}: ${res.hypotheses[0]?.reason ?? res.undecided}`).toMatchObject({ frames: c.config.frames, bins: c.config.bins, nfft, sided });
+        expect(res.hypotheses[0]?.values, `${nfft} ${sided}: ${res.hypotheses[0]?.reason ?? res.undecided}`).toMatchObject({
+          frames: c.config.frames,
+          bins: c.config.bins,
+          nfft,
+          sided,
+        });
         expect(res.hypotheses[0].score).toBeGreaterThan(0.5);
       } finally {
         c.cleanup();
@@ -255,9 +273,23 @@ describe('known recipes end to end (raw-dtype, then dims under its storage)', ()
     ['torch: 400/160 reflect, power', { nfft: 400, hop: 160, padMode: 'reflect', magnitudeScale: 'power' }],
     [
       'MATLAB spectrogram: symmetric Hamming 512/256, float64 column-major, degrees',
-      { nfft: 512, hop: 256, window: 'hamming', windowSymmetry: 'symmetric', center: false, padMode: 'none', firstFrameStart: 0, magnitudeFile: rawStorage({ dtype: 'float64' }), phaseFile: rawStorage({ dtype: 'float64' }), phaseUnit: 'degrees' },
+      {
+        nfft: 512,
+        hop: 256,
+        window: 'hamming',
+        windowSymmetry: 'symmetric',
+        center: false,
+        padMode: 'none',
+        firstFrameStart: 0,
+        magnitudeFile: rawStorage({ dtype: 'float64' }),
+        phaseFile: rawStorage({ dtype: 'float64' }),
+        phaseUnit: 'degrees',
+      },
     ],
-    ['Octave specgram: 256, symmetric Hann, Nyquist dropped', { nfft: 256, hop: 128, sided: 'one-no-nyquist', windowSymmetry: 'symmetric', center: false, padMode: 'none', firstFrameStart: 0 }],
+    [
+      'Octave specgram: 256, symmetric Hann, Nyquist dropped',
+      { nfft: 256, hop: 128, sided: 'one-no-nyquist', windowSymmetry: 'symmetric', center: false, padMode: 'none', firstFrameStart: 0 },
+    ],
     ['scipy ShortTimeFFT: window-centre phase, 512/128', { nfft: 512, hop: 128, phaseReference: 'window-centre', layout: 'bin-major' }],
   ];
   for (const [what, over] of recipes) {
@@ -271,7 +303,9 @@ describe('known recipes end to end (raw-dtype, then dims under its storage)', ()
         const top = res.hypotheses[0];
         console.log(`${what}: storage ${st.score.toFixed(3)}, shape ${JSON.stringify(top.values)} ${top.score.toFixed(3)}`);
         const twin = twinOf(c.config);
-        expect(sameAll(top.values, c.config) || (twin !== null && sameAll(top.values, twin) && res.hypotheses.some((h) => sameAll(h.values, c.config)))).toBe(true);
+        expect(sameAll(top.values, c.config) || (twin !== null && sameAll(top.values, twin) && res.hypotheses.some((h) => sameAll(h.values, c.config)))).toBe(
+          true,
+        );
       } finally {
         c.cleanup();
       }
@@ -283,7 +317,9 @@ describe('dims without phase: the magnitude stream period', () => {
   test('magnitude-only grid (weaker: scores stay below 0.6)', () => {
     const grid = shapeGrid(40, 777, false);
     const t = runGrid(grid, ['magnitudeFile', 'phaseFile']);
-    console.log(`dims (magnitude only) grid: shape first ${pct(t.shape, t.n)}; nfft+sided first ${pct(t.full, t.n)} (+${t.twinOnly} twins); ${(t.ms / t.n).toFixed(1)} ms/case`);
+    console.log(
+      `dims (magnitude only) grid: shape first ${pct(t.shape, t.n)}; nfft+sided first ${pct(t.full, t.n)} (+${t.twinOnly} twins); ${(t.ms / t.n).toFixed(1)} ms/case`,
+    );
     for (const m of t.misses) console.log(`  miss: ${m}`);
     expect(t.shape / t.n).toBeGreaterThanOrEqual(0.8);
     expect(t.confidentWrongShape).toBe(0);
@@ -293,8 +329,14 @@ describe('dims without phase: the magnitude stream period', () => {
     const foreign = join(import.meta.dirname, 'fixtures', 'foreign');
     const samples = join(import.meta.dirname, '..', 'samples');
     const cases: [string, StftConfig][] = [
-      ...Object.entries(JSON.parse(readFileSync(join(foreign, 'cases.json'), 'utf8')) as Record<string, StftConfig>).map(([n, c]): [string, StftConfig] => [join(foreign, `${n}.mag`), c]),
-      ...['librosa-default', 'matlab-db-degrees', 'odd-int16', 'torch-400'].map((n): [string, StftConfig] => [join(samples, `${n}.mag`), JSON.parse(readFileSync(join(samples, `${n}.truth.json`), 'utf8')) as StftConfig]),
+      ...Object.entries(JSON.parse(readFileSync(join(foreign, 'cases.json'), 'utf8')) as Record<string, StftConfig>).map(([n, c]): [string, StftConfig] => [
+        join(foreign, `${n}.mag`),
+        c,
+      ]),
+      ...['librosa-default', 'matlab-db-degrees', 'odd-int16', 'torch-400'].map((n): [string, StftConfig] => [
+        join(samples, `${n}.mag`),
+        JSON.parse(readFileSync(join(samples, `${n}.truth.json`), 'utf8')) as StftConfig,
+      ]),
     ];
     for (const [path, cfg] of cases) {
       const ev = new Evidence(path, null);
@@ -347,7 +389,11 @@ describe('one complex file (no phase file)', () => {
       const c = bytesCase(bytes, null);
       try {
         const st = rawDtype.run(c.evidence, {}).hypotheses[0];
-        const okStorage = st?.values.magnitudeFile?.dtype === dtype && st.values.magnitudeFile.endian === endian && st.values.magnitudeFile.headerBytes === header && st.values.phaseFile === null;
+        const okStorage =
+          st?.values.magnitudeFile?.dtype === dtype &&
+          st.values.magnitudeFile.endian === endian &&
+          st.values.magnitudeFile.headerBytes === header &&
+          st.values.phaseFile === null;
         if (okStorage) storageHits++;
         else console.log(`  complex storage miss: ${dtype} ${endian} h${header} -> ${st ? JSON.stringify(st.values) : 'undecided'}`);
         const res = dims.run(c.evidence, { magnitudeFile: { format: 'raw', dtype, endian, headerBytes: header }, phaseFile: null });
@@ -382,7 +428,9 @@ describe('dims on bad input', () => {
       try {
         const res = dims.run(c.evidence, p ? storage : { magnitudeFile: rawStorage(), phaseFile: null });
         const top = res.hypotheses[0];
-        console.log(`dims on ${what}: ${res.undecided ?? (res.rejects ? `ruled out: ${res.rejects}` : `${JSON.stringify(top.values)} ${top.score.toFixed(3)}`)}`);
+        console.log(
+          `dims on ${what}: ${res.undecided ?? (res.rejects ? `ruled out: ${res.rejects}` : `${JSON.stringify(top.values)} ${top.score.toFixed(3)}`)}`,
+        );
         expect(top === undefined || top.score <= 0.5, what).toBe(true);
         // Phase that varies but is real at DC under no shape rules the reading out.
         if (what === 'uniform noise pair') expect(res.rejects, what).toBeDefined();

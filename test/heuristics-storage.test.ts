@@ -7,7 +7,16 @@ import { dims } from '../heuristics/dims/index.js';
 import { rawDtype } from '../heuristics/raw-dtype/index.js';
 import type { Hypothesis } from '../heuristics/types.js';
 import { Evidence } from '../src/analysis/evidence.js';
-import { type Dtype, type Endian, type FileStorage, type MagnitudeScale, type PhaseUnit, REAL_DTYPES, type Sided, type StftConfig } from '../src/config/types.js';
+import {
+  type Dtype,
+  type Endian,
+  type FileStorage,
+  type MagnitudeScale,
+  type PhaseUnit,
+  REAL_DTYPES,
+  type Sided,
+  type StftConfig,
+} from '../src/config/types.js';
 import { geometryFromConfig, stft } from '../src/dsp/stft.js';
 import { encodeValues } from '../src/io/dtype.js';
 import { demoSignal } from '../src/synth/signals.js';
@@ -248,7 +257,10 @@ describe('raw-dtype: other programs and bad input', () => {
   });
 
   test('pinned fields are honoured', () => {
-    const c = synthCase({ magnitudeFile: rawStorage({ dtype: 'float64', headerBytes: 16 }), phaseFile: rawStorage({ dtype: 'float64', headerBytes: 16 }) }, SIGNAL);
+    const c = synthCase(
+      { magnitudeFile: rawStorage({ dtype: 'float64', headerBytes: 16 }), phaseFile: rawStorage({ dtype: 'float64', headerBytes: 16 }) },
+      SIGNAL,
+    );
     try {
       const r = rawDtype.run(c.evidence, { magnitudeFile: { dtype: 'float64' } });
       expect(r.hypotheses.every((h) => h.values.magnitudeFile?.dtype === 'float64')).toBe(true);
@@ -328,11 +340,46 @@ describe('container: storage from the header, shape up to orientation', () => {
   };
   // Values in memory order; `shape` as the container states it; the layout those imply.
   const cases: { what: string; make: (v: Float64Array) => Uint8Array; layout: 'frame-major' | 'bin-major'; dtype: Dtype; endian: Endian; format: string }[] = [
-    { what: 'npy (frames, bins) C float32 <', make: (v) => npy(v, 'float32', 'little', [F, B], false), layout: 'frame-major', dtype: 'float32', endian: 'little', format: 'npy' },
-    { what: 'npy (bins, frames) C float64 > (librosa array saved)', make: (v) => npy(transpose(v), 'float64', 'big', [B, F], false), layout: 'bin-major', dtype: 'float64', endian: 'big', format: 'npy' },
-    { what: 'npy (bins, frames) F float32 <', make: (v) => npy(v, 'float32', 'little', [B, F], true), layout: 'frame-major', dtype: 'float32', endian: 'little', format: 'npy' },
-    { what: 'npy (frames, bins) F float32 <', make: (v) => npy(transpose(v), 'float32', 'little', [F, B], true), layout: 'bin-major', dtype: 'float32', endian: 'little', format: 'npy' },
-    { what: 'MAT v5 (bins, frames) double (MATLAB spectrogram)', make: (v) => mat5('S', v, B, F), layout: 'frame-major', dtype: 'float64', endian: 'little', format: 'mat' },
+    {
+      what: 'npy (frames, bins) C float32 <',
+      make: (v) => npy(v, 'float32', 'little', [F, B], false),
+      layout: 'frame-major',
+      dtype: 'float32',
+      endian: 'little',
+      format: 'npy',
+    },
+    {
+      what: 'npy (bins, frames) C float64 > (librosa array saved)',
+      make: (v) => npy(transpose(v), 'float64', 'big', [B, F], false),
+      layout: 'bin-major',
+      dtype: 'float64',
+      endian: 'big',
+      format: 'npy',
+    },
+    {
+      what: 'npy (bins, frames) F float32 <',
+      make: (v) => npy(v, 'float32', 'little', [B, F], true),
+      layout: 'frame-major',
+      dtype: 'float32',
+      endian: 'little',
+      format: 'npy',
+    },
+    {
+      what: 'npy (frames, bins) F float32 <',
+      make: (v) => npy(transpose(v), 'float32', 'little', [F, B], true),
+      layout: 'bin-major',
+      dtype: 'float32',
+      endian: 'little',
+      format: 'npy',
+    },
+    {
+      what: 'MAT v5 (bins, frames) double (MATLAB spectrogram)',
+      make: (v) => mat5('S', v, B, F),
+      layout: 'frame-major',
+      dtype: 'float64',
+      endian: 'little',
+      format: 'mat',
+    },
   ];
   for (const k of cases) {
     test(k.what, () => {
@@ -354,7 +401,9 @@ describe('container: storage from the header, shape up to orientation', () => {
         const wrong = r.hypotheses.find((h) => h !== truth) as Hypothesis;
         const sTrue = under(truth as Hypothesis);
         const sWrong = under(wrong);
-        console.log(`container ${k.what}: orientation shares ${r.hypotheses.map((h) => `${h.values.bins} bins ${h.score.toFixed(2)}`).join(', ')}; dims ${sTrue.toFixed(3)} vs ${sWrong.toExponential(1)}`);
+        console.log(
+          `container ${k.what}: orientation shares ${r.hypotheses.map((h) => `${h.values.bins} bins ${h.score.toFixed(2)}`).join(', ')}; dims ${sTrue.toFixed(3)} vs ${sWrong.toExponential(1)}`,
+        );
         expect(sTrue).toBeGreaterThan(0.9);
         expect(sWrong).toBeLessThan(0.01);
         const d = dims.run(ev, truth?.values ?? {});

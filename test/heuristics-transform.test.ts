@@ -9,7 +9,19 @@ import { matchRecipes, recipe } from '../heuristics/recipe/index.js';
 import type { AnalyzerResult } from '../heuristics/types.js';
 import { Evidence } from '../src/analysis/evidence.js';
 import { completeConfig, parseConfigObject } from '../src/config/parse.js';
-import type { Dtype, Layout, MagnitudeScale, PadMode, PartialStftConfig, PhaseReference, PhaseSign, Sided, StftConfig, WindowName, WindowSymmetry } from '../src/config/types.js';
+import type {
+  Dtype,
+  Layout,
+  MagnitudeScale,
+  PadMode,
+  PartialStftConfig,
+  PhaseReference,
+  PhaseSign,
+  Sided,
+  StftConfig,
+  WindowName,
+  WindowSymmetry,
+} from '../src/config/types.js';
 import { encodeValues } from '../src/io/dtype.js';
 import { demoSignal } from '../src/synth/signals.js';
 import { rng } from './helpers.js';
@@ -38,7 +50,11 @@ function release(sc: SynthCase): void {
 
 const top = (r: AnalyzerResult): PartialStftConfig | undefined => r.hypotheses[0]?.values;
 const show = (r: AnalyzerResult): string =>
-  r.undecided ?? r.hypotheses.slice(0, 3).map((h) => `${JSON.stringify(h.values)}@${h.score.toFixed(3)}`).join(' | ');
+  r.undecided ??
+  r.hypotheses
+    .slice(0, 3)
+    .map((h) => `${JSON.stringify(h.values)}@${h.score.toFixed(3)}`)
+    .join(' | ');
 /** Highest score among hypotheses that assert a wrong value for `field`. */
 const wrongScore = (r: AnalyzerResult, field: keyof StftConfig, truth: unknown): number =>
   Math.max(0, ...r.hypotheses.filter((h) => h.values[field] !== undefined && h.values[field] !== truth).map((h) => h.score));
@@ -105,7 +121,7 @@ const SYMMETRIES: WindowSymmetry[] = ['periodic', 'symmetric'];
  */
 function gridCases(): Partial<StftConfig>[] {
   const r = rng(20240611);
-  const pickOf = <T,>(a: readonly T[], i: number): T => a[(i + Math.floor(r() * a.length)) % a.length];
+  const pickOf = <T>(a: readonly T[], i: number): T => a[(i + Math.floor(r() * a.length)) % a.length];
   const out: Partial<StftConfig>[] = [];
   let i = 0;
   for (let pass = 0; pass < 2; pass++)
@@ -213,20 +229,35 @@ describe('coarse storage and flat windows', () => {
         const k = 3 * i + j;
         const hop = Math.round(f * nfft);
         const winLength = k % 4 === 3 ? Math.round(0.75 * nfft) : nfft;
-        const sc = make({ ...COARSE, nfft, hop, winLength, window: windows[k % windows.length], phaseReference: REFS[k % 3], phaseSign: SIGNS[Math.floor(k / 3) % 2], layout: LAYOUTS[k % 2] });
+        const sc = make({
+          ...COARSE,
+          nfft,
+          hop,
+          winLength,
+          window: windows[k % windows.length],
+          phaseReference: REFS[k % 3],
+          phaseSign: SIGNS[Math.floor(k / 3) % 2],
+          layout: LAYOUTS[k % 2],
+        });
         const c = sc.config;
         const { hop: h, conv } = runAll(sc, false);
         n++;
         const ok = top(h)?.hop === c.hop && convOk(conv, c);
         if (ok) hits++;
         else misses.push(`${nfft}/${hop} ${c.window} ${c.phaseReference}${c.phaseSign}: hop ${show(h)} | conv ${show(conv)}`);
-        wrongMax = Math.max(wrongMax, wrongScore(h, 'hop', c.hop) / (h.hypotheses[0]?.score ?? 1), wrongScore(conv, 'phaseReference', c.phaseReference) / (conv.hypotheses[0]?.score ?? 1));
+        wrongMax = Math.max(
+          wrongMax,
+          wrongScore(h, 'hop', c.hop) / (h.hypotheses[0]?.score ?? 1),
+          wrongScore(conv, 'phaseReference', c.phaseReference) / (conv.hypotheses[0]?.score ?? 1),
+        );
         const s = h.hypotheses[0]?.score ?? 0;
         best = { min: Math.min(best.min, s), max: Math.max(best.max, s) };
         release(sc);
       }
     for (const m of misses) console.log(`coarse miss: ${m}`);
-    console.log(`coarse grid: ${n} cases; hop and convention ${hits}/${n}; best hop scores ${best.min.toFixed(2)}–${best.max.toFixed(2)}; worst wrong/best ratio ${wrongMax.toFixed(3)}`);
+    console.log(
+      `coarse grid: ${n} cases; hop and convention ${hits}/${n}; best hop scores ${best.min.toFixed(2)}–${best.max.toFixed(2)}; worst wrong/best ratio ${wrongMax.toFixed(3)}`,
+    );
     expect(hits / n).toBeGreaterThanOrEqual(0.95);
     // Honest: agreement to within 1 dB steps is not agreement to round-off...
     expect(best.max).toBeLessThan(0.9);
@@ -237,8 +268,27 @@ describe('coarse storage and flat windows', () => {
   it('rectangular windows at 50 % overlap: hop and convention under every reference, placement and pad', () => {
     const cases: Partial<StftConfig>[] = [
       { nfft: 511, sided: 'one', phaseReference: 'absolute-time', phaseSign: '+', center: true, padMode: 'reflect', firstFrameStart: -255 },
-      { nfft: 512, sided: 'one-no-nyquist', winLength: 384, windowPlacement: 'start', phaseReference: 'absolute-time', phaseSign: '+', center: false, padMode: 'none', firstFrameStart: 0 },
-      { nfft: 400, sided: 'two', windowSymmetry: 'symmetric', phaseReference: 'frame-start', phaseSign: '-', center: true, padMode: 'zeros', firstFrameStart: -200 },
+      {
+        nfft: 512,
+        sided: 'one-no-nyquist',
+        winLength: 384,
+        windowPlacement: 'start',
+        phaseReference: 'absolute-time',
+        phaseSign: '+',
+        center: false,
+        padMode: 'none',
+        firstFrameStart: 0,
+      },
+      {
+        nfft: 400,
+        sided: 'two',
+        windowSymmetry: 'symmetric',
+        phaseReference: 'frame-start',
+        phaseSign: '-',
+        center: true,
+        padMode: 'zeros',
+        firstFrameStart: -200,
+      },
       { nfft: 320, winLength: 240, phaseReference: 'window-centre', phaseSign: '+', layout: 'bin-major' },
       { ...COARSE, nfft: 512, sided: 'one-no-nyquist', phaseReference: 'absolute-time', phaseSign: '+' },
     ];
@@ -259,16 +309,45 @@ describe('coarse storage and flat windows', () => {
       ['centred', 'reflect'],
       ['start', 'reflect'],
     ] as const) {
-      const sc = make({ nfft: 512, hop: 128, winLength: 384, windowPlacement, window: 'hann', phaseReference: 'window-centre', center: true, padMode, firstFrameStart: -256 });
-      const fixed = fixedUpTo(sc.config, FOR_CENTRING.filter((f) => f !== 'windowPlacement'));
+      const sc = make({
+        nfft: 512,
+        hop: 128,
+        winLength: 384,
+        windowPlacement,
+        window: 'hann',
+        phaseReference: 'window-centre',
+        center: true,
+        padMode,
+        firstFrameStart: -256,
+      });
+      const fixed = fixedUpTo(
+        sc.config,
+        FOR_CENTRING.filter((f) => f !== 'windowPlacement'),
+      );
       const r = centring.run(sc.evidence, fixed);
       expect(top(r), show(r)).toMatchObject({ windowPlacement, padMode, firstFrameStart: -256 });
       // The other placement reads a pad no maker uses or a contradicted unpadded start.
       expect(Math.max(0, ...r.hypotheses.filter((h) => h.values.windowPlacement !== windowPlacement).map((h) => h.score))).toBeLessThan(0.35);
       release(sc);
     }
-    const sc = make({ nfft: 400, hop: 200, winLength: 300, windowPlacement: 'start', window: 'sqrt-hann', phaseReference: 'window-centre', center: false, padMode: 'none', firstFrameStart: 0 });
-    const r = centring.run(sc.evidence, fixedUpTo(sc.config, FOR_CENTRING.filter((f) => f !== 'windowPlacement')));
+    const sc = make({
+      nfft: 400,
+      hop: 200,
+      winLength: 300,
+      windowPlacement: 'start',
+      window: 'sqrt-hann',
+      phaseReference: 'window-centre',
+      center: false,
+      padMode: 'none',
+      firstFrameStart: 0,
+    });
+    const r = centring.run(
+      sc.evidence,
+      fixedUpTo(
+        sc.config,
+        FOR_CENTRING.filter((f) => f !== 'windowPlacement'),
+      ),
+    );
     // Unpadded, the data fix only offset + firstFrameStart: both placements read alike, unpadded, the
     // centred one first by a stated prior of 0.2 dB only.
     expect(r.hypotheses.slice(0, 2).map((h) => [h.values.windowPlacement, h.values.center])).toEqual([
@@ -434,7 +513,16 @@ const FOREIGN: { name: string; recipe: string; over: Partial<StftConfig>; signal
   {
     name: 'scipy ShortTimeFFT (window-centre phase, first slice −hop − nfft/2)',
     recipe: 'scipy.signal.ShortTimeFFT',
-    over: { nfft: 512, hop: 128, layout: 'bin-major', center: true, padMode: 'zeros', firstFrameStart: -384, phaseReference: 'window-centre', frames: Math.ceil((L16 + 384) / 128) },
+    over: {
+      nfft: 512,
+      hop: 128,
+      layout: 'bin-major',
+      center: true,
+      padMode: 'zeros',
+      firstFrameStart: -384,
+      phaseReference: 'window-centre',
+      frames: Math.ceil((L16 + 384) / 128),
+    },
     length: L16,
   },
   {
@@ -485,7 +573,9 @@ describe("other programs' conventions", () => {
       expect(top(centre), show(centre)).toMatchObject({ center: c.center, padMode: c.padMode, firstFrameStart: c.firstFrameStart, originalLength: f.length });
       const named = matchRecipes(c).filter((m) => m.mismatched.length === 0);
       expect(named[0]?.name).toBe(f.recipe);
-      console.log(`${f.name}: hop ${top(hop)?.hop}, ${top(conv)?.phaseReference} ${top(conv)?.phaseSign}, ${JSON.stringify(top(centre))}; recipe ${named.map((m) => m.name).join(' / ')}`);
+      console.log(
+        `${f.name}: hop ${top(hop)?.hop}, ${top(conv)?.phaseReference} ${top(conv)?.phaseSign}, ${JSON.stringify(top(centre))}; recipe ${named.map((m) => m.name).join(' / ')}`,
+      );
       release(sc);
     });
   }
@@ -536,7 +626,12 @@ describe('recipe', () => {
   });
   it('lists every matching recipe and says when none matches', () => {
     const both = matchRecipes({ nfft: 400, layout: 'bin-major', padMode: 'reflect', firstFrameStart: -200, center: true, magnitudeScale: 'power' });
-    expect(both.slice(0, 2).map((m) => m.name).sort()).toEqual(['Whisper front end (torch.stft 400/160 at 16 kHz)', 'torchaudio.transforms.Spectrogram defaults']);
+    expect(
+      both
+        .slice(0, 2)
+        .map((m) => m.name)
+        .sort(),
+    ).toEqual(['Whisper front end (torch.stft 400/160 at 16 kHz)', 'torchaudio.transforms.Spectrogram defaults']);
     const none = recipe.run(null as unknown as Evidence, { nfft: 300, hop: 77, window: 'blackman' });
     expect(none.hypotheses).toEqual([{ values: { sampleRate: null }, score: 1, reason: 'no recipe matches', metrics: { recipe: '' } }]);
     const m = matchRecipes({ nfft: 2048, hop: 512, padMode: 'reflect', window: 'hann' });

@@ -75,7 +75,8 @@ function describeCase(c: Partial<StftConfig>, signal: string): string {
 function floorMatches(got: number | null | undefined, c: SynthCase): boolean {
   const want = c.config.dbFloor;
   const dtype = c.config.magnitudeFile.dtype as RealDtype;
-  const same = got !== null && got !== undefined && want !== null && Math.abs(got - want) <= (dtype.includes('int') ? 0.51 : 1e-4 * Math.max(1, Math.abs(want)));
+  const same =
+    got !== null && got !== undefined && want !== null && Math.abs(got - want) <= (dtype.includes('int') ? 0.51 : 1e-4 * Math.max(1, Math.abs(want)));
   if (want === null) return got === null;
   const share = clippedShare(c, want);
   if (share === 0) return got === null;
@@ -159,7 +160,10 @@ function magnitudeGrid(): MagCase[] {
 function topScale(r: AnalyzerResult): string {
   return r.hypotheses
     .slice(0, 3)
-    .map((h) => `${h.values.magnitudeScale}${h.values.dbFloor !== null && h.values.dbFloor !== undefined ? `@${h.values.dbFloor.toFixed(1)}` : ''}:${h.score.toFixed(2)}`)
+    .map(
+      (h) =>
+        `${h.values.magnitudeScale}${h.values.dbFloor !== null && h.values.dbFloor !== undefined ? `@${h.values.dbFloor.toFixed(1)}` : ''}:${h.score.toFixed(2)}`,
+    )
     .join(' ');
 }
 
@@ -188,10 +192,7 @@ describe('magnitude-scale', () => {
       try {
         const r = timed('magnitude-scale', () => magnitudeScale.run(c.evidence, fixedUpTo(c.config, MAG_NEEDS)));
         const top = r.hypotheses[0];
-        const ok =
-          top !== undefined &&
-          top.values.magnitudeScale === c.config.magnitudeScale &&
-          floorMatches(top.values.dbFloor, c);
+        const ok = top !== undefined && top.values.magnitudeScale === c.config.magnitudeScale && floorMatches(top.values.dbFloor, c);
         if (ok) {
           hits++;
           const key = `${c.config.magnitudeScale}${c.config.dbFloor !== null ? '+floor' : ''} ${c.config.magnitudeFile.dtype}`;
@@ -231,7 +232,13 @@ describe('magnitude-scale', () => {
         const log1p = r.hypotheses.find((h) => h.values.magnitudeScale === 'log1p');
         const what = `${scale} ${nfft}${signal ? ' quiet' : ''}: ${r.hypotheses.map((h) => `${h.values.magnitudeScale} ${h.score.toFixed(2)}`).join(', ')}`;
         if (offered) {
-          expect(r.hypotheses.slice(0, 2).map((h) => h.values.magnitudeScale).sort(), what).toEqual(['linear', 'log1p']);
+          expect(
+            r.hypotheses
+              .slice(0, 2)
+              .map((h) => h.values.magnitudeScale)
+              .sort(),
+            what,
+          ).toEqual(['linear', 'log1p']);
           expect(log1p?.score, what).toBeGreaterThan(0.15);
         } else {
           expect(log1p, what).toBeUndefined();
@@ -299,7 +306,19 @@ describe('magnitude-scale', () => {
       // torchaudio Spectrogram(power=2): 400/200 reflect padded.
       { name: 'torch power', over: { nfft: 400, hop: 200, padMode: 'reflect', magnitudeScale: 'power' } },
       // MATLAB spectrogram: symmetric Hamming, 50 % overlap, column-major float64 (frame-major stream).
-      { name: 'matlab', over: { nfft: 512, hop: 256, window: 'hamming', windowSymmetry: 'symmetric', center: false, padMode: 'none', firstFrameStart: 0, magnitudeFile: rawStorage({ dtype: 'float64' }) } },
+      {
+        name: 'matlab',
+        over: {
+          nfft: 512,
+          hop: 256,
+          window: 'hamming',
+          windowSymmetry: 'symmetric',
+          center: false,
+          padMode: 'none',
+          firstFrameStart: 0,
+          magnitudeFile: rawStorage({ dtype: 'float64' }),
+        },
+      },
       // Octave specgram: 256, symmetric Hann, Nyquist dropped, 20·log10.
       { name: 'octave', over: { nfft: 256, hop: 128, windowSymmetry: 'symmetric', sided: 'one-no-nyquist', bins: 128, magnitudeScale: 'db' } },
     ];
@@ -423,7 +442,12 @@ describe('bad inputs: undecided or low scores, never a confident wrong answer', 
     nfft: 256,
     sided: 'one',
   });
-  const f32 = (f: (i: number) => number, count = n): Uint8Array => encodeValues(Float64Array.from({ length: count }, (_, i) => f(i)), 'float32', 'little');
+  const f32 = (f: (i: number) => number, count = n): Uint8Array =>
+    encodeValues(
+      Float64Array.from({ length: count }, (_, i) => f(i)),
+      'float32',
+      'little',
+    );
   const randomBytes = (count: number): Uint8Array => Uint8Array.from({ length: count }, () => Math.floor(r() * 256));
   const inputs: { name: string; mag: Uint8Array; phase: Uint8Array; dtype: RealDtype; frames?: number }[] = [
     { name: 'random bytes', mag: randomBytes(4 * n), phase: randomBytes(4 * n), dtype: 'float32' },

@@ -3,7 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { estimateWindow, windowImprint } from '../heuristics/window/index.js';
 import type { AnalyzerResult, Hypothesis } from '../heuristics/types.js';
 import type { Evidence } from '../src/analysis/evidence.js';
-import type { Dtype, Layout, MagnitudeScale, PartialStftConfig, PhaseReference, StftConfig, WindowName, WindowPlacement, WindowSymmetry } from '../src/config/types.js';
+import type {
+  Dtype,
+  Layout,
+  MagnitudeScale,
+  PartialStftConfig,
+  PhaseReference,
+  StftConfig,
+  WindowName,
+  WindowPlacement,
+  WindowSymmetry,
+} from '../src/config/types.js';
 import { frameCountFor, geometryFromConfig, istft, stft } from '../src/dsp/stft.js';
 import { encodeValues } from '../src/io/dtype.js';
 import { makeStftFiles } from '../src/synth/make.js';
@@ -43,7 +53,9 @@ const sameMain = (h: Hypothesis, t: Truth): boolean =>
   h.values.phaseReference === t.phaseReference &&
   // A full-length window has no placement of its own (the analyzer reports 'centred'); a window-centre
   // roll hides the placement, which the analyzer then leaves open.
-  (h.values.windowPlacement === t.windowPlacement || t.winLength === t.nfft || (h.values.windowPlacement === undefined && t.phaseReference === 'window-centre'));
+  (h.values.windowPlacement === t.windowPlacement ||
+    t.winLength === t.nfft ||
+    (h.values.windowPlacement === undefined && t.phaseReference === 'window-centre'));
 const sameAll = (h: Hypothesis, t: Truth): boolean => sameMain(h, t) && h.values.windowSymmetry === t.windowSymmetry;
 
 /**
@@ -68,7 +80,10 @@ function offered(r: AnalyzerResult, t: Truth): boolean {
 const describeTop = (r: AnalyzerResult): string =>
   r.hypotheses
     .slice(0, 3)
-    .map((h) => `${h.values.windowSymmetry} ${h.values.window} ${h.values.winLength} ${h.values.windowPlacement ?? '(placement open)'} ${h.values.phaseReference}${h.values.phaseSign ?? ''} (${h.score.toFixed(3)})`)
+    .map(
+      (h) =>
+        `${h.values.windowSymmetry} ${h.values.window} ${h.values.winLength} ${h.values.windowPlacement ?? '(placement open)'} ${h.values.phaseReference}${h.values.phaseSign ?? ''} (${h.score.toFixed(3)})`,
+    )
     .join(' | ') || `undecided: ${r.undecided}`;
 
 const truthOf = (c: StftConfig): Truth => ({
@@ -82,7 +97,10 @@ const truthOf = (c: StftConfig): Truth => ({
 });
 
 function expectFirst(r: AnalyzerResult, c: StftConfig, label: string): void {
-  expect(topTied(r).some((h) => sameAll(h, truthOf(c))), `${label}: ${describeTop(r)}`).toBe(true);
+  expect(
+    topTied(r).some((h) => sameAll(h, truthOf(c))),
+    `${label}: ${describeTop(r)}`,
+  ).toBe(true);
 }
 
 const WINDOWS = ['hann', 'hamming', 'blackman', 'rectangular', 'sqrt-hann', 'kaiser-8', 'gaussian', 'tukey-0.5'] as const;
@@ -158,7 +176,9 @@ describe('window-imprint analyzer: grid', () => {
             if (offered(r, truth)) symOffered++;
             if (r.hypotheses.length > 0 && sameAll(r.hypotheses[0], truth)) strict++;
             if (!main || !sym)
-              misses.push(`${windowSymmetry} ${window} ${winLength}/${nfft} ${windowPlacement} ${phaseReference} hop ${hop} ${magnitudeScale}${dbFloor ?? ''} -> ${describeTop(r)}`);
+              misses.push(
+                `${windowSymmetry} ${window} ${winLength}/${nfft} ${windowPlacement} ${phaseReference} hop ${hop} ${magnitudeScale}${dbFloor ?? ''} -> ${describeTop(r)}`,
+              );
           }
     const ms = performance.now() - t0;
     console.log(
@@ -187,7 +207,10 @@ describe('window-imprint analyzer: wrong values do not outrank the truth', () =>
       const { r } = runCase({ nfft: 512, hop: 128, window });
       const family = (w: unknown): string => String(w).split('-')[0];
       const truth = Math.max(...r.hypotheses.filter((h) => h.values.window === window).map((h) => h.score));
-      const other = Math.max(0, ...r.hypotheses.filter((h) => family(h.values.window) !== family(window) && h.values.window !== 'estimated').map((h) => h.score));
+      const other = Math.max(
+        0,
+        ...r.hypotheses.filter((h) => family(h.values.window) !== family(window) && h.values.window !== 'estimated').map((h) => h.score),
+      );
       rows.push(`${window}: true ${truth.toFixed(3)}, best other family ${other.toFixed(4)}`);
       expect(other, `${window}: ${describeTop(r)}`).toBeLessThan(0.1 * truth);
     }
@@ -222,14 +245,16 @@ describe('window-imprint analyzer: the end-to-end grid', () => {
         sc.cleanup();
       }
     }
-    console.log(`e2e grid: ${runs} runs, first ${((100 * first) / runs).toFixed(1)} %, offered ${((100 * offeredRuns) / runs).toFixed(1)} %, confident wrong ${wrong.length}\n  ${wrong.join('\n  ')}`);
+    console.log(
+      `e2e grid: ${runs} runs, first ${((100 * first) / runs).toFixed(1)} %, offered ${((100 * offeredRuns) / runs).toFixed(1)} %, confident wrong ${wrong.length}\n  ${wrong.join('\n  ')}`,
+    );
     expect(offeredRuns / runs).toBeGreaterThanOrEqual(0.9);
     expect(wrong).toEqual([]);
   });
 });
 
 describe('window-imprint analyzer: other programs and conventions', () => {
-  it("scipy ShortTimeFFT (window-centre reference, hann 512, first slice at −hop−nfft/2)", () => {
+  it('scipy ShortTimeFFT (window-centre reference, hann 512, first slice at −hop−nfft/2)', () => {
     const { r, config } = runCase({ nfft: 512, hop: 128, phaseReference: 'window-centre', firstFrameStart: -128 - 256, layout: 'bin-major' });
     expectFirst(r, config, 'ShortTimeFFT');
   });
@@ -262,7 +287,15 @@ describe('window-imprint analyzer: other programs and conventions', () => {
   });
 
   it('Octave specgram (256, symmetric hann, Nyquist bin dropped)', () => {
-    const { r, config } = runCase({ nfft: 256, hop: 128, windowSymmetry: 'symmetric', sided: 'one-no-nyquist', center: false, padMode: 'none', firstFrameStart: 0 });
+    const { r, config } = runCase({
+      nfft: 256,
+      hop: 128,
+      windowSymmetry: 'symmetric',
+      sided: 'one-no-nyquist',
+      center: false,
+      padMode: 'none',
+      firstFrameStart: 0,
+    });
     expectFirst(r, config, 'Octave');
   });
 
@@ -381,7 +414,12 @@ describe('window-imprint analyzer: inputs with no window in them', () => {
 
   it('noise magnitudes and noise phase: low scores', () => {
     const r0 = rng(9);
-    const c = pairCase(frames, bins, () => r0(), () => (r0() * 2 - 1) * Math.PI);
+    const c = pairCase(
+      frames,
+      bins,
+      () => r0(),
+      () => (r0() * 2 - 1) * Math.PI,
+    );
     try {
       const r = windowImprint.run(c.evidence, fixed);
       console.log(`noise: ${describeTop(r)}`);
@@ -392,7 +430,12 @@ describe('window-imprint analyzer: inputs with no window in them', () => {
   });
 
   it('silence: undecided', () => {
-    const c = pairCase(frames, bins, () => 0, () => 0);
+    const c = pairCase(
+      frames,
+      bins,
+      () => 0,
+      () => 0,
+    );
     try {
       const r = windowImprint.run(c.evidence, fixed);
       expect(r.hypotheses).toEqual([]);
@@ -403,7 +446,12 @@ describe('window-imprint analyzer: inputs with no window in them', () => {
   });
 
   it('constant magnitude and phase: low scores', () => {
-    const c = pairCase(frames, bins, () => 1, () => 0.3);
+    const c = pairCase(
+      frames,
+      bins,
+      () => 1,
+      () => 0.3,
+    );
     try {
       const r = windowImprint.run(c.evidence, fixed);
       console.log(`constant: ${describeTop(r)}`);

@@ -1,4 +1,16 @@
-import { closeSync, copyFileSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  ftruncateSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -46,7 +58,15 @@ describe('hostile input', () => {
     ['1-byte file', () => [file('one.mag', new Uint8Array([7]))], 3, /one\.mag: /],
     ['size that fits no dims', () => [file('odd.mag', new Uint8Array(4 * 13)), file('odd.phase', new Uint8Array(4 * 13))], 3, /odd\.mag: /],
     ['all zeros', () => [file('zeros.mag', new Uint8Array(80000)), file('zeros.phase', new Uint8Array(80000))], 3, /zeros\.(mag|phase): /],
-    ['all NaN', () => [file('nan.mag', new Uint8Array(new Float32Array(20000).fill(NaN).buffer)), file('nan.phase', new Uint8Array(new Float32Array(20000).fill(NaN).buffer))], 3, /nan\.(mag|phase): /],
+    [
+      'all NaN',
+      () => [
+        file('nan.mag', new Uint8Array(new Float32Array(20000).fill(NaN).buffer)),
+        file('nan.phase', new Uint8Array(new Float32Array(20000).fill(NaN).buffer)),
+      ],
+      3,
+      /nan\.(mag|phase): /,
+    ],
     ['random bytes', () => [file('random.mag', random), file('random.phase', random.slice().reverse())], 3, /random\.(mag|phase): /],
     ['text that is not numbers', () => [file('words.csv', 'hello,world\nthis,is\nnot,numbers\n')], 3, /words\.csv: /],
   ];
@@ -62,7 +82,11 @@ describe('hostile input', () => {
     const phase = readFileSync(SAMPLE('phase'));
     for (const cmd of [['analyze'], ['export', '-o', join(tmp, 'long.wav')]]) {
       const long = await cli(cmd[0], SAMPLE('mag'), file('long.phase', Buffer.concat([phase, phase.subarray(0, 4000)])), ...cmd.slice(1));
-      expectCleanFailure(long, 3, /long\.phase: does not pair with .*torch-400\.mag: it is 4000 bytes longer, and no reading fits the values both hold; leave it out/);
+      expectCleanFailure(
+        long,
+        3,
+        /long\.phase: does not pair with .*torch-400\.mag: it is 4000 bytes longer, and no reading fits the values both hold; leave it out/,
+      );
     }
     expect(existsSync(join(tmp, 'long.wav'))).toBe(false);
     const short = await cli('analyze', SAMPLE('mag'), file('short.phase', phase.subarray(0, 40000)));
@@ -71,7 +95,10 @@ describe('hostile input', () => {
   });
 
   it('a phase file cut short by a few bytes: read on the frames it covers (frame-major) or refused (bin-major), at bounded work', () => {
-    for (const [name, covered] of [['torch-400', true], ['librosa-default', false]] as const) {
+    for (const [name, covered] of [
+      ['torch-400', true],
+      ['librosa-default', false],
+    ] as const) {
       const at = (ext: string): string => join(ROOT, 'samples', `${name}.${ext}`);
       const whole = analyze(at('mag'), at('phase'));
       const alone = analyze(at('mag'), null);
@@ -147,33 +174,30 @@ describe('fuzz: mutated samples through the CLI', () => {
     let tried = 0;
     const codes = new Map<number, number>();
     await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom('truncate', 'bitflip', 'resize', 'shift', 'swap'),
-        fc.nat(),
-        fc.nat(),
-        async (kind, a, b) => {
-          tried++;
-          let m = Uint8Array.from(mag);
-          let p = Uint8Array.from(phase);
-          if (kind === 'truncate') m = m.subarray(0, a % m.length);
-          if (kind === 'bitflip') for (let i = 0; i < 64; i++) p[(a * 7919 + i * b) % p.length] ^= 1 << (i % 8);
-          if (kind === 'resize') p = p.subarray(0, p.length - ((a % 1000) + 1));
-          if (kind === 'shift') m = Uint8Array.from([...new Uint8Array(a % 64), ...m]);
-          if (kind === 'swap') [m, p] = [p, m];
-          const mp = file('fz.mag', m);
-          const pp = file('fz.phase', p);
-          const r = await cli('analyze', mp, pp, '--json');
-          codes.set(r.code, (codes.get(r.code) ?? 0) + 1);
-          expect([0, 3]).toContain(r.code);
-          if (r.code === 0) expect(() => JSON.parse(r.out)).not.toThrow();
-          else expectCleanFailure(r, 3, /fz\.(mag|phase): /);
-          slowest = Math.max(slowest, r.ms);
-          expect(r.ms).toBeLessThan(bound);
-        },
-      ),
+      fc.asyncProperty(fc.constantFrom('truncate', 'bitflip', 'resize', 'shift', 'swap'), fc.nat(), fc.nat(), async (kind, a, b) => {
+        tried++;
+        let m = Uint8Array.from(mag);
+        let p = Uint8Array.from(phase);
+        if (kind === 'truncate') m = m.subarray(0, a % m.length);
+        if (kind === 'bitflip') for (let i = 0; i < 64; i++) p[(a * 7919 + i * b) % p.length] ^= 1 << (i % 8);
+        if (kind === 'resize') p = p.subarray(0, p.length - ((a % 1000) + 1));
+        if (kind === 'shift') m = Uint8Array.from([...new Uint8Array(a % 64), ...m]);
+        if (kind === 'swap') [m, p] = [p, m];
+        const mp = file('fz.mag', m);
+        const pp = file('fz.phase', p);
+        const r = await cli('analyze', mp, pp, '--json');
+        codes.set(r.code, (codes.get(r.code) ?? 0) + 1);
+        expect([0, 3]).toContain(r.code);
+        if (r.code === 0) expect(() => JSON.parse(r.out)).not.toThrow();
+        else expectCleanFailure(r, 3, /fz\.(mag|phase): /);
+        slowest = Math.max(slowest, r.ms);
+        expect(r.ms).toBeLessThan(bound);
+      }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 24) },
     );
-    console.log(`fuzz: ${tried} mutated pairs, exit codes ${JSON.stringify(Object.fromEntries(codes))}, slowest ${slowest.toFixed(0)} ms (well-formed ${baseline.toFixed(0)} ms)`);
+    console.log(
+      `fuzz: ${tried} mutated pairs, exit codes ${JSON.stringify(Object.fromEntries(codes))}, slowest ${slowest.toFixed(0)} ms (well-formed ${baseline.toFixed(0)} ms)`,
+    );
     expect(existsSync(join(tmp, 'fz.mag'))).toBe(true);
     expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });

@@ -27,7 +27,13 @@ describe('library entry', () => {
     const phase = join(ROOT, 'samples', 'torch-400.phase');
     const r = lib.analyze(mag, phase);
     const truth = lib.completeConfig(lib.readConfigFile(join(ROOT, 'samples', 'torch-400.truth.json')), true, 'truth');
-    expect(r.candidates[0].config).toMatchObject({ nfft: truth.nfft, hop: truth.hop, window: truth.window, windowSymmetry: truth.windowSymmetry, center: truth.center });
+    expect(r.candidates[0].config).toMatchObject({
+      nfft: truth.nfft,
+      hop: truth.hop,
+      window: truth.window,
+      windowSymmetry: truth.windowSymmetry,
+      center: truth.center,
+    });
     const out = join(tmp, 'lib.wav');
     lib.reconstruct(r.candidates[0].config, mag, phase, { output: out, sampleRate: 16000, bits: 32, normalize: 'none', force: false });
     const ref = join(tmp, 'ref.wav');

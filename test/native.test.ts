@@ -45,7 +45,20 @@ describe('containers written by their native tools: analyze then export', () => 
       const j = JSON.parse(a.out) as { candidates: { config: Record<string, unknown> & { magnitudeFile: { format: string } } }[] };
       const c = j.candidates[0].config;
       expect(c.magnitudeFile.format).toBe(format);
-      for (const f of ['frames', 'bins', 'nfft', 'sided', 'hop', 'winLength', 'window', 'windowSymmetry', 'center', 'firstFrameStart', 'phaseReference', 'phaseSign']) {
+      for (const f of [
+        'frames',
+        'bins',
+        'nfft',
+        'sided',
+        'hop',
+        'winLength',
+        'window',
+        'windowSymmetry',
+        'center',
+        'firstFrameStart',
+        'phaseReference',
+        'phaseSign',
+      ]) {
         expect(c[f], `${name}: ${f}`).toEqual(truth[f]);
       }
       const out = join(tmp, `${files[0]}.wav`);

@@ -24,7 +24,13 @@ const centred = (nfft: number) => ({ center: true, firstFrameStart: -Math.floor(
 const uncentred = { center: false, padMode: 'none' as const, firstFrameStart: 0 };
 
 const RECIPES: RecipeCase[] = [
-  { recipe: 'librosa.stft defaults', sampleRate: 22050, rate: 22050, seconds: 1.5, over: { nfft: 2048, hop: 512, layout: 'bin-major', ...centred(2048), padMode: 'zeros' } },
+  {
+    recipe: 'librosa.stft defaults',
+    sampleRate: 22050,
+    rate: 22050,
+    seconds: 1.5,
+    over: { nfft: 2048, hop: 512, layout: 'bin-major', ...centred(2048), padMode: 'zeros' },
+  },
   {
     recipe: 'librosa.stft defaults before 0.10 (reflect padding)',
     sampleRate: 22050,
@@ -32,7 +38,13 @@ const RECIPES: RecipeCase[] = [
     seconds: 1.5,
     over: { nfft: 2048, hop: 512, layout: 'bin-major', ...centred(2048), padMode: 'reflect' },
   },
-  { recipe: 'scipy.signal.stft defaults', sampleRate: null, rate: 16000, seconds: 1, over: { nfft: 256, hop: 128, gain: 1 / 128, layout: 'bin-major', ...centred(256), padMode: 'zeros' } },
+  {
+    recipe: 'scipy.signal.stft defaults',
+    sampleRate: null,
+    rate: 16000,
+    seconds: 1,
+    over: { nfft: 256, hop: 128, gain: 1 / 128, layout: 'bin-major', ...centred(256), padMode: 'zeros' },
+  },
   {
     recipe: 'scipy.signal.ShortTimeFFT',
     sampleRate: null,
@@ -54,7 +66,13 @@ const RECIPES: RecipeCase[] = [
     seconds: 1,
     over: { nfft: 400, hop: 160, layout: 'bin-major', ...centred(400), padMode: 'reflect', magnitudeScale: 'power' },
   },
-  { recipe: 'torch.stft defaults (hop nfft/4, reflect padding)', sampleRate: null, rate: 16000, seconds: 1, over: { nfft: 512, hop: 128, layout: 'bin-major', ...centred(512), padMode: 'reflect' } },
+  {
+    recipe: 'torch.stft defaults (hop nfft/4, reflect padding)',
+    sampleRate: null,
+    rate: 16000,
+    seconds: 1,
+    over: { nfft: 512, hop: 128, layout: 'bin-major', ...centred(512), padMode: 'reflect' },
+  },
   {
     recipe: 'MATLAB spectrogram defaults',
     sampleRate: null,
@@ -76,7 +94,13 @@ const RECIPES: RecipeCase[] = [
     seconds: 1.5,
     over: { nfft: 1024, hop: 256, layout: 'frame-major', ...centred(1024), padMode: 'reflect' },
   },
-  { recipe: 'TTS front end 1200/300 at 24 kHz', sampleRate: 24000, rate: 24000, seconds: 1.5, over: { nfft: 2048, hop: 300, winLength: 1200, layout: 'frame-major', ...centred(2048), padMode: 'reflect' } },
+  {
+    recipe: 'TTS front end 1200/300 at 24 kHz',
+    sampleRate: 24000,
+    rate: 24000,
+    seconds: 1.5,
+    over: { nfft: 2048, hop: 300, winLength: 1200, layout: 'frame-major', ...centred(2048), padMode: 'reflect' },
+  },
 ];
 
 /** Common settings that are no preset: none may be named after a preset the truth contradicts. */
@@ -97,12 +121,28 @@ const variants = (rate: number, seconds: number) =>
     { storage: rawStorage({ dtype: 'float64' }), signal: demoSignal(rate, seconds, 8) },
   ] as const;
 
-function analyse(over: Partial<StftConfig>, v: ReturnType<typeof variants>[number]): { truth: StftConfig; named: string | null; sampleRate: number | null; wrong: string[] } {
+function analyse(
+  over: Partial<StftConfig>,
+  v: ReturnType<typeof variants>[number],
+): { truth: StftConfig; named: string | null; sampleRate: number | null; wrong: string[] } {
   const sc = synthCase({ ...over, magnitudeFile: v.storage, phaseFile: v.storage }, v.signal);
   try {
     const r = analyzeEvidence(sc.evidence);
     const c = r.candidates[0];
-    const fields: (keyof StftConfig)[] = ['nfft', 'hop', 'winLength', 'window', 'windowSymmetry', 'center', 'padMode', 'firstFrameStart', 'layout', 'sided', 'phaseReference', 'magnitudeScale'];
+    const fields: (keyof StftConfig)[] = [
+      'nfft',
+      'hop',
+      'winLength',
+      'window',
+      'windowSymmetry',
+      'center',
+      'padMode',
+      'firstFrameStart',
+      'layout',
+      'sided',
+      'phaseReference',
+      'magnitudeScale',
+    ];
     const wrong = fields.filter((f) => JSON.stringify(c.config[f]) !== JSON.stringify(sc.config[f]));
     return { truth: sc.config, named: recipeOf(c), sampleRate: c.config.sampleRate, wrong };
   } finally {
@@ -122,10 +162,15 @@ describe('recipe: the preset named from an analysis of the files alone', () => {
         // Presets can share every property the file shows (several are then listed): the truth must be first.
         const first = r.named?.split(' / ')[0] ?? null;
         if (first === rc.recipe && r.sampleRate === rc.sampleRate) hits++;
-        else misses.push(`${rc.recipe} (${v.storage.dtype}) -> ${r.named ?? 'none'}, sampleRate ${r.sampleRate}; fields read wrong: ${r.wrong.join(', ') || 'none'}`);
+        else
+          misses.push(
+            `${rc.recipe} (${v.storage.dtype}) -> ${r.named ?? 'none'}, sampleRate ${r.sampleRate}; fields read wrong: ${r.wrong.join(', ') || 'none'}`,
+          );
       }
     }
-    console.log(`recipe grid: ${RECIPES.length} presets x 2 makings = ${total} cases, preset and sample rate named first in ${hits} (${((100 * hits) / total).toFixed(1)} %)`);
+    console.log(
+      `recipe grid: ${RECIPES.length} presets x 2 makings = ${total} cases, preset and sample rate named first in ${hits} (${((100 * hits) / total).toFixed(1)} %)`,
+    );
     for (const m of misses) console.log(`  miss: ${m}`);
     expect(hits / total).toBeGreaterThanOrEqual(0.95);
   });

@@ -84,7 +84,12 @@ describe('reconstruction when the phase is missing, broken, swapped or partial',
       frames: 61,
       exportNote: /phase retrieved around the trusted part of the phase file/,
     },
-    { cut: 'mag', note: /cut\.mag ends early \(the phase file is 25416 bytes longer\): the pair was analysed on the 48 whole frames it holds, of the phase file's 61/, frames: 48, exportNote: /wrote/ },
+    {
+      cut: 'mag',
+      note: /cut\.mag ends early \(the phase file is 25416 bytes longer\): the pair was analysed on the 48 whole frames it holds, of the phase file's 61/,
+      frames: 48,
+      exportNote: /wrote/,
+    },
   ] as const;
   for (const k of CUTS) {
     it(`a frame-major ${k.cut} file cut short: the pair is read on the frames both hold, and they are exported exactly`, async () => {
@@ -97,7 +102,12 @@ describe('reconstruction when the phase is missing, broken, swapped or partial',
       const a = await cli('analyze', ...pair, '--json', '--report', report);
       expect(a.code, a.err).toBe(0);
       expect(existsSync(report.replace(/\.md$/, '.imprint.png')), a.err).toBe(true);
-      const j = JSON.parse(a.out) as { phase: { kind: string; usable: boolean }; notes: string[]; rankedBy: string; candidates: { config: Record<string, unknown> }[] };
+      const j = JSON.parse(a.out) as {
+        phase: { kind: string; usable: boolean };
+        notes: string[];
+        rankedBy: string;
+        candidates: { config: Record<string, unknown> }[];
+      };
       expect(j.phase).toMatchObject({ kind: k.cut === 'phase' ? 'partial' : 'ok', usable: true });
       expect(j.rankedBy).toBe('consistency');
       expect(j.notes[0]).toMatch(k.note);
@@ -138,7 +148,12 @@ describe('reconstruction when the phase is missing, broken, swapped or partial',
   it('files given in the wrong order are swapped with a notice', async () => {
     const r = await cli('analyze', S('torch-400.phase'), S('torch-400.mag'), '--json');
     expect(r.code, r.err).toBe(0);
-    const j = JSON.parse(r.out) as { phase: { swapped: boolean; usable: boolean }; notes: string[]; magnitudeFile: string; candidates: { config: { hop: number; nfft: number } }[] };
+    const j = JSON.parse(r.out) as {
+      phase: { swapped: boolean; usable: boolean };
+      notes: string[];
+      magnitudeFile: string;
+      candidates: { config: { hop: number; nfft: number } }[];
+    };
     expect(j.phase.swapped).toBe(true);
     expect(j.magnitudeFile).toBe(S('torch-400.mag'));
     expect(j.notes[0]).toMatch(/wrong order/);

@@ -63,7 +63,9 @@ describe('retrievePhase: spectral convergence', () => {
         const opts: RetrievalOptions = { iterations: 32, init: 'pghi', lambda: pghiLambda(window, nfft) };
         const p = retrievePhase(mag, g, opts);
         const r = retrievePhase(mag, g, { ...opts, init: 'random' });
-        rows.push(`${window}/${ov}: pghi start ${p.spectralConvergenceDb[0].toFixed(1)}, 32 it ${p.final.toFixed(1)} dB; random 32 it ${r.final.toFixed(1)} dB`);
+        rows.push(
+          `${window}/${ov}: pghi start ${p.spectralConvergenceDb[0].toFixed(1)}, 32 it ${p.final.toFixed(1)} dB; random 32 it ${r.final.toFixed(1)} dB`,
+        );
         total++;
         if (p.final < r.final) wins++;
         expect(p.final, `${window} overlap ${ov}`).toBeLessThan(-25);
@@ -162,7 +164,9 @@ describe('retrievePhase: spectral convergence', () => {
       expect(progress[progress.length - 1]).toBeCloseTo(1, 9);
       // The assembled STFT, judged as a whole: seams included.
       const assembled = retrievePhase(mag, g, { iterations: 0, init: { re, im } }).final;
-      console.log(`blocks of 32 frames (${JSON.stringify(c)}): SC ${assembled.toFixed(1)} dB assembled (${sc.toFixed(1)} reported) vs ${whole.final.toFixed(1)} dB whole`);
+      console.log(
+        `blocks of 32 frames (${JSON.stringify(c)}): SC ${assembled.toFixed(1)} dB assembled (${sc.toFixed(1)} reported) vs ${whole.final.toFixed(1)} dB whole`,
+      );
       expect(assembled).toBeLessThan(whole.final + 3);
       expect(Math.abs(sc - assembled)).toBeLessThan(3);
     }
@@ -310,23 +314,35 @@ describe('assessPhase', () => {
     ['uniform random', 'random', (p) => p.map(() => (r() - 0.5) * 2 * Math.PI)],
     ['magnitudes written as phase', 'out-of-bounds', (_p, _c, mag) => mag.map((v) => v * 1000)],
     ['files swapped', 'swapped', (p) => p, true],
-    ['another signal\'s phase', 'inconsistent', (p, c) => {
-      // The demo signal's notes do not depend on the seed: play it backwards for a different phase.
-      const other = stft(demoSignal(22050, 1.5, 3).reverse(), geometryFromConfig(c), c.frames);
-      return Float32Array.from(p, (_v, i) => Math.atan2(other.im[i], other.re[i]));
-    }],
+    [
+      "another signal's phase",
+      'inconsistent',
+      (p, c) => {
+        // The demo signal's notes do not depend on the seed: play it backwards for a different phase.
+        const other = stft(demoSignal(22050, 1.5, 3).reverse(), geometryFromConfig(c), c.frames);
+        return Float32Array.from(p, (_v, i) => Math.atan2(other.im[i], other.re[i]));
+      },
+    ],
     ['too many values', 'size-mismatch', (p, c) => Float32Array.from({ length: p.length + 3 * c.bins }, (_v, i) => p[i % p.length])],
     ['truncated at 60 %', 'partial', (p, c) => p.slice(0, Math.floor(c.frames * 0.6) * c.bins + 5)],
-    ['30 % of frames corrupt', 'partial', (p, c) => {
-      const q = p.slice();
-      for (let m = 0; m < c.frames; m++) if (m % 10 < 3) for (let k = 0; k < c.bins; k++) q[m * c.bins + k] = (r() - 0.5) * 2 * Math.PI;
-      return q;
-    }],
-    ['NaN in a few frames', 'partial', (p, c) => {
-      const q = p.slice();
-      for (let m = 0; m < c.frames; m += 7) q[m * c.bins + 3] = NaN;
-      return q;
-    }],
+    [
+      '30 % of frames corrupt',
+      'partial',
+      (p, c) => {
+        const q = p.slice();
+        for (let m = 0; m < c.frames; m++) if (m % 10 < 3) for (let k = 0; k < c.bins; k++) q[m * c.bins + k] = (r() - 0.5) * 2 * Math.PI;
+        return q;
+      },
+    ],
+    [
+      'NaN in a few frames',
+      'partial',
+      (p, c) => {
+        const q = p.slice();
+        for (let m = 0; m < c.frames; m += 7) q[m * c.bins + 3] = NaN;
+        return q;
+      },
+    ],
   ];
   for (const [name, kind, edit, swap] of cases) {
     it(`${name} → ${kind}`, () => {
@@ -349,7 +365,11 @@ describe('assessPhase', () => {
 
   it('works under other conventions: bin-major float64, window-centre, scipy-like gain, degrees', () => {
     const variants: Partial<StftConfig>[] = [
-      { layout: 'bin-major', magnitudeFile: { format: 'raw', dtype: 'float64', endian: 'little', headerBytes: 0, variable: null }, phaseFile: { format: 'raw', dtype: 'float64', endian: 'little', headerBytes: 0, variable: null } },
+      {
+        layout: 'bin-major',
+        magnitudeFile: { format: 'raw', dtype: 'float64', endian: 'little', headerBytes: 0, variable: null },
+        phaseFile: { format: 'raw', dtype: 'float64', endian: 'little', headerBytes: 0, variable: null },
+      },
       { phaseReference: 'window-centre', gain: 1 / 256 },
       { phaseUnit: 'degrees', sided: 'one-no-nyquist' },
       { nfft: 400, hop: 160, winLength: 400, bins: 201, phaseReference: 'absolute-time' },

@@ -111,7 +111,9 @@ describe('candidate search and ranking', () => {
 
   it('fails with a clear input error when nothing can be decided', () => {
     const k = make({ nfft: 256 });
-    expect(() => analyzeEvidence(k.evidence, { analyzers: [] })).toThrow(/no plausible configuration \(could not determine magnitudeFile.dtype, frames, bins, nfft\)/);
+    expect(() => analyzeEvidence(k.evidence, { analyzers: [] })).toThrow(
+      /no plausible configuration \(could not determine magnitudeFile.dtype, frames, bins, nfft\)/,
+    );
   });
 
   it('drops a reading an analyzer rules out, and fails naming the phase file when it rules out all', () => {
@@ -127,7 +129,15 @@ describe('candidate search and ranking', () => {
     });
     // Two shape readings; the one ruled out never reaches the ranking.
     const shapes = oracle('shape', 'shape', { frames: t.frames, bins: t.bins, layout: t.layout, nfft: t.nfft, sided: t.sided });
-    const twin: Analyzer = { ...shapes, run: () => ({ hypotheses: [{ values: { frames: t.frames, bins: t.bins, layout: t.layout, nfft: t.nfft, sided: t.sided }, score: 1, reason: 'truth' }, { values: { frames: t.frames, bins: t.bins, layout: t.layout, nfft: t.nfft - 1, sided: 'one-no-nyquist' }, score: 1, reason: 'twin' }] }) };
+    const twin: Analyzer = {
+      ...shapes,
+      run: () => ({
+        hypotheses: [
+          { values: { frames: t.frames, bins: t.bins, layout: t.layout, nfft: t.nfft, sided: t.sided }, score: 1, reason: 'truth' },
+          { values: { frames: t.frames, bins: t.bins, layout: t.layout, nfft: t.nfft - 1, sided: 'one-no-nyquist' }, score: 1, reason: 'twin' },
+        ],
+      }),
+    };
     const [storage, , values] = storageShapeValues(t);
     const r = analyzeEvidence(k.evidence, { analyzers: [storage, twin, values, fussy((f) => f.nfft !== t.nfft)], top: 24 });
     expect(r.candidates.every((c) => c.config.nfft === t.nfft)).toBe(true);

@@ -114,7 +114,11 @@ describe('STFT/ISTFT round trip (float64)', () => {
     const g = geom({ nfft, hop: 20, window: 'hamming', windowSymmetry: 'symmetric', winLength: 40, windowPlacement: 'centred', firstFrameStart: 0 });
     const X = stft(x, g);
     const w = makeWindow('hamming', 40, 'symmetric');
-    for (const [m, k] of [[0, 0], [3, 7], [10, 25]]) {
+    for (const [m, k] of [
+      [0, 0],
+      [3, 7],
+      [10, 25],
+    ]) {
       let re = 0;
       let im = 0;
       for (let n = 0; n < nfft; n++) {
@@ -156,7 +160,10 @@ describe('conjugated phase under every reference', () => {
       const r = istft(X, g, range);
       const gaps = new Set<number>();
       for (const gp of r.gaps) for (let i = gp.start; i < gp.end; i++) gaps.add(i);
-      expect(snrDb(x.subarray(range.start, range.end), r.signal, (i) => gaps.has(i)), phaseReference).toBeGreaterThan(120);
+      expect(
+        snrDb(x.subarray(range.start, range.end), r.signal, (i) => gaps.has(i)),
+        phaseReference,
+      ).toBeGreaterThan(120);
       // Definition: stored = conj(referenced spectrum).
       const plus = stft(x, { ...g, phaseSign: '+' });
       for (let i = 0; i < X.re.length; i += 7) {

@@ -2,7 +2,16 @@ import type { Evidence } from '../../src/analysis/evidence.js';
 import type { PartialStftConfig } from '../../src/config/types.js';
 import { makeWindow, placeWindow } from '../../src/dsp/windows.js';
 import { type EdgeSignal, frameStartSegments, imprintWindow, mirrorCorrelation, rebuild } from './edges.js';
-import { type Convention, conventionName, hasPhase, round4, TRANSFORM_NEEDS, type TransformInput, transformInput, windowCentreOf } from '../shared/transform-input.js';
+import {
+  type Convention,
+  conventionName,
+  hasPhase,
+  round4,
+  TRANSFORM_NEEDS,
+  type TransformInput,
+  transformInput,
+  windowCentreOf,
+} from '../shared/transform-input.js';
 import { NO_OVERLAP } from '../shared/overlap-rank.js';
 import { overlapFit, overlapPairs, rawSegments } from '../shared/overlap-exactness.js';
 import { collectSegments } from '../shared/window-imprint.js';
@@ -72,7 +81,9 @@ export const centring: Analyzer = {
     // The ends are rebuilt under this hop and convention: they must make consecutive frames overlap.
     const fit = hop < N ? overlapFit(interior, pairs, hop, conv, centre) : null;
     if (hop < N && !(fit && fit.fit >= NO_OVERLAP)) {
-      return undecided(`frames do not overlap as hop ${hop} with ${conventionName(conv)} phase says (fit ${fit ? fit.fit.toFixed(2) : 'untestable'}): no real STFT to rebuild`);
+      return undecided(
+        `frames do not overlap as hop ${hop} with ${conventionName(conv)} phase says (fit ${fit ? fit.fit.toFixed(2) : 'untestable'}): no real STFT to rebuild`,
+      );
     }
     const typical = mean(interior.energy);
     const placements = placementsToTry(fixed, N);
@@ -244,7 +255,10 @@ function decide(start: Start, end: End, tail: EdgeSignal, c: TransformInput, hop
       return { L: ffs + tailStart + mirror.at + 1, why: `the end mirrors about its last sample (r ${mirror.r.toFixed(4)} over ${mirror.pairs} pairs)` };
     }
     if (padMode !== 'reflect' && endZeros) {
-      return { L: ffs + tailStart + end.last + 1, why: `${end.zerosAfter} samples at the noise floor (${end.contrast.toExponential(1)} of the signal) follow the last signal sample` };
+      return {
+        L: ffs + tailStart + end.last + 1,
+        why: `${end.zerosAfter} samples at the noise floor (${end.contrast.toExponential(1)} of the signal) follow the last signal sample`,
+      };
     }
     return { L: null, why: 'the last frame ends inside the signal: length follows from frames and hop' };
   };
@@ -269,7 +283,12 @@ function decide(start: Start, end: End, tail: EdgeSignal, c: TransformInput, hop
   if (mirror && mirror.r >= MIRROR) {
     return {
       hypotheses: [
-        hyp(-mirror.pad, 'reflect', 0.9, `the rebuilt start mirrors about sample ${mirror.pad} of frame 0 (r ${mirror.r.toFixed(4)} over ${mirror.pairs} pairs): reflect padding by ${mirror.pad}`),
+        hyp(
+          -mirror.pad,
+          'reflect',
+          0.9,
+          `the rebuilt start mirrors about sample ${mirror.pad} of frame 0 (r ${mirror.r.toFixed(4)} over ${mirror.pairs} pairs): reflect padding by ${mirror.pad}`,
+        ),
         unpadded(0.01, `no padding would not mirror (r ${mirror.r.toFixed(4)})`),
       ],
     };
@@ -281,7 +300,12 @@ function decide(start: Start, end: End, tail: EdgeSignal, c: TransformInput, hop
       // Zero padding, but not where this window puts it: the state's window is off, not the padding.
       return {
         hypotheses: [
-          hyp(-zeros.pad, 'zeros', MISPLACED_PAD, `${why}, but the silence runs ${zeros.overrun} samples past it: zero padding read through a window whose centre is off by that much (another length or placement fits)`),
+          hyp(
+            -zeros.pad,
+            'zeros',
+            MISPLACED_PAD,
+            `${why}, but the silence runs ${zeros.overrun} samples past it: zero padding read through a window whose centre is off by that much (another length or placement fits)`,
+          ),
         ],
       };
     }
@@ -298,7 +322,10 @@ function decide(start: Start, end: End, tail: EdgeSignal, c: TransformInput, hop
   if (zeros && zeros.contrast >= SIGNAL_CONTRAST && firstReliable <= zeros.pad - MIN_ZERO_RUN && (mirror?.r ?? 0) < NO_MIRROR && lead >= ZERO_CONTRAST) {
     return {
       hypotheses: [
-        unpadded(0.85, `signal on both sides of every usual pad (quietest ${zc} at ${zeros.pad}), from the first sample on (lead ${lead.toFixed(2)} of its RMS), and no mirror (best r ${mr}): frame 0 starts at the signal`),
+        unpadded(
+          0.85,
+          `signal on both sides of every usual pad (quietest ${zc} at ${zeros.pad}), from the first sample on (lead ${lead.toFixed(2)} of its RMS), and no mirror (best r ${mr}): frame 0 starts at the signal`,
+        ),
         ...(mirror ? [hyp(-mirror.pad, 'reflect', 0.01, `reflect padding by ${mirror.pad} would mirror; r is ${mr}`)] : []),
       ],
     };

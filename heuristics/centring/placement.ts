@@ -55,7 +55,9 @@ export function eitherPlacement(readings: { placement: WindowPlacement; result: 
         ...h,
         values: { ...h.values, windowPlacement: placement },
         score: contradicted ? Math.min(h.score, CONTRADICTED) : h.score,
-        reason: contradicted ? `${where}: ${h.reason}; but with the window ${placed(padded.placement)} the start shows a pad (${padded.result.hypotheses[0].reason})` : `${where}: ${h.reason}`,
+        reason: contradicted
+          ? `${where}: ${h.reason}; but with the window ${placed(padded.placement)} the start shows a pad (${padded.result.hypotheses[0].reason})`
+          : `${where}: ${h.reason}`,
       };
     }),
   );

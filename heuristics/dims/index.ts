@@ -1,8 +1,31 @@
 import type { Evidence } from '../../src/analysis/evidence.js';
 import type { Dtype, FileStorage, Layout, PartialStftConfig } from '../../src/config/types.js';
 import type { ValueSource } from '../../src/io/source.js';
-import { cellIndex, type EndRuns, endRunsFit, expectedRealBins, hermitianFraction, type RealBinTest, realBinTest, type RealColumns, realColumns, readPoints, realRunsAtEnds, type Shape } from './real-bins.js';
-import { containerArray, containerCount, divisors, framesPrior, MAX_BINS, MIN_BINS, type Transform, transformPrior, transformsFor } from '../shared/stft-shapes.js';
+import {
+  cellIndex,
+  type EndRuns,
+  endRunsFit,
+  expectedRealBins,
+  hermitianFraction,
+  type RealBinTest,
+  realBinTest,
+  type RealColumns,
+  realColumns,
+  readPoints,
+  realRunsAtEnds,
+  type Shape,
+} from './real-bins.js';
+import {
+  containerArray,
+  containerCount,
+  divisors,
+  framesPrior,
+  MAX_BINS,
+  MIN_BINS,
+  type Transform,
+  transformPrior,
+  transformsFor,
+} from '../shared/stft-shapes.js';
 import { lagCorrelation, spectralAxisEvidence, typicalScale } from './periodicity.js';
 import { headerInts, headerPairs } from '../shared/storage-readings.js';
 import { type Analyzer, type AnalyzerResult, type Hypothesis, rejected, undecided } from '../types.js';
@@ -44,7 +67,13 @@ function isComplete(s: Partial<FileStorage>): boolean {
 }
 
 function fullStorage(s: Partial<FileStorage>): FileStorage {
-  return { format: s.format ?? 'raw', dtype: s.dtype ?? 'float32', endian: s.endian ?? 'little', headerBytes: s.headerBytes ?? 0, variable: s.variable ?? null };
+  return {
+    format: s.format ?? 'raw',
+    dtype: s.dtype ?? 'float32',
+    endian: s.endian ?? 'little',
+    headerBytes: s.headerBytes ?? 0,
+    variable: s.variable ?? null,
+  };
 }
 
 /** Shapes the count allows: a 2-D container's two orientations, else every divisor in both layouts. */
@@ -189,7 +218,13 @@ function fromPhase(
 }
 
 /** Candidates from the lag at which the magnitude stream repeats (no usable phase). */
-function fromMagnitude(shapes: Shape[], src: ValueSource, count: number, hermitian: (s: Shape) => number, headerPairsFound: [number, number][]): Candidate[] | string {
+function fromMagnitude(
+  shapes: Shape[],
+  src: ValueSource,
+  count: number,
+  hermitian: (s: Shape) => number,
+  headerPairsFound: [number, number][],
+): Candidate[] | string {
   const scale = typicalScale(src, count);
   if (!(scale > 0)) return 'the magnitude stream is all zero (silence): no periodicity to measure';
   const rho = new Map<number, number>();
@@ -232,7 +267,8 @@ function fromMagnitude(shapes: Shape[], src: ValueSource, count: number, hermiti
     for (const t of transformsFor(s.bins)) {
       if (!validTransform(t)) continue;
       if (t.sided === 'two' && herm < 0.9) continue;
-      let logw = RHO_WEIGHT * r + PEAK_WEIGHT * peak - transformPrior(t) - framesPrior(s.frames) - (multiple ? 3 : 0) + (hdr ? HEADER_DIMS_BONUS : 0) + axisBonus(s);
+      let logw =
+        RHO_WEIGHT * r + PEAK_WEIGHT * peak - transformPrior(t) - framesPrior(s.frames) - (multiple ? 3 : 0) + (hdr ? HEADER_DIMS_BONUS : 0) + axisBonus(s);
       logw += t.sided === 'two' ? HERMITIAN_BONUS : herm >= 0.9 ? -5 : 0;
       out.push({
         ...s,

@@ -138,4 +138,3 @@ function rankTrend(x: Float64Array): number {
   });
   return den > 0 ? num / den : 0;
 }
-

@@ -10,7 +10,6 @@ import type { Transform } from '../shared/stft-shapes.js';
  * Hermitian symmetry for two-sided spectra and the real runs at a stream's ends.
  */
 
-
 /** Points closer than this share one read: a read costs a syscall and a view, a value a few ns. */
 const POINT_SPAN = 512;
 
@@ -18,7 +17,7 @@ const POINT_SPAN = 512;
 export function readPoints(src: ValueSource, idx: readonly number[], re: Float64Array, im: Float64Array): void {
   const r = new Float64Array(Math.min(POINT_SPAN, src.length));
   const i1 = new Float64Array(src.complex ? r.length : 0);
-  for (let j = 0; j < idx.length; ) {
+  for (let j = 0; j < idx.length;) {
     let k = j;
     while (k + 1 < idx.length && idx[k + 1] >= idx[k] && idx[k + 1] - idx[j] < POINT_SPAN) k++;
     const start = idx[j];
@@ -152,7 +151,7 @@ export function realColumns(src: ValueSource, test: RealBinTest, s: Shape, quick
   } else {
     // One read per checked bin and block of consecutive frames.
     const runs: [number, number, number][] = [];
-    for (let i = 0; i < frames.length; ) {
+    for (let i = 0; i < frames.length;) {
       let j = i;
       while (j + 1 < frames.length && frames[j + 1] === frames[j] + 1) j++;
       runs.push([i, frames[i], j - i + 1]);
@@ -263,7 +262,12 @@ export function endRunsFit(src: ValueSource, test: RealBinTest, s: Shape, runs: 
   const allReal = (m: number): boolean => {
     const re = new Float64Array(cols.length);
     const im = new Float64Array(cols.length);
-    readPoints(src, cols.map((k) => cellIndex(s, m, k)), re, im);
+    readPoints(
+      src,
+      cols.map((k) => cellIndex(s, m, k)),
+      re,
+      im,
+    );
     for (let i = 0; i < cols.length; i++) if (!test.isReal(re[i], im[i])) return false;
     return true;
   };

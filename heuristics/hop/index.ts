@@ -2,7 +2,17 @@ import type { Evidence } from '../../src/analysis/evidence.js';
 import type { PartialStftConfig } from '../../src/config/types.js';
 import { hopFromMagnitudes } from './magnitudes.js';
 import { boundaryShare, NO_OVERLAP, rankFits, relativeScores, TAPERED } from '../shared/overlap-rank.js';
-import { CONVENTIONS, conventionName, hasPhase, pct, round4, TRANSFORM_NEEDS, type TransformInput, transformInput, windowCentreOf } from '../shared/transform-input.js';
+import {
+  CONVENTIONS,
+  conventionName,
+  hasPhase,
+  pct,
+  round4,
+  TRANSFORM_NEEDS,
+  type TransformInput,
+  transformInput,
+  windowCentreOf,
+} from '../shared/transform-input.js';
 import { dcRealShare, dcText } from '../shared/dc-phase.js';
 import { overlapPairs, rawSegments } from '../shared/overlap-exactness.js';
 import { phaseAdvance } from '../shared/phase-advance.js';
@@ -53,7 +63,10 @@ function hopFromOverlap(evidence: Evidence, c: TransformInput, centre: number): 
   if (ranked.length === 0 || ranked[0].value < NO_OVERLAP) return noOverlap(evidence, c, s, pairs.length, ranked[0], centre);
   const best = ranked[0];
   const perHop = ranked.filter((r, i) => ranked.findIndex((o) => o.hop === r.hop) === i).slice(0, MAX_HOPS);
-  const scores = relativeScores(perHop.map((r) => r.value), best.fit.capacity);
+  const scores = relativeScores(
+    perHop.map((r) => r.value),
+    best.fit.capacity,
+  );
   const pv = phaseAdvance(evidence, c, best.hop, best.conv);
   const witness =
     pv.chance < 1 && pv.bins > 0
@@ -85,7 +98,14 @@ function hopFromOverlap(evidence: Evidence, c: TransformInput, centre: number): 
  * No hop aligns consecutive segments. A real STFT whose frames do not overlap (hop ≥ window length)
  * still shows its window's taper in the imprint; random phase shows a flat one.
  */
-function noOverlap(evidence: Evidence, c: TransformInput, s: Segments, pairs: number, best: { hop: number; value: number } | undefined, centre: number): AnalyzerResult {
+function noOverlap(
+  evidence: Evidence,
+  c: TransformInput,
+  s: Segments,
+  pairs: number,
+  best: { hop: number; value: number } | undefined,
+  centre: number,
+): AnalyzerResult {
   const N = s.nfft;
   const edge = Math.min(...CONVENTIONS.map((conv) => boundaryShare(s, N, conv, centre)));
   const found = best ? `best overlap fit ${best.value.toFixed(2)} at hop ${best.hop}` : 'no hop testable';
@@ -116,4 +136,3 @@ function noOverlap(evidence: Evidence, c: TransformInput, s: Segments, pairs: nu
     ],
   };
 }
-

@@ -4,7 +4,6 @@ import type { HopFit } from '../shared/overlap-rank.js';
 import { wrap } from '../shared/phase-advance.js';
 import { measureDrift } from '../shared/window-imprint.js';
 
-
 /**
  * Screening resolution: positions per frame for the shared lag table, positions per side of the overlap
  * for the absolute-time hypotheses, and frame pairs; the best few are then verified densely.

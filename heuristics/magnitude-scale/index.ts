@@ -59,14 +59,12 @@ const LOG_CANDIDATES: Candidate[] = [
 const POWER_CANDIDATES: Candidate[] = [
   { scale: 'linear', family: 'power', exponent: 1, prior: 1 },
   { scale: 'power', family: 'power', exponent: 2, prior: 1 },
-  ...[0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.75, 1.5, 3].map(
-    (p): Candidate => ({
-      scale: `power-law-${p}`,
-      family: 'power',
-      exponent: p,
-      prior: p === 0.5 || p === 0.3 ? 0.6 : 0.3,
-    }),
-  ),
+  ...[0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.75, 1.5, 3].map((p): Candidate => ({
+    scale: `power-law-${p}`,
+    family: 'power',
+    exponent: p,
+    prior: p === 0.5 || p === 0.3 ? 0.6 : 0.3,
+  })),
 ];
 
 /**
@@ -82,17 +80,7 @@ export const magnitudeScale: Analyzer = {
   name: 'magnitude-scale',
   stage: 'values',
   decides: ['magnitudeScale', 'dbFloor', 'gain'],
-  needs: [
-    'magnitudeFile.format',
-    'magnitudeFile.dtype',
-    'magnitudeFile.endian',
-    'magnitudeFile.headerBytes',
-    'frames',
-    'bins',
-    'layout',
-    'nfft',
-    'sided',
-  ],
+  needs: ['magnitudeFile.format', 'magnitudeFile.dtype', 'magnitudeFile.endian', 'magnitudeFile.headerBytes', 'frames', 'bins', 'layout', 'nfft', 'sided'],
   applies: () => true,
   run: (evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult => analyse(evidence, fixed),
 };
@@ -272,16 +260,19 @@ function analyse(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     if (lin && log1pSpan <= LOG1P_MAX_SPAN) {
       // Up to v = 0.5 log1p (e^v − 1) and linear (v) decode within 30 %: below that, nearly the same thing.
       const prior = sorted[n - 1] > 0.5 ? LOG1P_PRIOR : LOG1P_PRIOR / 3;
-      scored.push({ ...lin, c: 'log1p', weight: lin.fit * prior, reason: `${lin.reason.replace('linear', 'log1p')}; same low tail as linear, max ${fmt(sorted[n - 1])}` });
+      scored.push({
+        ...lin,
+        c: 'log1p',
+        weight: lin.fit * prior,
+        reason: `${lin.reason.replace('linear', 'log1p')}; same low tail as linear, max ${fmt(sorted[n - 1])}`,
+      });
     }
   }
 
   const sum = scored.reduce((a, x) => a + x.weight, 0);
   const bestFit = Math.max(...scored.map((x) => x.fit));
   if (!(sum > 0) || !(bestFit > 1e-6)) {
-    return undecided(
-      `no scale fits the lower tail (log rate ${logFit ? fmt(logFit.rate) : '-'}, ln-rate ${powFit ? fmt(powFit.rate) : '-'})`,
-    );
+    return undecided(`no scale fits the lower tail (log rate ${logFit ? fmt(logFit.rate) : '-'}, ln-rate ${powFit ? fmt(powFit.rate) : '-'})`);
   }
   // Confidence caps: real STFT cells correlate with their neighbours (window overlap, spectral
   // envelope); i.i.d. noise does not. Tiny samples give loose tails.

@@ -35,7 +35,10 @@ export const phaseConvention: Analyzer = {
       const best = ranked[0] ? `best ${conventionName(ranked[0].conv)} at ${ranked[0].value.toFixed(2)}` : 'no convention testable';
       return undecided(`at hop ${hop} no phase convention aligns consecutive segments (${best}): the hop or the decoded phase is wrong`);
     }
-    const scores = relativeScores(ranked.map((r) => r.value), ranked[0].fit.capacity);
+    const scores = relativeScores(
+      ranked.map((r) => r.value),
+      ranked[0].fit.capacity,
+    );
     const best = ranked[0];
     const runnerUp = ranked[1] ? `; next ${conventionName(ranked[1].conv)} at ${ranked[1].value.toFixed(3)}` : '';
     const hypotheses: Hypothesis[] = ranked.map((r, i) => {
@@ -47,7 +50,8 @@ export const phaseConvention: Analyzer = {
         reason:
           (i === 0
             ? `at hop ${hop} consecutive segments agree exactly as ${conventionName(r.conv)}: exactness ${r.fit.support.toFixed(4)} of the ${r.fit.capacity.toFixed(1)} decades the data's precision allows on ${r.fit.inside} overlap positions over ${pairs.length} frame pairs, ${r.fit.leak.toFixed(3)} outside, imprint at the frame edge ${pct(r.boundary)} of its mean${runnerUp}`
-            : `${conventionName(r.conv)}: overlap fit ${r.value.toFixed(3)} (exactness ${r.fit.support.toFixed(3)} inside, ${r.fit.leak.toFixed(3)} outside, edge ${pct(r.boundary)}) against ${best.value.toFixed(3)} for ${conventionName(best.conv)}`) + witness,
+            : `${conventionName(r.conv)}: overlap fit ${r.value.toFixed(3)} (exactness ${r.fit.support.toFixed(3)} inside, ${r.fit.leak.toFixed(3)} outside, edge ${pct(r.boundary)}) against ${best.value.toFixed(3)} for ${conventionName(best.conv)}`) +
+          witness,
         metrics: {
           fit: round4(r.value),
           support: round4(r.fit.support),
@@ -64,4 +68,3 @@ export const phaseConvention: Analyzer = {
     return { hypotheses };
   },
 };
-

@@ -65,7 +65,10 @@ class DcWitness {
   ) {
     for (let i = 0; i < stored.length; i += bins) this.values.push(stored[i]);
     this.zeroTol = quantum > 0 ? 0.5 : 1e-9;
-    const mags = this.values.map(Math.abs).filter((a) => a > this.zeroTol).sort((a, b) => a - b);
+    const mags = this.values
+      .map(Math.abs)
+      .filter((a) => a > this.zeroTol)
+      .sort((a, b) => a - b);
     this.nonzero = mags.length;
     this.bound = mags.length ? mags[mags.length >> 1] : 0;
   }
@@ -179,7 +182,18 @@ function analyse(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
       values: { phaseUnit: c.unit },
       score: Math.min(1, score),
       reason: `${c.unit} (period ${fmt(c.period)}): ${rangeOk ? 'range matches' : `range off by ${fmt(100 * rangeErr)} %`}, DC on ${unwrapAxis ? 'multiples of' : '0 or ±'}${fmt(c.period / 2)} in ${fmt(100 * dcShare)} % of frames; ${common.join(', ')}${unwrapAxis ? '; decoding is mod 2π, so unwrapped values decode as they are' : ''}`,
-      metrics: { values: n, low: lo, high: hi, range, period: c.period, measuredPeriod: period, dcBound: dc.bound, dcShare, flatness: flat, unwrapped: unwrapAxis ?? 'no' },
+      metrics: {
+        values: n,
+        low: lo,
+        high: hi,
+        range,
+        period: c.period,
+        measuredPeriod: period,
+        dcBound: dc.bound,
+        dcShare,
+        flatness: flat,
+        unwrapped: unwrapAxis ?? 'no',
+      },
     });
   }
   if (hyps.length === 0) {

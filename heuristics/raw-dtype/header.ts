@@ -63,7 +63,11 @@ export function headerOptions(lead: Uint8Array, size: number, r: Reading): Heade
     if (h < p.end || h > HEADER_SCAN || h % s !== align || p.a.offset > 64) continue;
     // Dims must be followed by zero padding or by more of the header, not by data that looks like the body.
     if (h > settled && !lead.subarray(p.end, h).every((b) => b === 0)) continue;
-    put(h, 1, `the header stores ${p.a.value} × ${p.b.value} = ${p.product} (${p.a.encoding} at bytes ${p.a.offset}–${p.end}), exactly the values after ${h} bytes`);
+    put(
+      h,
+      1,
+      `the header stores ${p.a.value} × ${p.b.value} = ${p.product} (${p.a.encoding} at bytes ${p.a.offset}–${p.end}), exactly the values after ${h} bytes`,
+    );
   }
   const dimsFound = out.size > 0;
   if (j0 >= 0) {
@@ -73,7 +77,11 @@ export function headerOptions(lead: Uint8Array, size: number, r: Reading): Heade
     if (hBreak <= HEADER_SCAN) {
       // Most files have no header; one that nothing marks, forced only by the file size, is unlikely.
       const marked = hBreak > align;
-      const why = marked ? `the first ${hBreak} bytes break the pattern of the body` : hBreak === 0 ? 'no leading bytes break the pattern of the body' : `${hBreak} bytes before the data (the file size leaves them), nothing marks a header`;
+      const why = marked
+        ? `the first ${hBreak} bytes break the pattern of the body`
+        : hBreak === 0
+          ? 'no leading bytes break the pattern of the body'
+          : `${hBreak} bytes before the data (the file size leaves them), nothing marks a header`;
       put(hBreak, dimsFound ? 0.03 : padded ? 0.35 : marked ? 0.6 : hBreak === 0 ? 0.9 : 0.15, why);
     }
     if (padded) put(hZero, dimsFound ? 0.03 : 0.6, `the leading ${hBreak} bytes break the pattern and zero padding runs to byte ${hZero}`);
@@ -83,4 +91,3 @@ export function headerOptions(lead: Uint8Array, size: number, r: Reading): Heade
   }
   return [...out.values()].sort((a, b) => b.score - a.score);
 }
-

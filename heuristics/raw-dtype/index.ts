@@ -103,10 +103,7 @@ function analyseFile(f: FileEvidence, role: 'magnitude' | 'phase', pins: Partial
   const plans: FilePlan[] = [];
   for (const r of kept) {
     const s = valueSize(r.interp.dtype);
-    const options =
-      pins?.headerBytes !== undefined
-        ? [{ bytes: pins.headerBytes, score: 1, why: 'header length pinned' }]
-        : headerOptions(lead, f.size, r);
+    const options = pins?.headerBytes !== undefined ? [{ bytes: pins.headerBytes, score: 1, why: 'header length pinned' }] : headerOptions(lead, f.size, r);
     for (const h of options) {
       const count = Math.floor((f.size - h.bytes) / s);
       if (count <= 0) continue;
@@ -160,15 +157,25 @@ function runRawDtype(evidence: Parameters<Analyzer['run']>[0], fixed: PartialStf
   if (mag && (mag.readings.length === 0 || mag.readings[0].penalty > IMPLAUSIBLE)) {
     const b = mag.readings[0];
     return undecided(
-      b ? `no numeric type reads the magnitude file as spectrogram data (best ${label(b.interp)}: ${b.facts}; against it: ${b.defects.join(', ') || 'its prior'})` : 'no magnitude reading',
+      b
+        ? `no numeric type reads the magnitude file as spectrogram data (best ${label(b.interp)}: ${b.facts}; against it: ${b.defects.join(', ') || 'its prior'})`
+        : 'no magnitude reading',
     );
   }
   if (pha && (pha.readings.length === 0 || pha.readings[0].penalty > IMPLAUSIBLE)) {
     const b = pha.readings[0];
-    return undecided(b ? `no numeric type reads the phase file as phases (best ${label(b.interp)}: ${b.facts}; against it: ${b.defects.join(', ') || 'its prior'})` : 'no phase reading');
+    return undecided(
+      b
+        ? `no numeric type reads the phase file as phases (best ${label(b.interp)}: ${b.facts}; against it: ${b.defects.join(', ') || 'its prior'})`
+        : 'no phase reading',
+    );
   }
   // The other file of a mixed pair is a container: its array fixes the value count to match.
-  const otherCount = !magRaw ? containerCount(evidence.magnitude, fixed.magnitudeFile) : ph && !phaseRaw && fixed.phaseFile !== null ? containerCount(ph, fixed.phaseFile) : null;
+  const otherCount = !magRaw
+    ? containerCount(evidence.magnitude, fixed.magnitudeFile)
+    : ph && !phaseRaw && fixed.phaseFile !== null
+      ? containerCount(ph, fixed.phaseFile)
+      : null;
   const joints: Joint[] = [];
   const magPlans = mag ? mag.plans.slice(0, 12) : [null];
   const phasePlans = pha ? pha.plans.slice(0, 12) : [null];

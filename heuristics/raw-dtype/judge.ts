@@ -1,14 +1,6 @@
 import { BYTES_PER_ELEMENT, type Dtype } from '../../src/config/types.js';
 import { componentDtype } from '../../src/io/dtype.js';
-import {
-  decodeWindows,
-  type Interpretation,
-  isFloat,
-  lowByteSaturation,
-  type StreamStats,
-  streamStats,
-  uniformDistance,
-} from '../shared/storage-readings.js';
+import { decodeWindows, type Interpretation, isFloat, lowByteSaturation, type StreamStats, streamStats, uniformDistance } from '../shared/storage-readings.js';
 
 /**
  * Judging one numeric reading of a raw file in its role (DESIGN 4.2): what spectrogram data must look
@@ -178,7 +170,8 @@ export function judge(role: Role, interp: Interpretation, windows: Uint8Array[],
       let maxNeg = -Infinity;
       for (const v of all) if (v < 0 && v > maxNeg) maxNeg = v;
       const bits = INT_BITS[interp.dtype] ?? 32;
-      if (st.max > 0 && maxNeg > -Infinity && maxNeg < -(2 ** (bits - 2))) add(6, 'its only negative values are far from 0 (an unsigned stream read as signed)');
+      if (st.max > 0 && maxNeg > -Infinity && maxNeg < -(2 ** (bits - 2)))
+        add(6, 'its only negative values are far from 0 (an unsigned stream read as signed)');
     }
     if (st.negative > 0.002 && float && Math.max(Math.abs(st.lo), Math.abs(st.hi)) > 1e4) add(10, 'signed values too large for a log scale');
     const band = (st.hi - st.lo) / Math.max(Math.abs(st.lo), Math.abs(st.hi), 1e-300);
@@ -270,13 +263,10 @@ export function dropEquivalents(readings: Reading[], role: 'magnitude' | 'phase'
       if (INT_BITS[r.interp.dtype] !== bits || r.interp.endian !== q.interp.endian || r.interp.dtype === q.interp.dtype) continue;
       const [signed, unsigned] = q.interp.dtype.startsWith('u') ? [r, q] : [q, r];
       const same =
-        role === 'magnitude'
-          ? signed.stats.min >= 0 && unsigned.stats.max < 2 ** (bits - 1)
-          : unsigned.stats.max - unsigned.stats.min >= 0.9 * 2 ** bits;
+        role === 'magnitude' ? signed.stats.min >= 0 && unsigned.stats.max < 2 ** (bits - 1) : unsigned.stats.max - unsigned.stats.min >= 0.9 * 2 ** bits;
       if (!same) continue;
       q.facts += ` (${r.interp.dtype} reads the same ${role === 'magnitude' ? 'values' : 'angles'})`;
       readings.splice(j, 1);
     }
   }
 }
-

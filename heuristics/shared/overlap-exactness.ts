@@ -59,7 +59,6 @@ export function rawIndex(j: number, m: number, hop: number, conv: Convention, ce
   return mod(conv.sign === '-' ? -n : n, N);
 }
 
-
 export interface OverlapFit {
   /** support − leak: 1 for the true (hop, convention), near 0 or below for wrong ones. */
   fit: number;
@@ -284,7 +283,6 @@ export class LagProfile {
     return t.result()?.fit ?? NaN;
   }
 }
-
 
 /** Fewer consecutive pairs than this and ρ is not meaningful. */
 const MIN_PAIRS = 4;

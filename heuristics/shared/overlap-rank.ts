@@ -13,7 +13,6 @@ export interface HopFit {
   fit: OverlapFit;
 }
 
-
 /**
  * The imprint (mean of y²/Σy² over the segments) at the frame boundary, j = 0 and nfft − 1 in
  * frame-start coordinates under a convention, relative to its mean over the frame, capped at 1. A real

@@ -39,14 +39,7 @@ export interface SampledFrames {
  * Read `blocks` blocks of `blockLength` consecutive frames spread over the file (sampleBlockStarts): the
  * statistics below need a few tens of thousands of cells, never the whole file.
  */
-export function sampleFrames(
-  evidence: Evidence,
-  which: Which,
-  storage: FileStorage,
-  shape: MatrixShape,
-  blockLength: number,
-  blocks: number,
-): SampledFrames {
+export function sampleFrames(evidence: Evidence, which: Which, storage: FileStorage, shape: MatrixShape, blockLength: number, blocks: number): SampledFrames {
   const len = Math.min(blockLength, shape.frames);
   const starts = sampleBlockStarts(shape.frames, len, blocks);
   const per = len * shape.bins;

@@ -48,7 +48,6 @@ export function hasPhase(evidence: Evidence, fixed: PartialStftConfig): boolean 
   return evidence.phase !== null || (dtype !== undefined && isComplexDtype(dtype));
 }
 
-
 /** Sampled blocks of consecutive frames: 4 × 16 frames give 60 pairs, enough for ρ to be exact. */
 export const BLOCK_LENGTH = 16;
 export const BLOCKS = 4;
@@ -59,7 +58,6 @@ export function windowCentreOf(fixed: PartialStftConfig, N: number): number {
   if (L === undefined || L > N) return Math.floor(N / 2);
   return windowOffset(N, L, fixed.windowPlacement ?? 'centred') + Math.floor(L / 2);
 }
-
 
 /** Formatting for reasons and metrics. */
 export const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;

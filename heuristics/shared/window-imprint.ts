@@ -237,7 +237,7 @@ export function measureDrift(s: Segments): Drift {
     if (d > Math.PI) d = 2 * Math.PI - d;
     if (d <= tol) agree++;
   }
-  const samples = (((Math.round((angle * N) / (2 * Math.PI)) % N) + N) % N);
+  const samples = ((Math.round((angle * N) / (2 * Math.PI)) % N) + N) % N;
   // An advance within the tolerance of 0 is no drift (the per-pair angles scatter around 0).
   const none = Math.min(samples, N - samples) <= (tol * N) / (2 * Math.PI);
   return { samples: none ? 0 : samples, agreement: agree / steps.length, pairs: steps.length };

@@ -292,9 +292,5 @@ function solve3(
   const k22 = 1 - m13 * m13;
   const k23 = m12 * m13 - m23;
   const k33 = 1 - m12 * m12;
-  return [
-    ((k11 * c1 + k12 * c2 + k13 * c3) / det) * d1,
-    ((k12 * c1 + k22 * c2 + k23 * c3) / det) * d2,
-    ((k13 * c1 + k23 * c2 + k33 * c3) / det) * d3,
-  ];
+  return [((k11 * c1 + k12 * c2 + k13 * c3) / det) * d1, ((k12 * c1 + k22 * c2 + k23 * c3) / det) * d2, ((k13 * c1 + k23 * c2 + k33 * c3) / det) * d3];
 }

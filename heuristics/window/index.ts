@@ -300,7 +300,19 @@ function cachedSearch(evidence: Evidence, fixed: PartialStftConfig): WindowSearc
   if (evidence.phase === null && !isComplexDtype(fixed.magnitudeFile.dtype)) return 'no phase: the window imprint needs complex frames';
   const cfg = { ...fixed, nfft: fixed.nfft, sided: fixed.sided };
   const hints: SearchHints = { reference: fixed.phaseReference, sign: fixed.phaseSign, hop: fixed.hop };
-  const key = JSON.stringify([cfg.magnitudeFile, cfg.phaseFile, cfg.frames, cfg.bins, cfg.layout, cfg.nfft, cfg.sided, cfg.magnitudeScale, cfg.dbFloor, cfg.phaseUnit, hints]);
+  const key = JSON.stringify([
+    cfg.magnitudeFile,
+    cfg.phaseFile,
+    cfg.frames,
+    cfg.bins,
+    cfg.layout,
+    cfg.nfft,
+    cfg.sided,
+    cfg.magnitudeScale,
+    cfg.dbFloor,
+    cfg.phaseUnit,
+    hints,
+  ]);
   let perEvidence = cache.get(evidence);
   if (!perEvidence) {
     perEvidence = new Map();

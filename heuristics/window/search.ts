@@ -89,7 +89,11 @@ export function searchWindows(evidence: Evidence, c: Omit<SegmentConfig, 'phaseS
     const absoluteTime = perFrame !== 0 || hints.reference === 'absolute-time';
     // An absolute-time imprint, once un-drifted, is a frame-start one.
     const references: readonly ImprintReference[] =
-      absoluteTime || hints.reference === 'frame-start' ? ['frame-start'] : hints.reference === 'window-centre' ? ['window-centre'] : ['frame-start', 'window-centre'];
+      absoluteTime || hints.reference === 'frame-start'
+        ? ['frame-start']
+        : hints.reference === 'window-centre'
+          ? ['window-centre']
+          : ['frame-start', 'window-centre'];
     const undrift = (d: number): WeightedImprint => weighImprint(imprintOf(segments, (i) => (segments.frame[i] * d) % N));
     let imprint = undrift(perFrame);
     let fitted = fitImprint(imprint, references, signs);
@@ -103,7 +107,15 @@ export function searchWindows(evidence: Evidence, c: Omit<SegmentConfig, 'phaseS
         fitted = fitImprint(imprint, references, signs);
       }
     }
-    return { segments, drift, driftPerFrame: perFrame, absoluteTime, hopKnown: hints.hop !== undefined && hints.reference === 'absolute-time', imprint, ...fitted };
+    return {
+      segments,
+      drift,
+      driftPerFrame: perFrame,
+      absoluteTime,
+      hopKnown: hints.hop !== undefined && hints.reference === 'absolute-time',
+      imprint,
+      ...fitted,
+    };
   };
   const reading = read(undo.perFrame);
   if (!undo.tentative) return reading;

@@ -36,7 +36,7 @@ export class FileEvidence {
   bytes(offset: number, length: number): Uint8Array {
     const n = Math.max(0, Math.min(length, this.size - offset));
     const out = new Uint8Array(n);
-    for (let got = 0; got < n; ) {
+    for (let got = 0; got < n;) {
       const r = readSync(this.fd, out, got, n - got, offset + got);
       if (r === 0) break;
       got += r;
@@ -143,10 +143,7 @@ export class Evidence {
 }
 
 /** The fields needed to decode frames into complex values. */
-export type DecodableConfig = Pick<
-  StftConfig,
-  'magnitudeFile' | 'phaseFile' | 'frames' | 'bins' | 'layout' | 'magnitudeScale' | 'dbFloor' | 'phaseUnit'
->;
+export type DecodableConfig = Pick<StftConfig, 'magnitudeFile' | 'phaseFile' | 'frames' | 'bins' | 'layout' | 'magnitudeScale' | 'dbFloor' | 'phaseUnit'>;
 
 /** Whether a partial config has every field decodedFrames needs. */
 export function isDecodable(c: PartialStftConfig): c is PartialStftConfig & DecodableConfig {

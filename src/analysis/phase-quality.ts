@@ -166,9 +166,7 @@ export function realBinsOf(nfft: number, bins: number, sided: StftConfig['sided'
 
 /** The readable part of a truncated file holding `values` values of a `shape` matrix. */
 export function truncatedShape(values: number, shape: MatrixShape): MatrixShape {
-  return shape.layout === 'frame-major'
-    ? { ...shape, frames: Math.floor(values / shape.bins) }
-    : { ...shape, bins: Math.floor(values / shape.frames) };
+  return shape.layout === 'frame-major' ? { ...shape, frames: Math.floor(values / shape.bins) } : { ...shape, bins: Math.floor(values / shape.frames) };
 }
 
 /**
@@ -236,7 +234,11 @@ export function assessPhase(evidence: Evidence, config: StftConfig, opts: Assess
     }
     const part = truncatedShape(available, shape);
     if (part.frames < 1 || part.bins < 1) {
-      return verdict('size-mismatch', `phase file holds ${available} values, less than one ${layout === 'frame-major' ? 'frame' : 'bin row'} of the ${frames}×${bins} magnitudes`, { available, need });
+      return verdict(
+        'size-mismatch',
+        `phase file holds ${available} values, less than one ${layout === 'frame-major' ? 'frame' : 'bin row'} of the ${frames}×${bins} magnitudes`,
+        { available, need },
+      );
     }
   }
   const readable = truncatedShape(available, shape);
@@ -337,7 +339,8 @@ export function assessPhase(evidence: Evidence, config: StftConfig, opts: Assess
   if (values === 0) return verdict('size-mismatch', 'no phase values could be read', metrics);
   metrics.nonFiniteFraction = nonFinite / values;
   if (nonFinite / values > 0.9) return verdict('non-finite', `${pct(nonFinite, values)} of ${values} sampled phase values are NaN/Inf`, metrics);
-  if (zeros === values) return verdict('all-zero', `all ${values} sampled phase values are exactly 0${complexInput ? ' (the complex values are all real)' : ''}`, metrics);
+  if (zeros === values)
+    return verdict('all-zero', `all ${values} sampled phase values are exactly 0${complexInput ? ' (the complex values are all real)' : ''}`, metrics);
   if (config.phaseFile && constant && nonFinite === 0) return verdict('constant', `all ${values} sampled phase values equal ${first}`, metrics);
 
   metrics.dcStructure = dcTested > 0 ? dcHits / dcTested : NaN;
@@ -354,11 +357,19 @@ export function assessPhase(evidence: Evidence, config: StftConfig, opts: Assess
     metrics.magnitudeNegativeFraction = magNegative / Math.max(1, magCount);
     metrics.magnitudeDcPhaseLike = magPhaseLike / Math.max(1, starts.length * blockFrames);
     if (config.phaseFile && magNegative / Math.max(1, magCount) > 0.05 && metrics.magnitudeDcPhaseLike > 0.8) {
-      return verdict('swapped', `the phase file has no phase structure (${dcText}) but the magnitude file does (signed, DC on 0/±half-period in ${pct(magPhaseLike, starts.length * blockFrames)} of frames): files swapped?`, metrics);
+      return verdict(
+        'swapped',
+        `the phase file has no phase structure (${dcText}) but the magnitude file does (signed, DC on 0/±half-period in ${pct(magPhaseLike, starts.length * blockFrames)} of frames): files swapped?`,
+        metrics,
+      );
     }
     if (outside / Math.max(1, values - nonFinite) > 0.01) {
       metrics.outsideFraction = outside / (values - nonFinite);
-      return verdict('out-of-bounds', `${pct(outside, values - nonFinite)} of sampled phase values lie outside ±2π after the ${config.phaseUnit} unit, and ${dcText}`, metrics);
+      return verdict(
+        'out-of-bounds',
+        `${pct(outside, values - nonFinite)} of sampled phase values lie outside ±2π after the ${config.phaseUnit} unit, and ${dcText}`,
+        metrics,
+      );
     }
     return verdict('random', `no phase structure: ${dcText}; ${trustText}`, metrics);
   }
@@ -366,7 +377,11 @@ export function assessPhase(evidence: Evidence, config: StftConfig, opts: Assess
     return verdict('inconsistent', `looks like an STFT phase (${dcText}) but does not fit the magnitudes under this config: ${trustText}`, metrics);
   }
   if (truncated) {
-    const a: PhaseAssessment = verdict('partial', `phase file truncated: ${available} of ${need} values (${pct(available, need)}); ${trustText}`, { ...metrics, available, need });
+    const a: PhaseAssessment = verdict('partial', `phase file truncated: ${available} of ${need} values (${pct(available, need)}); ${trustText}`, {
+      ...metrics,
+      available,
+      need,
+    });
     a.availableValues = available;
     if (layout === 'frame-major') {
       a.trustedFrames = new Uint8Array(frames);
@@ -375,7 +390,11 @@ export function assessPhase(evidence: Evidence, config: StftConfig, opts: Assess
     return a;
   }
   if (framesTrusted < framesTested || nonFinite > 0) {
-    return verdict('partial', `some frames are corrupt: ${trustText}${nonFinite ? `, ${nonFinite} non-finite values` : ''}; run frameTrust on the whole STFT for the mask`, metrics);
+    return verdict(
+      'partial',
+      `some frames are corrupt: ${trustText}${nonFinite ? `, ${nonFinite} non-finite values` : ''}; run frameTrust on the whole STFT for the mask`,
+      metrics,
+    );
   }
   return verdict('ok', `${dcText}; ${trustText}`, metrics);
 }

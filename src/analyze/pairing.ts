@@ -20,7 +20,12 @@ import type { AnalysisResult, AnalyzeOptions } from './types.js';
 export type AnalyzeOne = (evidence: Evidence, opts: AnalyzeOptions, t0: number) => AnalysisResult;
 
 /** Run `fn` with an Evidence over the pair (optionally cut to their first bytes), always closed after. */
-export function withEvidence<T>(magnitudeFile: string, phaseFile: string | null, fn: (e: Evidence) => T, limits?: ConstructorParameters<typeof Evidence>[2]): T {
+export function withEvidence<T>(
+  magnitudeFile: string,
+  phaseFile: string | null,
+  fn: (e: Evidence) => T,
+  limits?: ConstructorParameters<typeof Evidence>[2],
+): T {
   const evidence = new Evidence(magnitudeFile, phaseFile, limits);
   try {
     return fn(evidence);
@@ -30,7 +35,14 @@ export function withEvidence<T>(magnitudeFile: string, phaseFile: string | null,
 }
 
 /** Analyze one pair as given and judge its phase under the winning config. */
-function analyzeJudged(one: AnalyzeOne, magnitudeFile: string, phaseFile: string | null, opts: AnalyzeOptions, t0: number, limits?: ConstructorParameters<typeof Evidence>[2]): AnalysisResult {
+function analyzeJudged(
+  one: AnalyzeOne,
+  magnitudeFile: string,
+  phaseFile: string | null,
+  opts: AnalyzeOptions,
+  t0: number,
+  limits?: ConstructorParameters<typeof Evidence>[2],
+): AnalysisResult {
   return withEvidence(
     magnitudeFile,
     phaseFile,
@@ -64,7 +76,9 @@ function phaseShape(phaseFile: string, storage: StftConfig['magnitudeFile']): Sh
     return withEvidence(phaseFile, phaseFile, (e) => {
       const top = dims.run(e, { magnitudeFile: storage, phaseFile: storage }).hypotheses[0];
       const v = top?.values;
-      return v && top.score >= 0.5 && v.frames !== undefined && v.bins !== undefined && v.layout !== undefined ? { frames: v.frames, bins: v.bins, layout: v.layout } : null;
+      return v && top.score >= 0.5 && v.frames !== undefined && v.bins !== undefined && v.layout !== undefined
+        ? { frames: v.frames, bins: v.bins, layout: v.layout }
+        : null;
     });
   } catch (e) {
     if (e instanceof InputError) return null;
@@ -82,7 +96,14 @@ function phaseShape(phaseFile: string, storage: StftConfig['magnitudeFile']): Sh
  * they hold. Frame-major only (a bin-major file's end holds the upper bins of every frame). Null when
  * the prefix reads otherwise or not at all.
  */
-function analyzePrefix(one: AnalyzeOne, magnitudeFile: string, phaseFile: string, alone: AnalysisResult, opts: AnalyzeOptions, t0: number): AnalysisResult | null {
+function analyzePrefix(
+  one: AnalyzeOne,
+  magnitudeFile: string,
+  phaseFile: string,
+  alone: AnalysisResult,
+  opts: AnalyzeOptions,
+  t0: number,
+): AnalysisResult | null {
   const c = alone.candidates[0]?.config;
   if (!c || c.magnitudeFile.format !== 'raw') return null;
   if (sniffContainer(phaseFile).format !== 'raw') return null;
@@ -106,7 +127,8 @@ function analyzePrefix(one: AnalyzeOne, magnitudeFile: string, phaseFile: string
     if (e instanceof InputError) return null;
     throw e;
   }
-  const same = (v: StftConfig): boolean => v.frames === K && v.bins === shape.bins && v.layout === shape.layout && storageKey(v.magnitudeFile) === storageKey(c.magnitudeFile);
+  const same = (v: StftConfig): boolean =>
+    v.frames === K && v.bins === shape.bins && v.layout === shape.layout && storageKey(v.magnitudeFile) === storageKey(c.magnitudeFile);
   if (!r.phase.usable || !same(r.candidates[0].config)) return null;
   // The prefix's end is not the signal's: the length follows from the frame count.
   const full: Record<string, { value: unknown; reason: string }> = {
@@ -126,10 +148,14 @@ function analyzePrefix(one: AnalyzeOne, magnitudeFile: string, phaseFile: string
   r.consistencyEvaluations += alone.consistencyEvaluations;
   const diff = sizeDifference(statSync(phaseFile).size - statSync(magnitudeFile).size);
   if (phaseShort) {
-    r.notes.unshift(`the phase file ${phaseFile} ends early (${diff} than the magnitude file): the pair was analysed on the ${K} of ${frames} frames it covers; export keeps their phase and retrieves the rest`);
+    r.notes.unshift(
+      `the phase file ${phaseFile} ends early (${diff} than the magnitude file): the pair was analysed on the ${K} of ${frames} frames it covers; export keeps their phase and retrieves the rest`,
+    );
     r.phase = { kind: 'partial', usable: true, reason: `phase file truncated: it covers ${K} of ${frames} frames (${r.phase.reason})`, swapped: false };
   } else {
-    r.notes.unshift(`the magnitude file ${magnitudeFile} ends early (the phase file is ${diff}): the pair was analysed on the ${K} whole frames it holds, of the phase file's ${shape.frames}; the rest cannot be exported`);
+    r.notes.unshift(
+      `the magnitude file ${magnitudeFile} ends early (the phase file is ${diff}): the pair was analysed on the ${K} whole frames it holds, of the phase file's ${shape.frames}; the rest cannot be exported`,
+    );
   }
   return r;
 }
@@ -194,7 +220,10 @@ export function analyzePair(one: AnalyzeOne, magnitudeFile: string, phaseFile: s
     const raw = sniffContainer(magnitudeFile).format === 'raw' && sniffContainer(phaseFile).format === 'raw';
     if (raw || first?.phase.kind === 'size-mismatch') {
       const diff = sizeDifference(statSync(phaseFile).size - statSync(magnitudeFile).size);
-      throw new InputError(phaseFile, `does not pair with ${magnitudeFile}: it is ${diff}, and no reading fits the values both hold; leave it out to analyse the magnitudes alone`);
+      throw new InputError(
+        phaseFile,
+        `does not pair with ${magnitudeFile}: it is ${diff}, and no reading fits the values both hold; leave it out to analyse the magnitudes alone`,
+      );
     }
   }
   const why = first ? `${first.phase.kind}: ${first.phase.reason}` : `no configuration fits it (${(failure as Error).message})`;

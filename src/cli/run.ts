@@ -122,7 +122,9 @@ async function exportCommand(mag: string, phase: string | undefined, o: ExportCl
     ...(phaseVerdict ? { phaseVerdict } : {}),
   });
   progress.done();
-  const rateNote = { option: 'from --sample-rate', config: 'from the config', default: 'a default: nothing recorded it; pass --sample-rate' }[r.sampleRateSource];
+  const rateNote = { option: 'from --sample-rate', config: 'from the config', default: 'a default: nothing recorded it; pass --sample-rate' }[
+    r.sampleRateSource
+  ];
   if (r.phaseUse !== 'file') {
     const what = r.phaseUse === 'partial' ? 'phase retrieved around the trusted part of the phase file' : 'phase retrieved from the magnitudes';
     io.stderr(`${what} (${r.phaseReason}): ${r.iterations} iterations, spectral convergence ${r.spectralConvergenceDb?.toFixed(1)} dB\n`);
@@ -166,7 +168,9 @@ export function buildProgram(io: CliIo): Command {
     .option('--rank <n>', 'export the candidate of this rank', positiveInt('--rank'), 1)
     .option('--sample-rate <hz>', 'sample rate of the WAV', positiveInt('--sample-rate'))
     .addOption(new Option('--bits <n>', 'WAV sample format').choices(['16', '24', '32']).default('32'))
-    .addOption(new Option('--normalize <mode>', 'peak: scale to -0.09 dBFS (default for 16/24-bit and when the gain is unknown); none').choices(['peak', 'none']))
+    .addOption(
+      new Option('--normalize <mode>', 'peak: scale to -0.09 dBFS (default for 16/24-bit and when the gain is unknown); none').choices(['peak', 'none']),
+    )
     .option('--force', 'overwrite an existing output file', false)
     .option('--iterations <n>', 'phase-retrieval iterations when the phase must be retrieved (default 100)', positiveInt('--iterations'))
     .action(async (mag: string, phase: string | undefined, o: ExportCliOptions) => exportCommand(mag, phase, o, io));

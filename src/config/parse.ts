@@ -122,7 +122,13 @@ export const CONFIG_FIELDS: Record<ScalarKey, FieldSpec> = {
   windowSymmetry: oneOf(WINDOW_SYMMETRIES),
   center: bool,
   padMode: oneOf(PAD_MODES),
-  firstFrameStart: { allowed: 'an integer', parse: (v) => { const n = num(v); return n !== INVALID && Number.isInteger(n) ? n : INVALID; } },
+  firstFrameStart: {
+    allowed: 'an integer',
+    parse: (v) => {
+      const n = num(v);
+      return n !== INVALID && Number.isInteger(n) ? n : INVALID;
+    },
+  },
   phaseReference: oneOf(PHASE_REFERENCES),
   phaseSign: oneOf(PHASE_SIGNS),
   magnitudeScale,
@@ -133,11 +139,7 @@ export const CONFIG_FIELDS: Record<ScalarKey, FieldSpec> = {
   originalLength: nullable(int(0)),
 };
 
-export const ALL_FIELD_NAMES: readonly string[] = [
-  'magnitudeFile',
-  'phaseFile',
-  ...Object.keys(CONFIG_FIELDS),
-];
+export const ALL_FIELD_NAMES: readonly string[] = ['magnitudeFile', 'phaseFile', ...Object.keys(CONFIG_FIELDS)];
 
 function bad(where: string, field: string, value: unknown, allowed: string): UsageError {
   return new UsageError(`${where}: ${field} = ${JSON.stringify(value)} is not valid (allowed: ${allowed})`);
@@ -209,7 +211,7 @@ export function readConfigFile(file: string): PartialStftConfig {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`${file}: cannot read config (${code === 'ENOENT' ? 'no such file' : code ?? String(e)})`);
+    throw new UsageError(`${file}: cannot read config (${code === 'ENOENT' ? 'no such file' : (code ?? String(e))})`);
   }
   let obj: unknown;
   try {

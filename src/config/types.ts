@@ -6,17 +6,7 @@
 export const FORMATS = ['raw', 'npy', 'npz', 'csv', 'text', 'mat'] as const;
 export type Format = (typeof FORMATS)[number];
 
-export const REAL_DTYPES = [
-  'float32',
-  'float64',
-  'float16',
-  'int8',
-  'uint8',
-  'int16',
-  'uint16',
-  'int32',
-  'uint32',
-] as const;
+export const REAL_DTYPES = ['float32', 'float64', 'float16', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32'] as const;
 export const COMPLEX_DTYPES = ['complex64', 'complex128'] as const;
 export const DTYPES = [...REAL_DTYPES, ...COMPLEX_DTYPES] as const;
 export type RealDtype = (typeof REAL_DTYPES)[number];
@@ -49,11 +39,7 @@ export type WindowPlacement = (typeof WINDOW_PLACEMENTS)[number];
 /** Fixed window names; parametrised ones are `kaiser-<beta>`, `gaussian-<sigma>`, `tukey-<alpha>`. */
 export const FIXED_WINDOWS = ['hann', 'hamming', 'blackman', 'rectangular', 'sqrt-hann', 'estimated'] as const;
 export const PARAM_WINDOWS = ['kaiser', 'gaussian', 'tukey'] as const;
-export type WindowName =
-  | (typeof FIXED_WINDOWS)[number]
-  | `kaiser-${number}`
-  | `gaussian-${number}`
-  | `tukey-${number}`;
+export type WindowName = (typeof FIXED_WINDOWS)[number] | `kaiser-${number}` | `gaussian-${number}` | `tukey-${number}`;
 
 export const WINDOW_SYMMETRIES = ['periodic', 'symmetric'] as const;
 export type WindowSymmetry = (typeof WINDOW_SYMMETRIES)[number];
@@ -107,9 +93,7 @@ export interface StftConfig {
 
 /** A config in which any field may still be unknown (to be searched). */
 export type PartialStftConfig = {
-  [K in keyof StftConfig]?: StftConfig[K] extends FileStorage | null
-    ? Partial<FileStorage> | null
-    : StftConfig[K];
+  [K in keyof StftConfig]?: StftConfig[K] extends FileStorage | null ? Partial<FileStorage> | null : StftConfig[K];
 };
 
 export const BYTES_PER_ELEMENT: Record<Dtype, number> = {

@@ -52,13 +52,27 @@ export function encodeMagnitudes(v: Float64Array, scale: MagnitudeScale): Float6
   for (let i = 0; i < v.length; i++) {
     const a = v[i];
     switch (scale) {
-      case 'linear': out[i] = a; break;
-      case 'power': out[i] = a * a; break;
-      case 'db': out[i] = 20 * Math.log10(Math.max(a, tiny)); break;
-      case 'db10': out[i] = 10 * Math.log10(Math.max(a, tiny)); break;
-      case 'ln': out[i] = Math.log(Math.max(a, tiny)); break;
-      case 'log10': out[i] = Math.log10(Math.max(a, tiny)); break;
-      case 'log1p': out[i] = Math.log1p(a); break;
+      case 'linear':
+        out[i] = a;
+        break;
+      case 'power':
+        out[i] = a * a;
+        break;
+      case 'db':
+        out[i] = 20 * Math.log10(Math.max(a, tiny));
+        break;
+      case 'db10':
+        out[i] = 10 * Math.log10(Math.max(a, tiny));
+        break;
+      case 'ln':
+        out[i] = Math.log(Math.max(a, tiny));
+        break;
+      case 'log10':
+        out[i] = Math.log10(Math.max(a, tiny));
+        break;
+      case 'log1p':
+        out[i] = Math.log1p(a);
+        break;
       default: {
         const p = powerLawExponent(scale);
         if (p === null) throw new RangeError(`unknown magnitude scale ${scale}`);

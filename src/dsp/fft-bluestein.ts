@@ -51,7 +51,8 @@ export class BluesteinKernel implements ComplexKernel {
     }
     const b = new Float64Array(2 * m);
     for (let j = 0; j < n; j++) {
-      const br = this.chirp[2 * j] / m, bi = -this.chirp[2 * j + 1] / m;
+      const br = this.chirp[2 * j] / m,
+        bi = -this.chirp[2 * j + 1] / m;
       b[2 * j] = br;
       b[2 * j + 1] = bi;
       if (j > 0) {
@@ -70,7 +71,10 @@ export class BluesteinKernel implements ComplexKernel {
     const { chirp, a, f, g, filter } = this;
     const n2 = 2 * this.n;
     for (let j = 0; j < n2; j += 2) {
-      const xr = src[j], xi = src[j + 1], cr = chirp[j], ci = chirp[j + 1];
+      const xr = src[j],
+        xi = src[j + 1],
+        cr = chirp[j],
+        ci = chirp[j + 1];
       a[j] = xr * cr - xi * ci;
       a[j + 1] = xr * ci + xi * cr;
     }
@@ -78,13 +82,19 @@ export class BluesteinKernel implements ComplexKernel {
     // Multiply by the filter and conjugate, so the next forward FFT acts as the inverse.
     const m2 = 2 * this.m;
     for (let k = 0; k < m2; k += 2) {
-      const fr = f[k], fi = f[k + 1], br = filter[k], bi = filter[k + 1];
+      const fr = f[k],
+        fi = f[k + 1],
+        br = filter[k],
+        bi = filter[k + 1];
       f[k] = fr * br - fi * bi;
       f[k + 1] = -(fr * bi + fi * br);
     }
     this.sub.run(f, g);
     for (let k = 0; k < n2; k += 2) {
-      const gr = g[k], gi = -g[k + 1], cr = chirp[k], ci = chirp[k + 1];
+      const gr = g[k],
+        gi = -g[k + 1],
+        cr = chirp[k],
+        ci = chirp[k + 1];
       dst[k] = gr * cr - gi * ci;
       dst[k + 1] = gr * ci + gi * cr;
     }

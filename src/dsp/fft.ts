@@ -146,12 +146,20 @@ class EvenRealPlan implements RealFft {
     // X_{h-k} = conj(E_k - w^k O_k), so each k in 1..h/2 yields two bins.
     const half = h >> 1;
     for (let k = 1; k <= half; k++) {
-      const a = 2 * k, b = 2 * (h - k);
-      const ar = z[a], ai = z[a + 1], br = z[b], bi = z[b + 1];
-      const er = 0.5 * (ar + br), ei = 0.5 * (ai - bi);
-      const or = 0.5 * (ai + bi), oi = -0.5 * (ar - br);
-      const wr = w[a], wi = w[a + 1];
-      const tr = or * wr - oi * wi, ti = or * wi + oi * wr;
+      const a = 2 * k,
+        b = 2 * (h - k);
+      const ar = z[a],
+        ai = z[a + 1],
+        br = z[b],
+        bi = z[b + 1];
+      const er = 0.5 * (ar + br),
+        ei = 0.5 * (ai - bi);
+      const or = 0.5 * (ai + bi),
+        oi = -0.5 * (ar - br);
+      const wr = w[a],
+        wi = w[a + 1];
+      const tr = or * wr - oi * wi,
+        ti = or * wi + oi * wr;
       outRe[k] = er + tr;
       outIm[k] = ei + ti;
       outRe[h - k] = er - tr;
@@ -168,18 +176,27 @@ class EvenRealPlan implements RealFft {
     // sum_k Z_{-k} e^{-2 pi i jk/h} = sum_k Z_k e^{+2 pi i jk/h}, so the forward kernel
     // writes x[2j] + i x[2j+1] straight into out. Imag parts of DC and Nyquist never enter.
     const c = 0.5 / h;
-    const x0 = re[0], xh = re[h];
+    const x0 = re[0],
+      xh = re[h];
     z[0] = c * (x0 + xh);
     z[1] = c * (x0 - xh);
     const half = h >> 1;
     for (let k = 1; k <= half; k++) {
-      const a = 2 * k, b = 2 * (h - k);
-      const ar = re[k], ai = im[k], br = re[h - k], bi = im[h - k];
-      const er = c * (ar + br), ei = c * (ai - bi);
+      const a = 2 * k,
+        b = 2 * (h - k);
+      const ar = re[k],
+        ai = im[k],
+        br = re[h - k],
+        bi = im[h - k];
+      const er = c * (ar + br),
+        ei = c * (ai - bi);
       // O_k = (X_k - conj X_{h-k}) conj(w^k) / 2
-      const dr = c * (ar - br), di = c * (ai + bi);
-      const wr = w[a], wi = -w[a + 1];
-      const or = dr * wr - di * wi, oi = dr * wi + di * wr;
+      const dr = c * (ar - br),
+        di = c * (ai + bi);
+      const wr = w[a],
+        wi = -w[a + 1];
+      const or = dr * wr - di * wi,
+        oi = dr * wi + di * wr;
       // Z_k = E_k + i O_k goes to slot h-k; Z_{h-k} = conj(E_k) + i conj(O_k) to slot k.
       z[b] = er - oi;
       z[b + 1] = ei + or;
@@ -235,7 +252,8 @@ class OddRealPlan implements RealFft {
     y[0] = re[0];
     y[1] = 0;
     for (let k = 1; k < bins; k++) {
-      const r = re[k], i = im[k];
+      const r = re[k],
+        i = im[k];
       y[2 * k] = r;
       y[2 * k + 1] = -i;
       y[2 * (n - k)] = r;

@@ -174,7 +174,6 @@ export class OverlapAdd {
  * time segment. Shared by the in-memory ISTFT, the streaming export and phase retrieval.
  */
 
-
 /** Merge gap ranges into a short human-readable list. */
 export function describeGaps(gaps: SampleRange[], limit = 4): string {
   const parts = gaps.slice(0, limit).map((r) => (r.end - r.start === 1 ? `${r.start}` : `${r.start}-${r.end - 1}`));

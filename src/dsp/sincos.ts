@@ -29,14 +29,7 @@ for (let i = 0; i <= N; i++) {
  * out[i] = mag[i]·(cos, sin)(phase[i]·scale), re into `re`, im into `im`. `re` may alias `mag` and
  * `im` may alias `phase`. Non-finite phase gives 0 (the caller reports unusable phase separately).
  */
-export function polarToComplex(
-  mag: Float64Array,
-  phase: Float64Array,
-  scale: number,
-  re: Float64Array,
-  im: Float64Array,
-  count = mag.length,
-): void {
+export function polarToComplex(mag: Float64Array, phase: Float64Array, scale: number, re: Float64Array, im: Float64Array, count = mag.length): void {
   for (let i = 0; i < count; i++) {
     const a = mag[i];
     const t = phase[i] * scale;

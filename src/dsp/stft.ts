@@ -12,7 +12,6 @@ import { OverlapAdd, type SampleRange } from './overlap-add.js';
 export { binsFor, type ComplexFrames, frameCountFor, geometryFromConfig, type StftGeometry, subGeometry } from './geometry.js';
 export { describeGaps, OverlapAdd, type SampleRange } from './overlap-add.js';
 
-
 /**
  * Per-frame phase rotation: the phase reference moves the time origin of frame m to τ_m samples after
  * the frame start, i.e. X_ref[k] = X_fs[k] · e^{-2πi k τ_m / nfft}. Integer τ makes this a table lookup.

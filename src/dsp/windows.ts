@@ -105,7 +105,12 @@ export function makeWindow(name: WindowName | string, length: number, symmetry: 
     const spec = parseWindowName(name);
     if (!spec) throw new RangeError(`unknown window "${name}"`);
     if (!Number.isInteger(length) || length < 1) throw new RangeError(`window length must be a positive integer, got ${length}`);
-    w = symmetry === 'symmetric' ? symmetricWindow(spec, length) : symmetricWindow(spec, length + 1).subarray(0, length).slice();
+    w =
+      symmetry === 'symmetric'
+        ? symmetricWindow(spec, length)
+        : symmetricWindow(spec, length + 1)
+            .subarray(0, length)
+            .slice();
     if (windowCache.size >= WINDOW_CACHE_SIZE) windowCache.delete(windowCache.keys().next().value as string);
     windowCache.set(key, w);
   }

@@ -76,11 +76,17 @@ function takeStretches(plan: Plan, decoder: BlockDecoder, slot: number, onBlock?
       const job = plan.jobs[i];
       const start = job.outStart - plan.outStart;
       const out = new Float32DataWriter(fd, start);
-      const gaps = synthesizeJob(plan.config, decoder, job, (x) => out.write(x), (n) => {
-        Atomics.add(state, framesAt(slot), n);
-        if (Atomics.load(state, ABORT) !== 0) throw new Error(STOPPED);
-        onBlock?.();
-      });
+      const gaps = synthesizeJob(
+        plan.config,
+        decoder,
+        job,
+        (x) => out.write(x),
+        (n) => {
+          Atomics.add(state, framesAt(slot), n);
+          if (Atomics.load(state, ABORT) !== 0) throw new Error(STOPPED);
+          onBlock?.();
+        },
+      );
       out.flush();
       results.push({ index: i, samples: out.end - start, peak: out.peak, gaps });
     }

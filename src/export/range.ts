@@ -8,7 +8,16 @@ import type { StftConfig } from '../config/types.js';
 import { FrameReader } from '../decode/frames.js';
 import { decodeMagnitudes, phaseUnitFactor } from '../decode/scales.js';
 import { polarToComplex } from '../dsp/sincos.js';
-import { type ComplexFrames, FrameSynthesizer, geometryFromConfig, OverlapAdd, restoreNyquist, type SampleRange, type StftGeometry, subGeometry } from '../dsp/stft.js';
+import {
+  type ComplexFrames,
+  FrameSynthesizer,
+  geometryFromConfig,
+  OverlapAdd,
+  restoreNyquist,
+  type SampleRange,
+  type StftGeometry,
+  subGeometry,
+} from '../dsp/stft.js';
 import type { ValueSource } from '../io/source.js';
 
 /** Frames decoded and synthesised per block: large enough to amortise reads, small enough for cache. */
@@ -142,7 +151,7 @@ export function synthesizeJob(
   const ola = new OverlapAdd(g, job.outStart, job.outEnd, (_s, chunk) => sink(chunk));
   const syn = new FrameSynthesizer(g);
   const grid = blockGrid(config, decoder);
-  for (let m0 = job.frameStart; m0 < job.frameEnd; ) {
+  for (let m0 = job.frameStart; m0 < job.frameEnd;) {
     const gridStart = m0 - (m0 % grid);
     const gridEnd = Math.min(gridStart + grid, config.frames);
     const end = Math.min(gridEnd, job.frameEnd);

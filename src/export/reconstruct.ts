@@ -45,7 +45,13 @@ export function reconstruct(config: StftConfig, magnitudeFile: string, phaseFile
     }
   }
   if (verdict && verdict.kind === 'ok') {
-    return { ...exportWithConfig(config, magnitudeFile, phaseFile, opts), phaseUse: 'file', phaseReason: verdict.reason, spectralConvergenceDb: null, iterations: 0 };
+    return {
+      ...exportWithConfig(config, magnitudeFile, phaseFile, opts),
+      phaseUse: 'file',
+      phaseReason: verdict.reason,
+      spectralConvergenceDb: null,
+      iterations: 0,
+    };
   }
   const partial = verdict?.kind === 'partial' && phaseFile !== null;
   return exportRetrieved(config, magnitudeFile, partial ? phaseFile : null, verdict, opts);
@@ -69,7 +75,11 @@ function exportRetrieved(
     const floorMagnitude = floorLevel(config);
     const read = (a: number, count: number): MagnitudeBlock => {
       const b = magDecoder.read(a, count);
-      const block: MagnitudeBlock = { mag: b.magnitude, ...(b.floor ? { unknownMagnitude: b.floor } : {}), ...(floorMagnitude !== null ? { floorMagnitude } : {}) };
+      const block: MagnitudeBlock = {
+        mag: b.magnitude,
+        ...(b.floor ? { unknownMagnitude: b.floor } : {}),
+        ...(floorMagnitude !== null ? { floorMagnitude } : {}),
+      };
       return partial ? { ...block, ...partial.known(a, count, b.magnitude, b.floor, g) } : block;
     };
     const synthG: StftGeometry = g.sided === 'one-no-nyquist' ? { ...g, sided: 'one' } : g;

@@ -94,12 +94,7 @@ function threadCount(config: StftConfig, phaseFile: string | null, parallel: boo
  * transform each frame, least-squares overlap-add, write. Memory stays at one block (per thread)
  * whatever the size; large raw/npy inputs are split across worker threads (see `parallel`).
  */
-export function exportWithConfig(
-  config: StftConfig,
-  magnitudeFile: string,
-  phaseFile: string | null,
-  opts: ExportOptions,
-): ExportResult {
+export function exportWithConfig(config: StftConfig, magnitudeFile: string, phaseFile: string | null, opts: ExportOptions): ExportResult {
   const { mag, phase } = openSources(config, magnitudeFile, phaseFile);
   try {
     if (phase === null && !mag.complex) {
@@ -116,10 +111,16 @@ export function exportWithConfig(
         return { gaps: runParallel(config, { magnitude: magnitudeFile, phase: phaseFile }, decoder, jobs, threads - 1, writer, opts.onProgress), threads };
       }
       let done = 0;
-      const gaps = synthesizeJob(config, decoder, jobs[0], (x) => writer.write(x), (n) => {
-        done += n;
-        opts.onProgress?.(done / config.frames);
-      });
+      const gaps = synthesizeJob(
+        config,
+        decoder,
+        jobs[0],
+        (x) => writer.write(x),
+        (n) => {
+          done += n;
+          opts.onProgress?.(done / config.frames);
+        },
+      );
       return { gaps, threads };
     });
   } finally {

@@ -51,7 +51,7 @@ export function decodeComponents(
   }
   let src = bytes;
   const swap = size > 1 && (endian === 'little') !== HOST_LITTLE;
-  const aligned = (bytes.byteOffset % size) === 0;
+  const aligned = bytes.byteOffset % size === 0;
   if (swap || !aligned) {
     src = scratchCopy(bytes, need, swap ? size : 1);
   }
@@ -129,15 +129,33 @@ export function encodeValues(values: ArrayLike<number>, dtype: Dtype, endian: En
     const v = values[i];
     const o = i * size;
     switch (comp) {
-      case 'float64': dv.setFloat64(o, v, le); break;
-      case 'float32': dv.setFloat32(o, v, le); break;
-      case 'float16': dv.setUint16(o, floatToHalf(v), le); break;
-      case 'int8': dv.setInt8(o, clampInt(v, -128, 127)); break;
-      case 'uint8': dv.setUint8(o, clampInt(v, 0, 255)); break;
-      case 'int16': dv.setInt16(o, clampInt(v, -32768, 32767), le); break;
-      case 'uint16': dv.setUint16(o, clampInt(v, 0, 65535), le); break;
-      case 'int32': dv.setInt32(o, clampInt(v, -2147483648, 2147483647), le); break;
-      case 'uint32': dv.setUint32(o, clampInt(v, 0, 4294967295), le); break;
+      case 'float64':
+        dv.setFloat64(o, v, le);
+        break;
+      case 'float32':
+        dv.setFloat32(o, v, le);
+        break;
+      case 'float16':
+        dv.setUint16(o, floatToHalf(v), le);
+        break;
+      case 'int8':
+        dv.setInt8(o, clampInt(v, -128, 127));
+        break;
+      case 'uint8':
+        dv.setUint8(o, clampInt(v, 0, 255));
+        break;
+      case 'int16':
+        dv.setInt16(o, clampInt(v, -32768, 32767), le);
+        break;
+      case 'uint16':
+        dv.setUint16(o, clampInt(v, 0, 65535), le);
+        break;
+      case 'int32':
+        dv.setInt32(o, clampInt(v, -2147483648, 2147483647), le);
+        break;
+      case 'uint32':
+        dv.setUint32(o, clampInt(v, 0, 4294967295), le);
+        break;
     }
   }
   return out;
@@ -166,12 +184,12 @@ export function floatToHalf(v: number): number {
     let h = mant >> shift;
     const rem = mant & ((1 << shift) - 1);
     const half = 1 << (shift - 1);
-    if (rem > half || (rem === half && (h & 1))) h++;
+    if (rem > half || (rem === half && h & 1)) h++;
     return sign | h;
   }
   let h = (e << 10) | (mant >> 13);
   const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (h & 1))) h++;
+  if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++;
   return sign | h;
 }
 
@@ -179,4 +197,3 @@ export function floatToHalf(v: number): number {
 export function valueBytes(d: Dtype): number {
   return BYTES_PER_ELEMENT[d];
 }
-

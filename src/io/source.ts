@@ -54,7 +54,7 @@ export class RawFileSource implements ValueSource {
     }
     const comp = componentDtype(this.dtype);
     const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / this.size));
-    for (let done = 0; done < count; ) {
+    for (let done = 0; done < count;) {
       const n = Math.min(perChunk, count - done);
       const bytes = this.readBytes(this.headerBytes + (start + done) * this.size, n * this.size);
       if (this.complex) {

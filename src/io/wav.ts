@@ -77,7 +77,7 @@ export class Float32DataWriter {
   write(x: ArrayLike<number>): void {
     const c = this.chunk;
     let peak = this.peak;
-    for (let s = 0; s < x.length; ) {
+    for (let s = 0; s < x.length;) {
       if (this.fill === CHUNK_SAMPLES) this.flush();
       const n = Math.min(CHUNK_SAMPLES - this.fill, x.length - s);
       const f = this.fill;
@@ -219,13 +219,13 @@ export class WavStreamWriter {
 }
 
 function writeFully(fd: number, b: Uint8Array, pos: number): void {
-  for (let off = 0; off < b.byteLength; ) {
+  for (let off = 0; off < b.byteLength;) {
     off += writeSync(fd, b, off, b.byteLength - off, pos + off);
   }
 }
 
 function readFully(fd: number, buf: Uint8Array, length: number, pos: number): void {
-  for (let got = 0; got < length; ) {
+  for (let got = 0; got < length;) {
     const r = readSync(fd, buf, got, length - got, pos + got);
     if (r === 0) throw new Error(`temp WAV ended early at byte ${pos + got} (of ${fstatSync(fd).size})`);
     got += r;

@@ -20,7 +20,29 @@ export function isComplete(v: PartialStftConfig, hasPhase: boolean): v is StftCo
   // Storage fields come as partial objects from analyzers; `variable` is optional (finalise fills it).
   const fileOk = (f: PartialStftConfig['magnitudeFile']): boolean =>
     !!f && f.format !== undefined && f.dtype !== undefined && f.endian !== undefined && f.headerBytes !== undefined;
-  const keys: (keyof StftConfig)[] = ['layout', 'frames', 'bins', 'nfft', 'sided', 'hop', 'winLength', 'windowPlacement', 'window', 'windowSymmetry', 'center', 'padMode', 'firstFrameStart', 'phaseReference', 'phaseSign', 'magnitudeScale', 'dbFloor', 'gain', 'phaseUnit', 'sampleRate', 'originalLength'];
+  const keys: (keyof StftConfig)[] = [
+    'layout',
+    'frames',
+    'bins',
+    'nfft',
+    'sided',
+    'hop',
+    'winLength',
+    'windowPlacement',
+    'window',
+    'windowSymmetry',
+    'center',
+    'padMode',
+    'firstFrameStart',
+    'phaseReference',
+    'phaseSign',
+    'magnitudeScale',
+    'dbFloor',
+    'gain',
+    'phaseUnit',
+    'sampleRate',
+    'originalLength',
+  ];
   return keys.every((k) => v[k] !== undefined) && fileOk(v.magnitudeFile) && (hasPhase ? fileOk(v.phaseFile) : v.phaseFile === null);
 }
 
@@ -88,7 +110,9 @@ export function rankStates(complete: State[], scorer: ConsistencyScorer): { rank
     if (e !== null) rankedBy = 'consistency';
     return { s, config, consistency: e?.relativeDb ?? null, error: e?.db ?? null };
   });
-  const ranked = scored.map(({ s, config, consistency, error }) => ({ s, config, consistency, error, score: (consistency ?? 0) + s.cost })).sort((a, b) => a.score - b.score);
+  const ranked = scored
+    .map(({ s, config, consistency, error }) => ({ s, config, consistency, error, score: (consistency ?? 0) + s.cost }))
+    .sort((a, b) => a.score - b.score);
   return { ranked, rankedBy };
 }
 

@@ -20,7 +20,9 @@ export function terminalReport(r: AnalysisResult): string {
       ...fields.map((f) => show(fieldOf(c.config, f))),
     ]);
   }
-  lines.push(`${r.magnitudeFile}${r.phaseFile ? ` + ${r.phaseFile}` : ' (no phase file)'}: ${r.candidates.length} candidate(s), ranked by ${r.rankedBy}, ${r.elapsedMs} ms`);
+  lines.push(
+    `${r.magnitudeFile}${r.phaseFile ? ` + ${r.phaseFile}` : ' (no phase file)'}: ${r.candidates.length} candidate(s), ranked by ${r.rankedBy}, ${r.elapsedMs} ms`,
+  );
   lines.push(table.toString());
   lines.push('', 'rank 1, what decided each field:');
   for (const ds of groupDecisions(r.decisions)) {

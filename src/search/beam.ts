@@ -71,10 +71,14 @@ function expand(state: State, a: Analyzer, result: AnalyzerResult, pins: Partial
     // Every hypothesis contradicts what is fixed: keep the state, but pay for the disagreement unless the user pinned it.
     const pinnedAll = flatten(hyps[0].values).every(([f]) => getField(pins, f) !== undefined);
     const note: FieldEvidence = {
-      field: flatten(hyps[0].values).map(([f]) => f).join(', '),
+      field: flatten(hyps[0].values)
+        .map(([f]) => f)
+        .join(', '),
       value: null,
       source: a.name,
-      reason: `disagrees with the fixed values: it prefers ${flatten(hyps[0].values).map(([f, v]) => `${f}=${JSON.stringify(v)}`).join(', ')} (${hyps[0].reason})`,
+      reason: `disagrees with the fixed values: it prefers ${flatten(hyps[0].values)
+        .map(([f, v]) => `${f}=${JSON.stringify(v)}`)
+        .join(', ')} (${hyps[0].reason})`,
       score: hyps[0].score,
     };
     return [{ values: state.values, cost: state.cost + (pinnedAll ? 0 : DISAGREEMENT_COST), trail: [...state.trail, note], ran }];
@@ -85,7 +89,15 @@ function expand(state: State, a: Analyzer, result: AnalyzerResult, pins: Partial
     for (const [f, v] of flatten(h.values)) {
       if (getField(values, f) !== undefined) continue;
       values = setFlat(values, f, v);
-      trail.push({ field: f, value: v, source: a.name, reason: h.reason, score: h.score, runnerUp: runnerUpFor(result, h, f), ...(h.metrics ? { metrics: h.metrics } : {}) });
+      trail.push({
+        field: f,
+        value: v,
+        source: a.name,
+        reason: h.reason,
+        score: h.score,
+        runnerUp: runnerUpFor(result, h, f),
+        ...(h.metrics ? { metrics: h.metrics } : {}),
+      });
     }
     return { values, cost: state.cost + costOf(h.score), trail, ran };
   });
@@ -100,7 +112,6 @@ export function prune(states: State[], limit = BEAM): State[] {
   }
   return [...seen.values()].sort((a, b) => a.cost - b.cost).slice(0, limit);
 }
-
 
 /**
  * The fields fixed before any analyzer runs: the user's pins, plus what the absence of a phase file
@@ -142,7 +153,7 @@ export class BeamSearch {
    */
   runStage(stage: Stage): void {
     const inStage = this.analyzers.filter((a) => a.stage === stage);
-    for (let progress = true; progress; ) {
+    for (let progress = true; progress;) {
       progress = false;
       for (const a of inStage) {
         const next: State[] = [];
@@ -199,5 +210,8 @@ function ruledOut(evidence: Evidence, runs: AnalyzerRun[], last: string): Readin
   const final = by.find((r) => r.name === last);
   const n = by.reduce((t, r) => t + r.rejected, 0);
   const who = by.map((r) => (by.length > 1 ? `${r.name} ${r.rejected}` : r.name)).join(', ');
-  return new ReadingsRuledOut(file, `no plausible configuration: ${who} ruled out ${n === 1 ? 'the only reading' : `all ${n} readings`} (${final?.rejectedReason ?? 'no reason given'})`);
+  return new ReadingsRuledOut(
+    file,
+    `no plausible configuration: ${who} ruled out ${n === 1 ? 'the only reading' : `all ${n} readings`} (${final?.rejectedReason ?? 'no reason given'})`,
+  );
 }

@@ -20,7 +20,11 @@ function hopOptions(nfft: number): FallbackOption[] {
   const rel = [nfft / 4, nfft / 2, nfft / 8, (3 * nfft) / 4, nfft].filter((h) => Number.isInteger(h) && h >= 1);
   const abs = [160, 200, 220, 256, 275, 300, 441, 512].filter((h) => h <= nfft && !rel.includes(h));
   return [
-    ...rel.map((h, i) => ({ value: h, cost: 3 + i, reason: `not measured; a common hop (nfft/${(nfft / h).toFixed(h * 8 === nfft ? 0 : 2).replace(/\.00$/, '')})` })),
+    ...rel.map((h, i) => ({
+      value: h,
+      cost: 3 + i,
+      reason: `not measured; a common hop (nfft/${(nfft / h).toFixed(h * 8 === nfft ? 0 : 2).replace(/\.00$/, '')})`,
+    })),
     ...abs.map((h) => ({ value: h, cost: 9, reason: 'not measured; a common 10/12.5 ms hop' })),
   ];
 }
@@ -45,8 +49,7 @@ const FALLBACKS: { [K in keyof StftConfig]?: Fallback } = {
     { value: false, cost: 3, reason: 'not measured' },
   ],
   padMode: (c) => (c.center === undefined ? null : one(c.center ? 'zeros' : 'none', `follows center = ${c.center}`, 1)),
-  firstFrameStart: (c) =>
-    c.center === undefined || c.nfft === undefined ? null : one(c.center ? -Math.floor(c.nfft / 2) : 0, `follows center = ${c.center}`),
+  firstFrameStart: (c) => (c.center === undefined || c.nfft === undefined ? null : one(c.center ? -Math.floor(c.nfft / 2) : 0, `follows center = ${c.center}`)),
   phaseReference: () => one('frame-start', 'not measured; numpy/librosa/torch convention', 1),
   phaseSign: () => one('+', 'not measured; the usual e^{-j} kernel'),
   magnitudeScale: () => [

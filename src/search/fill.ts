@@ -9,7 +9,17 @@ import { FALLBACK_ORDER, fallbackFor } from './fallbacks.js';
  */
 
 /** Fields whose fallback options the consistency test can tell apart (the rest are prior-only). */
-const TESTABLE = new Set<keyof StftConfig>(['layout', 'magnitudeScale', 'phaseUnit', 'hop', 'winLength', 'window', 'windowSymmetry', 'phaseReference', 'phaseSign']);
+const TESTABLE = new Set<keyof StftConfig>([
+  'layout',
+  'magnitudeScale',
+  'phaseUnit',
+  'hop',
+  'winLength',
+  'window',
+  'windowSymmetry',
+  'phaseReference',
+  'phaseSign',
+]);
 /** Beam states that get the consistency-driven fill; the rest only their cheapest fallbacks. */
 const FILL_BY_CONSISTENCY = 8;
 /** Complete candidates measured by consistency (every storage/shape reading first, then by prior cost). */
@@ -114,7 +124,13 @@ function fillOne(state: State, score: Scorer | null): State[] {
         const why = `best of ${tried.length} common values by consistency (${best.c.toFixed(1)} dB${second ? `; ${JSON.stringify(second.o.value)} gives ${second.c.toFixed(1)} dB` : ''})`;
         choices.set(f, { field: f, value: best.o.value, cost: best.o.cost, reason: why, source: 'consistency' });
         if (pass === DESCENT_PASSES - 1 && second) {
-          alternatives.push({ field: f, value: second.o.value, cost: second.o.cost, reason: `runner-up by consistency (${second.c.toFixed(1)} dB)`, source: 'consistency' });
+          alternatives.push({
+            field: f,
+            value: second.o.value,
+            cost: second.o.cost,
+            reason: `runner-up by consistency (${second.c.toFixed(1)} dB)`,
+            source: 'consistency',
+          });
         }
       }
     }

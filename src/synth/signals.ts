@@ -26,7 +26,7 @@ export function demoSignal(sampleRate: number, seconds: number, seed = 1): Float
     let v = 0;
     for (let h = 1; h <= 8; h++) if (f0 * h < sampleRate / 2.2) v += Math.sin(h * phase) / h;
     v *= 0.35 * env;
-    const chirpF = 100 + ((sampleRate / 4 - 100) * (i / n));
+    const chirpF = 100 + (sampleRate / 4 - 100) * (i / n);
     v += 0.08 * Math.sin(2 * Math.PI * chirpF * t);
     if ((Math.floor(t * 4) & 3) === 1) v += 0.06 * noise();
     x[i] = v + 0.002 * noise();

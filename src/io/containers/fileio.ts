@@ -68,7 +68,11 @@ export function withFile<T>(file: string, f: (fb: FileBytes) => T): T {
 /** First line of an error's message, for wrapping library errors into one-line InputErrors. */
 export function oneLine(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  const line = msg.split('\n').map((s) => s.trim()).find((s) => s.length > 0) ?? 'unknown error';
+  const line =
+    msg
+      .split('\n')
+      .map((s) => s.trim())
+      .find((s) => s.length > 0) ?? 'unknown error';
   return line.length > 200 ? `${line.slice(0, 200)}...` : line;
 }
 
@@ -94,14 +98,7 @@ export function inflatePrefix(file: string, compressed: Uint8Array, zlibWrapped:
  * Inflate a whole stream whose inflated size is declared as `declared` bytes (up to `slack` more
  * allowed, for formats that pad): checked both ways, never allocating past the declaration.
  */
-export function inflateExact(
-  file: string,
-  compressed: Uint8Array,
-  zlibWrapped: boolean,
-  declared: number,
-  what: string,
-  slack = 0,
-): Uint8Array {
+export function inflateExact(file: string, compressed: Uint8Array, zlibWrapped: boolean, declared: number, what: string, slack = 0): Uint8Array {
   if (declared > MAX_INFLATED_BYTES) {
     throw new InputError(file, `${what} declares ${declared} bytes uncompressed, over the ${MAX_INFLATED_BYTES}-byte limit`);
   }

@@ -76,8 +76,16 @@ function h5Dtype(m: Metadata): string {
     const [re, im] = m.compound_type.members;
     const names = `${re?.name}/${im?.name}`;
     const complexNames = names === 'real/imag' || names === 'r/i';
-    if (m.compound_type.nmembers === 2 && complexNames && re.type === H5T_FLOAT && im.type === H5T_FLOAT &&
-        re.size === im.size && re.offset === 0 && im.offset === re.size && m.size === 2 * re.size) {
+    if (
+      m.compound_type.nmembers === 2 &&
+      complexNames &&
+      re.type === H5T_FLOAT &&
+      im.type === H5T_FLOAT &&
+      re.size === im.size &&
+      re.offset === 0 &&
+      im.offset === re.size &&
+      m.size === 2 * re.size
+    ) {
       if (re.size === 4) return 'complex64';
       if (re.size === 8) return 'complex128';
     }
@@ -92,7 +100,6 @@ function attrText(ds: Dataset | Group, name: string): string | null {
   const v = a.value;
   return typeof v === 'string' ? v : null;
 }
-
 
 /** A readable numeric dataset's type and HDF5 dims, or why it is skipped. */
 function classify(ds: Dataset, m: Metadata, mclass: string | null, matlab: boolean, fileSize: number): { dtype: Dtype; dims: number[] } | string {
@@ -165,7 +172,14 @@ function readBox(file: string, f: H5File, path: string, offset: number[], count:
     const ptr = H5._malloc(nbytes);
     if (ptr === 0) throw new InputError(file, `HDF5 dataset "${path}": cannot allocate ${nbytes} bytes`);
     try {
-      H5.get_dataset_data(f.file_id, path, count.map(BigInt), offset.map(BigInt), count.map(() => 1n), BigInt(ptr));
+      H5.get_dataset_data(
+        f.file_id,
+        path,
+        count.map(BigInt),
+        offset.map(BigInt),
+        count.map(() => 1n),
+        BigInt(ptr),
+      );
       return H5.HEAPU8.slice(ptr, ptr + nbytes);
     } finally {
       H5._free(ptr);
@@ -204,7 +218,7 @@ class Hdf5Source implements ValueSource {
     }
     const cols = this.cols;
     const maxValues = Math.max(1, Math.floor(READ_BYTES / this.size));
-    for (let done = 0; done < count; ) {
+    for (let done = 0; done < count;) {
       const pos = start + done;
       const row = Math.floor(pos / cols);
       const col = pos % cols;
@@ -262,7 +276,14 @@ export function openHdf5(file: string, matlab: boolean, name: string): { source:
     if (nbytes > MAX_INFLATED_BYTES) {
       throw new InputError(file, `HDF5 dataset "${name}" of ${nbytes} bytes with ${big.length} axes is over the ${MAX_INFLATED_BYTES}-byte limit`);
     }
-    const bytes = readBox(file, f, a.path, a.dims.map(() => 0), a.dims, nbytes);
+    const bytes = readBox(
+      file,
+      f,
+      a.path,
+      a.dims.map(() => 0),
+      a.dims,
+      nbytes,
+    );
     return { source: new BytesSource(file, bytes, a.dtype, 'little', count), entry: a.entry };
   } finally {
     if (!handedOver) wrap(file, 'HDF5 close', () => f.close());

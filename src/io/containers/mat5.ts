@@ -12,11 +12,33 @@ const MI_MATRIX = 14;
 const MI_COMPRESSED = 15;
 /** Storage types of numeric data (miINT8..miDOUBLE); 12/13 are 64-bit integers, not read. */
 const MI_DTYPE: Partial<Record<number, RealDtype>> = {
-  1: 'int8', 2: 'uint8', 3: 'int16', 4: 'uint16', 5: 'int32', 6: 'uint32', 7: 'float32', 9: 'float64',
+  1: 'int8',
+  2: 'uint8',
+  3: 'int16',
+  4: 'uint16',
+  5: 'int32',
+  6: 'uint32',
+  7: 'float32',
+  9: 'float64',
 };
 const MX_NAMES: Record<number, string> = {
-  1: 'cell', 2: 'struct', 3: 'object', 4: 'char', 5: 'sparse matrix', 6: 'double', 7: 'single', 8: 'int8', 9: 'uint8',
-  10: 'int16', 11: 'uint16', 12: 'int32', 13: 'uint32', 14: 'int64', 15: 'uint64', 16: 'function handle', 17: 'opaque',
+  1: 'cell',
+  2: 'struct',
+  3: 'object',
+  4: 'char',
+  5: 'sparse matrix',
+  6: 'double',
+  7: 'single',
+  8: 'int8',
+  9: 'uint8',
+  10: 'int16',
+  11: 'uint16',
+  12: 'int32',
+  13: 'uint32',
+  14: 'int64',
+  15: 'uint64',
+  16: 'function handle',
+  17: 'opaque',
 };
 const MX_DOUBLE = 6;
 const MX_SINGLE = 7;
@@ -24,7 +46,14 @@ const MX_UINT32 = 13;
 const MX_OPAQUE = 17;
 /** The dtype each numeric class stores natively (MATLAB may use a smaller one per variable). */
 const CLASS_DTYPE: Partial<Record<number, RealDtype>> = {
-  6: 'float64', 7: 'float32', 8: 'int8', 9: 'uint8', 10: 'int16', 11: 'uint16', 12: 'int32', 13: 'uint32',
+  6: 'float64',
+  7: 'float32',
+  8: 'int8',
+  9: 'uint8',
+  10: 'int16',
+  11: 'uint16',
+  12: 'int32',
+  13: 'uint32',
 };
 /** MATLAB's subsystem data (function handles, objects): a uint8 matrix with this or an empty name. */
 const SUBSYSTEM_NAMES = new Set(['', '__function_workspace__']);

@@ -11,27 +11,85 @@ export interface PickResult {
 
 /** Names people give these arrays (librosa, scipy, MATLAB, torch habits); matched whole or per word. */
 const MAGNITUDE_NAMES = new Set([
-  'mag', 'mags', 'magnitude', 'magnitudes', 'abs', 'amp', 'amps', 'amplitude', 'amplitudes', 'power', 'pow', 'psd',
-  'db', 'logmag', 'logspec', 'spectrogram', 'spec', 's', 'm', 'a',
+  'mag',
+  'mags',
+  'magnitude',
+  'magnitudes',
+  'abs',
+  'amp',
+  'amps',
+  'amplitude',
+  'amplitudes',
+  'power',
+  'pow',
+  'psd',
+  'db',
+  'logmag',
+  'logspec',
+  'spectrogram',
+  'spec',
+  's',
+  'm',
+  'a',
 ]);
 // 'p': librosa's S, P = magphase(D) and the (S, P) pairs people save from it.
 const PHASE_NAMES = new Set(['phase', 'phases', 'phi', 'ph', 'angle', 'angles', 'ang', 'arg', 'theta', 'phs', 'pha', 'p']);
 const COMPLEX_NAMES = new Set([
-  'stft', 'zxx', 'x', 'd', 'complex', 'z', 'spec', 'spectrum', 'specgram', 'spectrogram', 's', 'sxx', 'y', 'c',
-  'coef', 'coefs', 'coeffs', 'tf', 'cqt',
+  'stft',
+  'zxx',
+  'x',
+  'd',
+  'complex',
+  'z',
+  'spec',
+  'spectrum',
+  'specgram',
+  'spectrogram',
+  's',
+  'sxx',
+  'y',
+  'c',
+  'coef',
+  'coefs',
+  'coeffs',
+  'tf',
+  'cqt',
 ]);
 /** Complex arrays with these names next to a magnitude are phasors e^{jφ} ('P' from librosa.magphase). */
 const PHASOR_NAMES = new Set([...PHASE_NAMES, 'p', 'phasor', 'phasors']);
 /** Axis vectors and scalars that sit next to an STFT in the same file. */
 const AXIS_NAMES = new Set([
-  'f', 'freq', 'freqs', 'frequency', 'frequencies', 't', 'time', 'times', 'sr', 'fs', 'rate', 'samplerate',
-  'sample_rate', 'hop', 'hop_length', 'nfft', 'n_fft', 'win', 'window', 'w', 'win_length',
+  'f',
+  'freq',
+  'freqs',
+  'frequency',
+  'frequencies',
+  't',
+  'time',
+  'times',
+  'sr',
+  'fs',
+  'rate',
+  'samplerate',
+  'sample_rate',
+  'hop',
+  'hop_length',
+  'nfft',
+  'n_fft',
+  'win',
+  'window',
+  'w',
+  'win_length',
 ]);
 
 function words(name: string): { whole: string; parts: string[] } {
   const last = name.split('/').pop() ?? name;
   const whole = last.toLowerCase();
-  const parts = last.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase().split(/[^a-z0-9]+/).filter((w) => w !== '');
+  const parts = last
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w !== '');
   return { whole, parts };
 }
 
@@ -100,15 +158,27 @@ export function pickArrays(info: ContainerInfo): PickResult {
     return { complex: c, reason: `${label(c)} as the complex STFT: ${why}${aside}` };
   }
 
-  const namedPhase = best(reals.filter((e) => e !== namedMag), PHASE_NAMES, true);
+  const namedPhase = best(
+    reals.filter((e) => e !== namedMag),
+    PHASE_NAMES,
+    true,
+  );
   if (namedMag && namedPhase) {
     const sizeNote = shapeCount(namedMag.shape) === shapeCount(namedPhase.shape) ? '' : ' (their sizes differ!)';
     return { magnitude: namedMag, phase: namedPhase, reason: `${label(namedMag)} as magnitude and ${label(namedPhase)} as phase, by name${sizeNote}${aside}` };
   }
-  const sameSize = (e: ArrayEntry): ((x: ArrayEntry) => boolean) => (x) => x !== e && shapeCount(x.shape) === shapeCount(e.shape);
+  const sameSize =
+    (e: ArrayEntry): ((x: ArrayEntry) => boolean) =>
+    (x) =>
+      x !== e && shapeCount(x.shape) === shapeCount(e.shape);
   if (namedPhase) {
     const mag = best(reals.filter(sameSize(namedPhase)), MAGNITUDE_NAMES, false);
-    if (mag) return { magnitude: mag, phase: namedPhase, reason: `${label(namedPhase)} as phase by name, ${label(mag)} as magnitude: the other array of that size${aside}` };
+    if (mag)
+      return {
+        magnitude: mag,
+        phase: namedPhase,
+        reason: `${label(namedPhase)} as phase by name, ${label(mag)} as magnitude: the other array of that size${aside}`,
+      };
     return { phase: namedPhase, reason: `only ${label(namedPhase)} (phase by name) found${aside}` };
   }
   if (namedMag) {

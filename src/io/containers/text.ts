@@ -151,11 +151,17 @@ function parseNumber(tok: string, decimalComma: boolean): number | undefined {
   }
   if (FORTRAN_NUMBER.test(t)) return Number(t.replace(/[dD]/, 'e'));
   switch (t.toLowerCase()) {
-    case 'nan': case '+nan': case '-nan':
+    case 'nan':
+    case '+nan':
+    case '-nan':
       return NaN;
-    case 'inf': case '+inf': case 'infinity': case '+infinity':
+    case 'inf':
+    case '+inf':
+    case 'infinity':
+    case '+infinity':
       return Infinity;
-    case '-inf': case '-infinity':
+    case '-inf':
+    case '-infinity':
       return -Infinity;
     default:
       return undefined;

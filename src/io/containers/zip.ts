@@ -86,14 +86,20 @@ export function readZipDirectory(fb: FileBytes): ZipMember[] {
     let compressedSize = dv.getUint32(p + 20, true);
     let localHeaderOffset = dv.getUint32(p + 42, true);
     // zip64 extended information: present fields follow in this order, only for saturated values.
-    for (let q = p + 46 + nameLen; q + 4 <= p + 46 + nameLen + extraLen; ) {
+    for (let q = p + 46 + nameLen; q + 4 <= p + 46 + nameLen + extraLen;) {
       const id = dv.getUint16(q, true);
       const len = dv.getUint16(q + 2, true);
       if (id === 0x0001) {
         let r = q + 4;
         const rEnd = Math.min(q + 4 + len, p + 46 + nameLen + extraLen);
-        if (uncompressedSize === 0xffffffff && r + 8 <= rEnd) { uncompressedSize = u64(dv, r, file); r += 8; }
-        if (compressedSize === 0xffffffff && r + 8 <= rEnd) { compressedSize = u64(dv, r, file); r += 8; }
+        if (uncompressedSize === 0xffffffff && r + 8 <= rEnd) {
+          uncompressedSize = u64(dv, r, file);
+          r += 8;
+        }
+        if (compressedSize === 0xffffffff && r + 8 <= rEnd) {
+          compressedSize = u64(dv, r, file);
+          r += 8;
+        }
         if (localHeaderOffset === 0xffffffff && r + 8 <= rEnd) localHeaderOffset = u64(dv, r, file);
       }
       q += 4 + len;
