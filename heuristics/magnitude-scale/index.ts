@@ -297,10 +297,10 @@ function analyse(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     ...notes,
   ].filter((x) => x !== '');
   const gainNote = fixed.gain === undefined ? '; gain unknown (g·X is the STFT of g·x: not identifiable from values)' : '';
-  const hyps: Hypothesis[] = scored
-    .map((x) => ({ x, score: (cap * x.weight) / sum }))
-    .sort((a, b) => b.score - a.score)
-    .filter((h, i, all) => i < 6 && h.score >= 0.01 * all[0].score && h.score > 1e-4)
+  const ranked = scored.map((x) => ({ x, score: (cap * x.weight) / sum })).sort((a, b) => b.score - a.score);
+  const kept = ranked.filter((h, i, all) => i < 6 && h.score >= 0.01 * all[0].score && h.score > 1e-4);
+  if (evidence.phase !== null && powFit) keepForOverlap(ranked, kept);
+  const hyps: Hypothesis[] = kept
     .map(({ x, score }) => {
       const scale: MagnitudeScale = x.c === 'log1p' ? 'log1p' : x.c.scale;
       return {
@@ -311,6 +311,31 @@ function analyse(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
       };
     });
   return { hypotheses: hyps };
+}
+
+/** The scales the overlap test always gets to judge when there is phase, and their least relative score. */
+const OVERLAP_JUDGED: readonly MagnitudeScale[] = ['linear', 'power'];
+const OVERLAP_FLOOR = 0.05;
+
+/**
+ * With phase, the transform stage's overlap test is exact under the right magnitude scale and fails
+ * under a wrong one, while the tail rate of real recordings strays far from the r² law (measured on
+ * linear torch/aubio/mlab STFTs of espeak speech with digital silence: ln-rate 0.93–1.26, read as
+ * power). So linear and power always stay among the first branches, at OVERLAP_FLOOR of the best at
+ * least, for consistency to decide; the tail still orders them.
+ */
+function keepForOverlap(ranked: { x: Scored; score: number }[], kept: { x: Scored; score: number }[]): void {
+  const best = kept[0]?.score ?? 0;
+  for (const scale of OVERLAP_JUDGED) {
+    const at = kept.findIndex((h) => h.x.c !== 'log1p' && h.x.c.scale === scale);
+    if (at >= 0 && at < 3) {
+      kept[at] = { ...kept[at], score: Math.max(kept[at].score, OVERLAP_FLOOR * best) };
+      continue;
+    }
+    const h = at >= 0 ? kept.splice(at, 1)[0] : ranked.find((r) => r.x.c !== 'log1p' && r.x.c.scale === scale);
+    if (h) kept.splice(Math.min(kept.length, 2), 0, { ...h, score: Math.max(h.score, OVERLAP_FLOOR * best) });
+  }
+  kept.sort((a, b) => b.score - a.score);
 }
 
 /**
