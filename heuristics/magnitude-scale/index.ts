@@ -300,16 +300,15 @@ function analyse(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
   const ranked = scored.map((x) => ({ x, score: (cap * x.weight) / sum })).sort((a, b) => b.score - a.score);
   const kept = ranked.filter((h, i, all) => i < 6 && h.score >= 0.01 * all[0].score && h.score > 1e-4);
   if (evidence.phase !== null && powFit) keepForOverlap(ranked, kept);
-  const hyps: Hypothesis[] = kept
-    .map(({ x, score }) => {
-      const scale: MagnitudeScale = x.c === 'log1p' ? 'log1p' : x.c.scale;
-      return {
-        values: { magnitudeScale: scale, dbFloor: x.dbFloor, ...gain },
-        score,
-        reason: `${x.reason}; ${common.join(', ')}${gainNote}`,
-        metrics: metrics(x, logFit, powFit, negShare, plateau, floorShare, rho, n),
-      };
-    });
+  const hyps: Hypothesis[] = kept.map(({ x, score }) => {
+    const scale: MagnitudeScale = x.c === 'log1p' ? 'log1p' : x.c.scale;
+    return {
+      values: { magnitudeScale: scale, dbFloor: x.dbFloor, ...gain },
+      score,
+      reason: `${x.reason}; ${common.join(', ')}${gainNote}`,
+      metrics: metrics(x, logFit, powFit, negShare, plateau, floorShare, rho, n),
+    };
+  });
   return { hypotheses: hyps };
 }
 
