@@ -47,18 +47,19 @@ def make_signals(tmp):
     sigs = {}
     # espeak-ng speech, resampled to 16 kHz by sox, whole: leading and trailing silence kept.
     sh('espeak-ng', '-w', f'{tmp}/two.wav', 'Two spoons')
-    sh('sox', f'{tmp}/two.wav', '-r', '16000', f'{tmp}/two16.wav')
+    # -D and float output: sox dithers by default when it writes 16 bits, which made the clips differ run to run.
+    sh('sox', '-D', f'{tmp}/two.wav', '-e', 'floating-point', '-b', '32', f'{tmp}/two16.wav', 'rate', '16000')
     r, x = read_wav(f'{tmp}/two16.wav')
     sigs['speech16'] = (r, x[:16000], 'espeak-ng "Two spoons", sox-resampled 22050 -> 16000 Hz, first 1.0 s (silence at both ends)')
     # the same speech cut mid-word: no silence at the start, ends mid-sound.
     i0 = int(np.argmax(np.abs(x) > 0.1 * np.abs(x).max())) + 1200
     sigs['cut16'] = (r, x[i0:i0 + 9600], f'espeak-ng "Two spoons" at 16 kHz from sample {i0} (mid-sound), 0.6 s: no silence at the start')
     # ALSA test speech (alsa-utils), 48 kHz -> 8 kHz, first 1.0 s.
-    sh('sox', '/usr/share/sounds/alsa/Front_Center.wav', '-r', '8000', '-c', '1', f'{tmp}/fc8.wav')
+    sh('sox', '-D', '/usr/share/sounds/alsa/Front_Center.wav', '-e', 'floating-point', '-b', '32', '-c', '1', f'{tmp}/fc8.wav', 'rate', '8000')
     r, x = read_wav(f'{tmp}/fc8.wav')
     sigs['alsa8'] = (r, x[:8000], 'alsa-utils /usr/share/sounds/alsa/Front_Center.wav, sox 48 -> 8 kHz, first 1.0 s')
     # a plucked C major chord from sox synth at 8 kHz (three channels mixed to one here).
-    sh('sox', '-n', '-r', '8000', '-c', '3', f'{tmp}/chord.wav', 'synth', '0.8', 'pluck', 'C4', 'pluck', 'E4', 'pluck', 'G4')
+    sh('sox', '-D', '-n', '-r', '8000', '-c', '3', '-e', 'floating-point', '-b', '32', f'{tmp}/chord.wav', 'synth', '0.8', 'pluck', 'C4', 'pluck', 'E4', 'pluck', 'G4')
     r, x = read_wav(f'{tmp}/chord.wav')
     sigs['chord8'] = (r, 0.9 * x / np.abs(x).max(), 'sox synth 0.8 pluck C4 E4 G4 at 8 kHz, channels averaged, peak 0.9')
     os.makedirs(SIGDIR, exist_ok=True)
