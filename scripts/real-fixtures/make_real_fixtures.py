@@ -176,10 +176,22 @@ def independent_stft(x, t, frames):
     return X
 
 
+LABELS = {}  # fixture file path -> (header rows, label columns) of a labelled CSV (no truth field says it yet)
+
+
 def load_stored(path, st, t):
-    """The stored values as a (bins, frames) float64 array (channel 0), read as the truth's storage says."""
+    """The stored values as a (channels, bins, frames) array, read as the truth's storage says."""
     if st['format'] == 'npy':
         a = np.load(path)
+    elif st['format'] == 'pt':
+        import torch
+        a = torch.load(path).numpy()
+    elif st['format'] == 'json':
+        with open(path) as fh:
+            a = np.array(json.load(fh), dtype=np.float64)
+    elif st['format'] == 'csv':
+        rows, cols = LABELS.get(path, (0, 0))
+        a = np.loadtxt(path, delimiter=',', skiprows=rows, ndmin=2)[:, cols:]
     elif st['format'] == 'raw':
         dt = np.dtype(st['dtype']).newbyteorder('<' if st['endian'] == 'little' else '>')
         a = np.fromfile(path, dtype=dt, offset=st['headerBytes'])
@@ -187,7 +199,7 @@ def load_stored(path, st, t):
         raise ValueError(st['format'])
     a = np.asarray(a)
     F, B, C = t['frames'], t['bins'], t.get('channels', 1)
-    if st['format'] == 'raw':
+    if st['format'] in ('raw', 'csv'):
         a = a.reshape((C, F, B) if t['layout'] == 'frame-major' else (C, B, F))
     elif a.ndim == 2:
         a = a[None]
@@ -214,8 +226,12 @@ def check(name, t, mag_path, phase_path, x, edge_bin_gain=None):
     if edge_bin_gain is not None:  # a documented per-bin deviation the vocabulary cannot express
         Xe = Xe * edge_bin_gain[None, :, None]
     A = np.abs(Xe)
-    stored = load_stored(mag_path, t['magnitudeFile'], t).astype(np.float64)
+    stored = load_stored(mag_path, t['magnitudeFile'], t)
     err = {}
+    if np.iscomplexobj(stored):  # one file holds the complex STFT
+        err['complex'] = float(np.linalg.norm(stored - Xe) / np.linalg.norm(Xe))
+        return err['complex'] <= TOL, err
+    stored = stored.astype(np.float64)
     if t['magnitudeFile']['dtype'].startswith('int') and t['magnitudeScale'] == 'db':
         with np.errstate(divide='ignore'):
             want = 20 * np.log10(A)
@@ -248,6 +264,7 @@ def size_of(*paths):
 def emit(name, t, files, x, sig, producer, call, lossless, notes='', edge_bin_gain=None, issue=11, extra_meta=None):
     """Check the truth against the files just written in the fixture folder; keep the fixture only if it passes."""
     d = os.path.join(OUT, name)
+    name = os.path.basename(name)
     mag, phase = files
     magp = os.path.join(d, mag)
     php = os.path.join(d, phase) if phase else None
@@ -264,9 +281,9 @@ def emit(name, t, files, x, sig, producer, call, lossless, notes='', edge_bin_ga
         return
     with open(os.path.join(d, 'truth.json'), 'w') as fh:
         json.dump(t, fh, indent=1)
-    entry = {'name': name, 'issue': issue, 'dir': name, 'magnitude': mag, 'phase': phase, 'truth': 'truth.json',
+    entry = {'name': name, 'issue': issue, 'dir': os.path.relpath(d, OUT), 'magnitude': mag, 'phase': phase, 'truth': 'truth.json',
              'signal': f'signals/{sig}.f32', 'signalLength': int(np.shape(x)[-1]), 'producer': producer, 'call': call, 'lossless': lossless, 'hasPhase': phase is not None,
-             'shape': [t['bins'], t['frames']], 'bytes': size_of(magp, php), 'check': err}
+             'shape': ([t['channels']] if t['channels'] > 1 else []) + [t['bins'], t['frames']], 'bytes': size_of(magp, php), 'check': err}
     if notes:
         entry['notes'] = notes
     if extra_meta:
@@ -587,6 +604,201 @@ def octave_fixtures(S, tmp):
          notes="Octave's hanning(n) is the symmetric Hann with zero end points (MATLAB's hanning(n) has none: 0.5-0.5cos(2*pi*k/(n+1)), k=1..n)")
 
 
+# ---------------------------------------------------------------- issue #15: other kinds of files
+def kinds_fixtures(S, tmp):
+    """Stereo, labelled CSV, flipped / fftshifted / centred bin orders, torch.save and JSON lists: under kinds/."""
+    import torch
+    import pandas as pd
+    K = 'kinds/'
+    # a stereo clip: left the chord, right the ALSA speech (0.25 s each, 8 kHz), stored planar (2, samples).
+    rate = 8000
+    st = np.stack([S['chord8'][1][:2000], S['alsa8'][1][2000:4000]]).astype('<f4')
+    st.tofile(os.path.join(SIGDIR, 'stereo8.f32'))
+    with open(os.path.join(SIGDIR, 'signals.json')) as fh:
+        sj = json.load(fh)
+    sj['stereo8'] = {'file': 'stereo8.f32', 'dtype': 'float32', 'endian': 'little', 'sampleRate': rate, 'length': 2000, 'channels': 2,
+                     'order': 'planar: all of channel 0, then all of channel 1 (a (2, samples) C-order array)',
+                     'source': 'left: chord8[:2000]; right: alsa8[2000:4000]'}
+    with open(os.path.join(SIGDIR, 'signals.json'), 'w') as fh:
+        json.dump(sj, fh, indent=1)
+    tv = 'torch.stft ' + torch.__version__
+    import scipy
+    sv = 'scipy.signal.stft ' + scipy.__version__
+
+    # 1-2. torch.stft of a (2, samples) batch: (2, bins, frames), np.save and torch.save.
+    Z = torch.stft(torch.from_numpy(st.copy()), 256, 64, window=torch.hann_window(256), center=True, pad_mode='reflect', return_complex=True)
+    base = dict(layout='bin-major', channels=2, frames=Z.shape[2], bins=Z.shape[1], nfft=256, hop=64, center=True, padMode='reflect',
+                firstFrameStart=-128, sampleRate=rate, originalLength=2000)
+    name = K + 'torch-stereo-npy'
+    d = folder(name)
+    np.save(os.path.join(d, 'mag.npy'), Z.abs().numpy())
+    np.save(os.path.join(d, 'phase.npy'), Z.angle().numpy())
+    emit(name, truth(magnitudeFile={'format': 'npy'}, phaseFile={'format': 'npy'}, **base), ('mag.npy', 'phase.npy'), st, 'stereo8', tv,
+         "torch.stft(x2, 256, 64, window=hann_window(256), center=True, pad_mode='reflect') on a (2, 2000) tensor; np.save(Z.abs().numpy()), np.save(Z.angle().numpy()): (2, 129, 32)",
+         True, issue=15)
+    name = K + 'torch-stereo-pt'
+    d = folder(name)
+    torch.save(Z.abs().clone(), os.path.join(d, 'mag.pt'))
+    torch.save(Z.angle().clone(), os.path.join(d, 'phase.pt'))
+    ptst = {'format': 'pt', 'dtype': 'float32', 'endian': 'little', 'headerBytes': 0, 'variable': None}
+    emit(name, truth(magnitudeFile=dict(ptst), phaseFile=dict(ptst), **base), ('mag.pt', 'phase.pt'), st, 'stereo8', tv,
+         'the same STFT; torch.save(Z.abs()), torch.save(Z.angle()): zip archives (format "pt" is not in the vocabulary yet)', True, issue=15)
+
+    # 3-4. scipy.signal.stft of a (2, samples) array (axis -1): (2, bins, frames); raw tofile and np.save.
+    f, tt, Zs = sps.stft(st.astype(np.float64), fs=rate, nperseg=256, noverlap=192)
+    w = sps.get_window('hann', 256)
+    base = dict(layout='bin-major', channels=2, frames=Zs.shape[2], bins=Zs.shape[1], nfft=256, hop=64, center=True, padMode='zeros',
+                firstFrameStart=-128, gain=float(1 / w.sum()), sampleRate=rate, originalLength=2000)
+    name = K + 'scipy-stereo-raw'
+    d = folder(name)
+    np.abs(Zs).astype('<f4').tofile(os.path.join(d, 'mag.f32'))
+    np.angle(Zs).astype('<f4').tofile(os.path.join(d, 'phase.f32'))
+    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=raw('float32'), **base), ('mag.f32', 'phase.f32'), st, 'stereo8', sv,
+         'scipy.signal.stft(x2, fs, nperseg=256, noverlap=192) on a (2, 2000) array; abs/angle float32 tofile of the (2, 129, frames) arrays', True, issue=15)
+    name = K + 'scipy-stereo-npy'
+    d = folder(name)
+    np.save(os.path.join(d, 'mag.npy'), np.abs(Zs))
+    np.save(os.path.join(d, 'phase.npy'), np.angle(Zs))
+    emit(name, truth(magnitudeFile={'format': 'npy'}, phaseFile={'format': 'npy'}, **base), ('mag.npy', 'phase.npy'), st, 'stereo8', sv,
+         'the same STFT; np.save(abs), np.save(angle) float64 (2, 129, frames)', True, issue=15)
+
+    # 5. pandas CSV: DataFrame(S.T, index=times, columns=freqs).to_csv(): first row the bin frequencies (Hz), first column frame times (s).
+    rate, x, _ = S['chord8']
+    x = x[:2000]
+    f, tt, Z = sps.stft(x.astype(np.float64), fs=rate, nperseg=128)
+    name = K + 'pandas-csv-labelled'
+    d = folder(name)
+    pd.DataFrame(np.abs(Z).T, index=tt, columns=f).to_csv(os.path.join(d, 'mag.csv'))
+    pd.DataFrame(np.angle(Z).T, index=tt, columns=f).to_csv(os.path.join(d, 'phase.csv'))
+    for fn in ('mag.csv', 'phase.csv'):
+        LABELS[os.path.join(d, fn)] = (1, 1)
+    csvst = {'format': 'csv', 'dtype': 'float64', 'endian': 'little', 'headerBytes': 0, 'variable': None}
+    w = sps.get_window('hann', 128)
+    emit(name, truth(magnitudeFile=dict(csvst), phaseFile=dict(csvst), layout='frame-major', frames=Z.shape[1], bins=Z.shape[0], nfft=128, hop=64,
+                     center=True, padMode='zeros', firstFrameStart=-64, gain=float(1 / w.sum()), sampleRate=rate, originalLength=2000),
+         ('mag.csv', 'phase.csv'), x, 'chord8', 'pandas ' + pd.__version__ + ' + ' + sv,
+         'f, t, Z = scipy.signal.stft(x, fs, nperseg=128); pandas.DataFrame(abs(Z).T, index=t, columns=f).to_csv(path) (and angle)', True, issue=15,
+         extra_meta={'labels': {'firstRow': 'empty corner cell, then the bin frequencies in Hz', 'firstColumn': 'frame times in s'}})
+
+    # 6. Octave emulation of MATLAB writetable: header 'Time,f1,...,fN', one row per frame (time in s, then the bins).
+    subprocess.run(['octave-cli', '--no-gui', '--eval', f"""
+        pkg load signal;
+        fid = fopen('{SIGDIR}/chord8.f32'); x = fread(fid, 2000, 'float32=>double'); fclose(fid);
+        [S, f, t] = specgram(x, 128, 8000, hamming(128), 64);
+        names = {{'mag', 'phase'}}; vals = {{abs(S), angle(S)}};
+        for j = 1:2
+          fid = fopen(['{tmp}/wt-' names{{j}} '.csv'], 'w');
+          fprintf(fid, 'Time'); fprintf(fid, ',f%d', 1:rows(S)); fprintf(fid, '\\n');
+          V = [t(:), vals{{j}}.'];
+          for i = 1:rows(V)
+            fprintf(fid, '%.15g', V(i, 1)); fprintf(fid, ',%.15g', V(i, 2:end)); fprintf(fid, '\\n');
+          end
+          fclose(fid);
+        end"""], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    name = K + 'octave-writetable-csv'
+    d = folder(name)
+    for fn in ('mag.csv', 'phase.csv'):
+        shutil.copy(os.path.join(tmp, 'wt-' + fn), os.path.join(d, fn))
+        LABELS[os.path.join(d, fn)] = (1, 1)
+    F = len(range(1, 2000 - 128 + 1, 64))
+    emit(name, truth(magnitudeFile=dict(csvst), phaseFile=dict(csvst), layout='frame-major', frames=F, bins=64, nfft=128, sided='one-no-nyquist',
+                     hop=64, window='hamming', windowSymmetry='symmetric', sampleRate=rate),
+         ('mag.csv', 'phase.csv'), x, 'chord8', 'Octave signal specgram + fprintf (emulating MATLAB writetable)',
+         "[S, f, t] = specgram(x, 128, 8000, hamming(128), 64); written row per frame with a header 'Time,f1,...,f64' and %.15g values: an Octave emulation of writetable's format, not MATLAB itself",
+         True, issue=15, extra_meta={'labels': {'firstRow': "header 'Time,f1,...,f64'", 'firstColumn': 'frame times in s'}},
+         notes='15 significant digits: lossless for practical purposes (relative error ~1e-15) but not bit-exact')
+
+    # 7-8. flipped (np.flipud) pairs, binOrder descending: even nfft 256 (scipy), odd nfft 255 (torch).
+    rate, x, _ = S['alsa8']
+    x = x[:2000]
+    f, tt, Z = sps.stft(x.astype(np.float64), fs=rate, nperseg=256, noverlap=192)
+    name = K + 'flipud-even-256'
+    d = folder(name)
+    np.flipud(np.abs(Z)).astype('<f4').tofile(os.path.join(d, 'mag.f32'))
+    np.flipud(np.angle(Z)).astype('<f4').tofile(os.path.join(d, 'phase.f32'))
+    w = sps.get_window('hann', 256)
+    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=raw('float32'), frames=Z.shape[1], bins=Z.shape[0], binOrder='descending', nfft=256, hop=64,
+                     center=True, padMode='zeros', firstFrameStart=-128, gain=float(1 / w.sum()), sampleRate=rate, originalLength=2000),
+         ('mag.f32', 'phase.f32'), x, 'alsa8', sv, 'scipy.signal.stft(x, fs, nperseg=256, noverlap=192); np.flipud(abs), np.flipud(angle) float32 tofile', True, issue=15)
+    Zt = torch.stft(torch.from_numpy(x.copy()), 255, 64, window=torch.hann_window(255), center=True, pad_mode='reflect', return_complex=True).numpy()
+    name = K + 'flipud-odd-255'
+    d = folder(name)
+    np.save(os.path.join(d, 'mag.npy'), np.flipud(np.abs(Zt)))
+    np.save(os.path.join(d, 'phase.npy'), np.flipud(np.angle(Zt)))
+    emit(name, truth(magnitudeFile={'format': 'npy'}, phaseFile={'format': 'npy'}, frames=Zt.shape[1], bins=Zt.shape[0], binOrder='descending', nfft=255,
+                     hop=64, center=True, padMode='reflect', firstFrameStart=-127, sampleRate=rate, originalLength=2000),
+         ('mag.npy', 'phase.npy'), x, 'alsa8', tv, "torch.stft(x, 255, 64, window=hann_window(255), center=True, pad_mode='reflect'); np.save(np.flipud(abs)), np.save(np.flipud(angle)) float32", True, issue=15)
+
+    # 9. an fftshifted two-sided numpy STFT, binOrder fftshift ([-fs/2, fs/2)), frame-major float32.
+    rate, x, _ = S['chord8']
+    x = x[:2000]
+    N, hop = 128, 32
+    F = 1 + (len(x) - N) // hop
+    w = sps.get_window('hann', N)
+    Z = np.fft.fftshift(np.stack([np.fft.fft(w * x[m * hop:m * hop + N].astype(np.float64)) for m in range(F)]), axes=1)  # (frames, bins)
+    name = K + 'numpy-fftshift-twosided'
+    d = folder(name)
+    np.abs(Z).astype('<f4').tofile(os.path.join(d, 'mag.f32'))
+    np.angle(Z).astype('<f4').tofile(os.path.join(d, 'phase.f32'))
+    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=raw('float32'), layout='frame-major', frames=F, bins=N, binOrder='fftshift', nfft=N, sided='two',
+                     hop=hop, sampleRate=rate), ('mag.f32', 'phase.f32'), x, 'chord8', 'numpy ' + np.__version__,
+         "np.fft.fftshift(np.fft.fft(hann_periodic(128) * frames, axis=1), axes=1) on (frames, 128); abs/angle float32 tofile", True, issue=15)
+
+    # 10. MATLAB stft defaults emulated in numpy: periodic Hann 128, overlap 96 (hop 32), FFT 128, 'centered'
+    #     range (-fs/2, fs/2], the (bins, frames) matrix fwrite'd column-major in float64 = frame-major.
+    rate, x, _ = S['cut16']
+    x = x[:1600]
+    F = 1 + (len(x) - N) // hop
+    X = np.stack([np.fft.fft(w * x[m * hop:m * hop + N].astype(np.float64)) for m in range(F)], axis=1)  # (bins, frames)
+    Xc = X[np.arange(-N // 2 + 1, N // 2 + 1) % N]
+    name = K + 'matlab-style-centred'
+    d = folder(name)
+    np.abs(Xc).T.astype('<f8').tofile(os.path.join(d, 'mag.f64'))
+    np.angle(Xc).T.astype('<f8').tofile(os.path.join(d, 'phase.f64'))
+    emit(name, truth(magnitudeFile=raw('float64'), phaseFile=raw('float64'), layout='frame-major', frames=F, bins=N, binOrder='centred', nfft=N, sided='two',
+                     hop=hop, sampleRate=rate), ('mag.f64', 'phase.f64'), x, 'cut16', 'numpy ' + np.__version__ + ' (emulating MATLAB stft defaults)',
+         "MATLAB stft(x, fs) defaults (hann(128,'periodic'), OverlapLength 96, FFTLength 128, FrequencyRange 'centered') emulated in numpy; fwrite column-major float64", True,
+         issue=15, notes='an emulation: MATLAB is not on this machine; bins k = -63..64 (mod 128)')
+
+    # 11. torch.save of a complex tensor: one .pt file holds the complex STFT (no phase file).
+    rate, x, _ = S['chord8']
+    x = x[:2000]
+    Zc = torch.stft(torch.from_numpy(x.copy()), 256, 64, window=torch.hann_window(256), center=True, pad_mode='reflect', return_complex=True)
+    name = K + 'torch-save-complex'
+    d = folder(name)
+    torch.save(Zc.clone(), os.path.join(d, 'stft.pt'))
+    emit(name, truth(magnitudeFile={'format': 'pt', 'dtype': 'complex64', 'endian': 'little', 'headerBytes': 0, 'variable': None}, phaseFile=None,
+                     frames=Zc.shape[1], bins=Zc.shape[0], nfft=256, hop=64, center=True, padMode='reflect', firstFrameStart=-128, sampleRate=rate,
+                     originalLength=2000), ('stft.pt', None), x, 'chord8', tv,
+         "torch.save(torch.stft(x, 256, 64, window=hann_window(256), center=True, pad_mode='reflect', return_complex=True)): complex64 (129, frames)", True, issue=15,
+         extra_meta={'hasPhase': True, 'complexFile': True})
+    # 12. torch.save of real tensors: magnitude (power, as torchaudio's Spectrogram) and phase.
+    name = K + 'torch-save-real-power'
+    d = folder(name)
+    torch.save((Zc.abs() ** 2).clone(), os.path.join(d, 'power.pt'))
+    torch.save(Zc.angle().clone(), os.path.join(d, 'phase.pt'))
+    emit(name, truth(magnitudeFile=dict(ptst), phaseFile=dict(ptst), frames=Zc.shape[1], bins=Zc.shape[0], nfft=256, hop=64, center=True,
+                     padMode='reflect', firstFrameStart=-128, magnitudeScale='power', sampleRate=rate, originalLength=2000),
+         ('power.pt', 'phase.pt'), x, 'chord8', tv, 'the same STFT; torch.save(Z.abs()**2), torch.save(Z.angle()) float32 (129, frames)', True, issue=15)
+
+    # 13. JSON nested lists: json.dump(S.tolist()) of (bins, frames) magnitude and phase.
+    rate, x, _ = S['alsa8']
+    x = x[:2000]
+    f, tt, Z = sps.stft(x.astype(np.float64), fs=rate, nperseg=128, noverlap=96)
+    name = K + 'json-lists'
+    d = folder(name)
+    with open(os.path.join(d, 'mag.json'), 'w') as fh:
+        json.dump(np.abs(Z).tolist(), fh)
+    with open(os.path.join(d, 'phase.json'), 'w') as fh:
+        json.dump(np.angle(Z).tolist(), fh)
+    jst = {'format': 'json', 'dtype': 'float64', 'endian': 'little', 'headerBytes': 0, 'variable': None}
+    w = sps.get_window('hann', 128)
+    emit(name, truth(magnitudeFile=dict(jst), phaseFile=dict(jst), frames=Z.shape[1], bins=Z.shape[0], nfft=128, hop=32, center=True, padMode='zeros',
+                     firstFrameStart=-64, gain=float(1 / w.sum()), sampleRate=rate, originalLength=2000),
+         ('mag.json', 'phase.json'), x, 'alsa8', 'json + ' + sv, 'scipy.signal.stft(x, fs, nperseg=128, noverlap=96); json.dump(abs(Z).tolist()), json.dump(angle(Z).tolist()) (bins, frames)',
+         True, issue=15)
+
+
 def main():
     only = set(sys.argv[1:])
     os.makedirs(OUT, exist_ok=True)
@@ -594,7 +806,7 @@ def main():
         S = make_signals(tmp)
         steps = [('torch', lambda: torch_fixtures(S)), ('aubio', lambda: aubio_fixtures(S)), ('scipy', lambda: scipy_fixtures(S)),
                  ('mlab', lambda: mlab_fixtures(S)), ('mne', lambda: mne_fixture(S)), ('numpy', lambda: numpy_fixtures(S)),
-                 ('mixed', lambda: mixed_fixtures(S)), ('octave', lambda: octave_fixtures(S, tmp))]
+                 ('mixed', lambda: mixed_fixtures(S)), ('octave', lambda: octave_fixtures(S, tmp)), ('kinds', lambda: kinds_fixtures(S, tmp))]
         for key, fn in steps:
             if not only or key in only:
                 fn()
