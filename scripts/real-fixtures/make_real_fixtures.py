@@ -284,6 +284,12 @@ def emit(name, t, files, x, sig, producer, call, lossless, notes='', edge_bin_ga
     entry = {'name': name, 'issue': issue, 'dir': os.path.relpath(d, OUT), 'magnitude': mag, 'phase': phase, 'truth': 'truth.json',
              'signal': f'signals/{sig}.f32', 'signalLength': int(np.shape(x)[-1]), 'producer': producer, 'call': call, 'lossless': lossless, 'hasPhase': phase is not None,
              'shape': ([t['channels']] if t['channels'] > 1 else []) + [t['bins'], t['frames']], 'bytes': size_of(magp, php), 'check': err}
+    orders = {k: bool(np.load(pth, mmap_mode='r').flags.f_contiguous and not np.load(pth, mmap_mode='r').flags.c_contiguous)
+              for k, pth in (('magnitude', magp), ('phase', php)) if pth and pth.endswith('.npy')}
+    if orders:
+        # np.save of a torch/scipy output keeps its memory order: torch.stft(...).numpy() is a transposed view, so
+        # np.save(np.abs(Z)) writes fortran_order=True. DESIGN §1: the layout still names the axes as the maker sees them.
+        entry['npyFortranOrder'] = orders
     if notes:
         entry['notes'] = notes
     if extra_meta:
@@ -447,7 +453,7 @@ def scipy_fixtures(S):
     t = truth(magnitudeFile=raw('float32'), phaseFile=None, frames=P.shape[1], bins=P.shape[0], nfft=256, hop=224, window='tukey-0.25',
               detrend='constant', magnitudeScale='power', gain=float(np.sqrt(2 / (rate * (w * w).sum()))), sampleRate=rate)
     emit('scipy-spectrogram-psd', t, ('psd.f32', None), x, 'alsa8', 'scipy.signal.spectrogram ' + v,
-         'spectrogram(x, fs) all defaults (mode psd); tofile float32', False,
+         'spectrogram(x, fs) all defaults (mode psd); tofile float32', True,
          notes='one-sided psd doubles every bin but DC and Nyquist: those two rows are stored at half the power the scalar gain says (the check applies that; the vocabulary has no field for it)',
          edge_bin_gain=eb, extra_meta={'knownDeviation': 'onesided2X: bins 0 and nfft/2 at gain/sqrt(2)'})
 
@@ -477,7 +483,7 @@ def mlab_fixtures(S):
     t = truth(magnitudeFile={'format': 'npy'}, phaseFile=None, frames=P.shape[1], bins=P.shape[0], nfft=256, hop=128, windowSymmetry='symmetric',
               magnitudeScale='power', gain=float(np.sqrt(2 / (rate * (w * w).sum()))), sampleRate=rate)
     emit('mlab-specgram-psd', t, ('psd.npy', None), x, 'chord8', 'matplotlib.mlab.specgram ' + v,
-         'mlab.specgram(x, NFFT=256, Fs=fs, noverlap=128) (mode psd, scale_by_freq); np.save float32', False,
+         'mlab.specgram(x, NFFT=256, Fs=fs, noverlap=128) (mode psd, scale_by_freq); np.save float32', True,
          notes='one-sided psd doubles every bin but DC and Nyquist (see scipy-spectrogram-psd)', edge_bin_gain=eb,
          extra_meta={'knownDeviation': 'onesided2X: bins 0 and nfft/2 at gain/sqrt(2)'})
 
@@ -525,6 +531,23 @@ def numpy_fixtures(S):
               windowSymmetry='symmetric', sampleRate=rate)
     emit('numpy-block-hann-512-npy', t, ('mag.npy', 'phase.npy'), x, 'speech16', v,
          'np.fft.rfft(blocks * np.hanning(512)) with blocks = x[:F*512].reshape(F, 512); np.save abs/angle float64 (frames, bins)', True)
+
+    # a C-ordered (bins, frames) npy, as a hand-written STFT with np.stack(axis=1) gives: sqrt-Hann 256 / hop 64,
+    # the signal zero-padded by nfft/2 at both ends by hand (librosa's centring).
+    rate, x, _ = S['chord8']
+    x = x[:3200]
+    N, hop = 256, 64
+    w = np.sqrt(sps.get_window('hann', N))
+    xp = np.pad(x.astype(np.float64), N // 2)
+    F = 1 + len(x) // hop
+    Z = np.stack([np.fft.rfft(w * xp[m * hop:m * hop + N]) for m in range(F)], axis=1)  # (bins, frames), C order
+    d = folder('numpy-sqrthann-256-64-c-npy')
+    np.save(os.path.join(d, 'mag.npy'), np.abs(Z))
+    np.save(os.path.join(d, 'phase.npy'), np.angle(Z))
+    t = truth(magnitudeFile={'format': 'npy'}, phaseFile={'format': 'npy'}, frames=F, bins=N // 2 + 1, nfft=N, hop=hop, window='sqrt-hann',
+              center=True, padMode='zeros', firstFrameStart=-N // 2, sampleRate=rate, originalLength=len(x))
+    emit('numpy-sqrthann-256-64-c-npy', t, ('mag.npy', 'phase.npy'), x, 'chord8', 'numpy ' + np.__version__,
+         "np.stack([rfft(sqrt(hann_periodic(256)) * xp[m*64:m*64+256]) for m], axis=1) with xp = np.pad(x, 128); np.save abs/angle float64 (bins, frames), C order", True)
 
 
 def mixed_fixtures(S):
