@@ -54,6 +54,12 @@ def make_signals(tmp):
     # the same speech cut mid-word: no silence at the start, ends mid-sound.
     i0 = int(np.argmax(np.abs(x) > 0.1 * np.abs(x).max())) + 1200
     sigs['cut16'] = (r, x[i0:i0 + 9600], f'espeak-ng "Two spoons" at 16 kHz from sample {i0} (mid-sound), 0.6 s: no silence at the start')
+    # its twin as a plain `sox in.wav -r 16000 out.wav` gives it: 16-bit output with sox's default dither
+    # (made repeatable with -R). The two differ by about one 16-bit LSB; fixtures on both tell a signal
+    # effect from a format effect.
+    sh('sox', '-R', f'{tmp}/two.wav', '-r', '16000', f'{tmp}/two16d.wav')
+    r, xd = read_wav(f'{tmp}/two16d.wav')
+    sigs['cut16d'] = (r, xd[i0:i0 + 9600], f'as cut16 but resampled to 16-bit with sox default dither (sox -R two.wav -r 16000 out.wav), from sample {i0}')
     # ALSA test speech (alsa-utils), 48 kHz -> 8 kHz, first 1.0 s.
     sh('sox', '-D', '/usr/share/sounds/alsa/Front_Center.wav', '-e', 'floating-point', '-b', '32', '-c', '1', f'{tmp}/fc8.wav', 'rate', '8000')
     r, x = read_wav(f'{tmp}/fc8.wav')
@@ -329,6 +335,7 @@ def torch_fixtures(S):
         ('torch-400-160-reflect-f64-framemajor', 'cut16', 400, 160, 400, True, 'reflect', False, True, torch.float64, 'hann', 'raw', 'frame-major'),
         ('torch-400-160-nocenter-normalized-npy', 'speech16', 400, 160, 400, False, 'reflect', True, True, torch.float32, 'hann', 'npy', 'bin-major'),
         ('torch-1024-256-win800-constant-f32', 'cut16', 1024, 256, 800, True, 'constant', False, True, torch.float32, 'hann', 'raw', 'frame-major'),
+        ('torch-1024-256-win800-constant-f32-dithered', 'cut16d', 1024, 256, 800, True, 'constant', False, True, torch.float32, 'hann', 'raw', 'frame-major'),
         ('torch-1024-256-twosided-npy', 'alsa8:4000', 1024, 256, 1024, True, 'reflect', False, False, torch.float32, 'hann', 'npy', 'bin-major'),
         ('torch-400-160-window-none-f64-npy', 'cut16', 400, 160, 400, True, 'reflect', False, True, torch.float64, None, 'npy', 'frame-major'),
     ]
@@ -357,7 +364,7 @@ def torch_fixtures(S):
 
 def aubio_fixtures(S):
     import aubio
-    cases = [('aubio-pvoc-512-128', 'cut16', 512, 128, None), ('aubio-pvoc-1024-256-hamming', 'alsa8', 1024, 256, 'hamming'),
+    cases = [('aubio-pvoc-512-128', 'cut16', 512, 128, None), ('aubio-pvoc-512-128-dithered', 'cut16d', 512, 128, None), ('aubio-pvoc-1024-256-hamming', 'alsa8', 1024, 256, 'hamming'),
              ('aubio-pvoc-256-64-blackman', 'chord8', 256, 64, 'blackman')]
     for name, sig, N, hop, win in cases:
         rate, x, _ = S[sig]
