@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/run.js';
 import { ALL_FIELD_NAMES, completeConfig, parseConfigObject } from '../src/config/parse.js';
 import type { StftConfig } from '../src/config/types.js';
-import { reconstruct } from '../src/reconstruct.js';
-import { analyze } from '../src/search/search.js';
+import { reconstruct } from '../src/export/index.js';
+import { analyze } from '../src/analyze/index.js';
 import { readWav } from './helpers.js';
 
 /**
@@ -217,7 +217,18 @@ describe('issue #11: fixtures made by the real programs', () => {
       const x = signalOf(f);
       const mag = join(DIR, f.dir, f.magnitude);
       const phase = f.phase ? join(DIR, f.dir, f.phase) : null;
-      const row: Row = { name: f.name, lossless: f.lossless, hasPhase: f.hasPhase, rank1Right: false, truthRank: 0, confidence: NaN, snr: -Infinity, sc: null, truthSnr: -Infinity, truthSc: null };
+      const row: Row = {
+        name: f.name,
+        lossless: f.lossless,
+        hasPhase: f.hasPhase,
+        rank1Right: false,
+        truthRank: 0,
+        confidence: NaN,
+        snr: -Infinity,
+        sc: null,
+        truthSnr: -Infinity,
+        truthSc: null,
+      };
       rows.push(row);
       const lines: string[] = [];
       // The truth config's own export first: it says whether the reader/inverse can do the file at all.
@@ -292,11 +303,36 @@ describe('issue #11: fixtures made by the real programs', () => {
     );
     expect.soft(r1 / n, 'every field right at rank 1').toBeGreaterThanOrEqual(0.97);
     expect.soft(t3, 'truth within the top 3 on all').toBe(n);
-    expect.soft(withPhase.filter((r) => r.snr < 60).map((r) => r.name), 'SI-SNR < 60 dB on lossless with phase').toEqual([]);
-    expect.soft(lossy.filter((r) => r.snr < 15).map((r) => r.name), 'SI-SNR < 15 dB on lossy').toEqual([]);
-    expect.soft(magOnly.filter((r) => !((r.sc ?? Infinity) <= 0.2)).map((r) => r.name), 'SC > 0.2 magnitude only').toEqual([]);
-    expect.soft(lossless.filter((r) => r.truthSnr < 60).map((r) => r.name), 'truth-config export < 60 dB on lossless').toEqual([]);
-    expect.soft(confidentWrong.map((r) => r.name), 'confident wrong rank 1').toEqual([]);
+    expect
+      .soft(
+        withPhase.filter((r) => r.snr < 60).map((r) => r.name),
+        'SI-SNR < 60 dB on lossless with phase',
+      )
+      .toEqual([]);
+    expect
+      .soft(
+        lossy.filter((r) => r.snr < 15).map((r) => r.name),
+        'SI-SNR < 15 dB on lossy',
+      )
+      .toEqual([]);
+    expect
+      .soft(
+        magOnly.filter((r) => !((r.sc ?? Infinity) <= 0.2)).map((r) => r.name),
+        'SC > 0.2 magnitude only',
+      )
+      .toEqual([]);
+    expect
+      .soft(
+        lossless.filter((r) => r.truthSnr < 60).map((r) => r.name),
+        'truth-config export < 60 dB on lossless',
+      )
+      .toEqual([]);
+    expect
+      .soft(
+        confidentWrong.map((r) => r.name),
+        'confident wrong rank 1',
+      )
+      .toEqual([]);
   });
 });
 
@@ -312,7 +348,20 @@ describe('issue #11: the CLI exports a real fixture from its truth.json', () => 
     const f = fixtures.find((e) => e.name === name);
     if (!f) continue;
     const truthPath = join(DIR, f.dir, f.truth);
-    const args = (cfg: string, out: string) => ['export', join(DIR, f.dir, f.magnitude), ...(f.phase ? [join(DIR, f.dir, f.phase)] : []), '--config', cfg, '-o', out, '--bits', '32', '--normalize', 'none', '--force'];
+    const args = (cfg: string, out: string) => [
+      'export',
+      join(DIR, f.dir, f.magnitude),
+      ...(f.phase ? [join(DIR, f.dir, f.phase)] : []),
+      '--config',
+      cfg,
+      '-o',
+      out,
+      '--bits',
+      '32',
+      '--normalize',
+      'none',
+      '--force',
+    ];
     it(`${name}: export --config truth.json as written (with the fields the parser does not know yet)`, async () => {
       const out = join(tmp, `cli-${name}.wav`);
       const r = await cli(...args(truthPath, out));
