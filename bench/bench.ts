@@ -42,6 +42,9 @@ function baseConfig(nfft: number, hop: number, frames: number): StftConfig {
     phaseUnit: 'radians',
     sampleRate: 44100,
     originalLength: null,
+    channels: 1,
+    binOrder: 'ascending',
+    detrend: 'none',
   };
 }
 

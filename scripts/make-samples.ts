@@ -27,7 +27,16 @@ const raw = (dtype: StftConfig['magnitudeFile']['dtype'], endian: 'little' | 'bi
   variable: null,
 });
 
-const common = { phaseSign: '+' as const, dbFloor: null, gain: 1, originalLength: null, windowPlacement: 'centred' as const };
+const common = {
+  phaseSign: '+' as const,
+  dbFloor: null,
+  gain: 1,
+  originalLength: null,
+  windowPlacement: 'centred' as const,
+  channels: 1,
+  binOrder: 'ascending' as const,
+  detrend: 'none' as const,
+};
 
 const SAMPLES: Sample[] = [
   {

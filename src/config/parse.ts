@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parseWindowName } from '../dsp/windows.js';
 import { UsageError } from '../errors.js';
 import {
+  BIN_ORDERS,
+  DETRENDS,
   DTYPES,
   ENDIANS,
   FIXED_MAGNITUDE_SCALES,
@@ -111,8 +113,10 @@ type ScalarKey = Exclude<keyof StftConfig, 'magnitudeFile' | 'phaseFile'>;
 
 export const CONFIG_FIELDS: Record<ScalarKey, FieldSpec> = {
   layout: oneOf(LAYOUTS),
+  channels: int(1),
   frames: int(1),
   bins: int(1),
+  binOrder: oneOf(BIN_ORDERS),
   nfft: int(1),
   sided: oneOf(SIDEDS),
   hop: int(1),
@@ -137,6 +141,7 @@ export const CONFIG_FIELDS: Record<ScalarKey, FieldSpec> = {
   phaseUnit,
   sampleRate: nullable(int(1, 10_000_000)),
   originalLength: nullable(int(0)),
+  detrend: oneOf(DETRENDS),
 };
 
 export const ALL_FIELD_NAMES: readonly string[] = ['magnitudeFile', 'phaseFile', ...Object.keys(CONFIG_FIELDS)];
@@ -237,7 +242,15 @@ export function missingFields(c: PartialStftConfig, hasPhaseFile: boolean): stri
 }
 
 /** Fields a user may leave out of a complete config: they have a neutral value. */
-const OPTIONAL_DEFAULTS: PartialStftConfig = { dbFloor: null, sampleRate: null, originalLength: null, gain: 1 };
+const OPTIONAL_DEFAULTS: PartialStftConfig = {
+  dbFloor: null,
+  sampleRate: null,
+  originalLength: null,
+  gain: 1,
+  channels: 1,
+  binOrder: 'ascending',
+  detrend: 'none',
+};
 
 /** Whether pins name every required field (so export can skip the search). */
 export function pinsAreComplete(c: PartialStftConfig, hasPhaseFile: boolean): boolean {

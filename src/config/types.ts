@@ -30,6 +30,14 @@ export interface FileStorage {
 export const LAYOUTS = ['frame-major', 'bin-major'] as const;
 export type Layout = (typeof LAYOUTS)[number];
 
+/** Order of the stored bins (DESIGN.md §1): two-sided spectra may be centred ((−fs/2, fs/2], MATLAB) or fftshifted ([−fs/2, fs/2)). */
+export const BIN_ORDERS = ['ascending', 'descending', 'centred', 'fftshift'] as const;
+export type BinOrder = (typeof BIN_ORDERS)[number];
+
+/** What was subtracted from each segment before windowing (scipy.signal.spectrogram: 'constant'). */
+export const DETRENDS = ['none', 'constant', 'linear'] as const;
+export type Detrend = (typeof DETRENDS)[number];
+
 export const SIDEDS = ['one', 'two', 'one-no-nyquist'] as const;
 export type Sided = (typeof SIDEDS)[number];
 
@@ -64,8 +72,12 @@ export interface StftConfig {
   /** null when there is no separate phase file (magnitude only, or one complex file). */
   phaseFile: FileStorage | null;
   layout: Layout;
+  /** Audio channels stacked in one file ((channels, bins, frames) arrays); 1 for most files. */
+  channels: number;
   frames: number;
   bins: number;
+  /** ascending = DC first; descending = flipped for display (np.flipud); centred / fftshift for two-sided spectra. */
+  binOrder: BinOrder;
   nfft: number;
   sided: Sided;
   hop: number;
@@ -89,6 +101,8 @@ export interface StftConfig {
   sampleRate: number | null;
   /** Exact original signal length when it could be recovered; null: derived from frames, hop and padding. */
   originalLength: number | null;
+  /** Removed from each segment before windowing; it only touches each frame's lowest bins (μ·W(k)). */
+  detrend: Detrend;
 }
 
 /** A config in which any field may still be unknown (to be searched). */

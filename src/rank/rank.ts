@@ -42,6 +42,9 @@ export function isComplete(v: PartialStftConfig, hasPhase: boolean): v is StftCo
     'phaseUnit',
     'sampleRate',
     'originalLength',
+    'channels',
+    'binOrder',
+    'detrend',
   ];
   return keys.every((k) => v[k] !== undefined) && fileOk(v.magnitudeFile) && (hasPhase ? fileOk(v.phaseFile) : v.phaseFile === null);
 }

@@ -62,6 +62,9 @@ const FALLBACKS: { [K in keyof StftConfig]?: Fallback } = {
   phaseUnit: () => one('radians', 'not measured; the usual unit', 2),
   sampleRate: () => one(null, 'not stored in an STFT and no recipe matched'),
   originalLength: () => one(null, 'not measured; derived from frames, hop and padding'),
+  channels: () => one(1, 'not measured; one channel'),
+  binOrder: () => one('ascending', 'not measured; DC first, as every STFT routine returns it'),
+  detrend: () => one('none', 'not measured; segments windowed as they are'),
   layout: () => [
     { value: 'frame-major', cost: 3, reason: 'not measured' },
     { value: 'bin-major', cost: 3, reason: 'not measured' },
@@ -93,4 +96,7 @@ export const FALLBACK_ORDER: (keyof StftConfig)[] = [
   'phaseSign',
   'sampleRate',
   'originalLength',
+  'channels',
+  'binOrder',
+  'detrend',
 ];
