@@ -50,7 +50,7 @@ export function fieldOf(c: StftConfig, field: string): unknown {
 }
 
 /** A shell-quoted argument. */
-function q(s: string): string {
+export function q(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
