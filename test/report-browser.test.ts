@@ -93,7 +93,7 @@ describe.skipIf(!present && process.env.CI !== 'true')('HTML report in headless 
     // Only the page itself is loaded from disk; everything else is inside it.
     expect(c.requests.filter((u) => !u.startsWith('data:'))).toHaveLength(1);
     expect(c.requests.every((u) => u.startsWith('file:') || u.startsWith('data:'))).toBe(true);
-    expect(c.headings).toEqual(['Listen to the top 3', 'Ranked candidates', 'How each field was decided (rank 1)', 'Export', 'Pictures', 'Notes']);
+    expect(c.headings).toEqual(['Listen to the top 3', 'Ranked candidates', 'Pictures', 'How each field was decided (rank 1)', 'Export', 'Notes']);
     for (const img of c.images) {
       expect(img.complete, img.alt).toBe(true);
       expect(img.width, img.alt).toBeGreaterThan(0);

@@ -152,13 +152,6 @@ ${candidateTable(content)}
 ${svgImage(content.pictures.candidates, content.candidatesMeasure === 'consistency' ? 'consistency of each candidate (dB)' : 'score of each candidate')}
 <p class="caption">${content.candidatesMeasure === 'consistency' ? 'STFT consistency of each candidate: ‖STFT(ISTFT(X)) − X‖ against what random phase gives, in dB; more negative is more consistent.' : 'No phase to test consistency with: the candidates are ranked by the analyzers’ prior cost (lower is better).'}</p>
 
-<h2 id="decisions">How each field was decided (rank 1)</h2>
-${decisionTable(content)}
-
-<h2 id="export">Export</h2>
-<p class="caption">Click a command to select it. The first form re-runs the analysis${content.commands.length && content.commands[0].byRank.includes('--set') ? ' with the same pins' : ''} and exports that rank; the pinned form names every field and skips the search.</p>
-${commands(content)}
-
 <h2 id="pictures">Pictures</h2>
 <h3>Decoded input (rank 1)</h3>
 ${svgImage(content.pictures.spectrogram, 'spectrogram of the decoded input')}
@@ -168,6 +161,13 @@ ${svgImage(content.pictures.imprint, 'window imprint')}
 <p class="caption">The mean of y_m² (each frame's inverse transform, squared) over sampled frames, against the chosen window's w²${content.runnerUpWindow ? ' and the runner-up window’s' : ''}: the measured curve should lie on the chosen one.</p>
 <h3>Waveform of the rank-1 excerpt</h3>
 ${svgImage(content.pictures.waveform, 'waveform of the rank-1 excerpt')}
+
+<h2 id="decisions">How each field was decided (rank 1)</h2>
+${decisionTable(content)}
+
+<h2 id="export">Export</h2>
+<p class="caption">Click a command to select it. The first form re-runs the analysis${content.commands.length && content.commands[0].byRank.includes('--set') ? ' with the same pins' : ''} and exports that rank; the pinned form names every field and skips the search.</p>
+${commands(content)}
 
 <h2 id="notes">Notes</h2>
 ${r.notes.length ? `<ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '<p>none</p>'}
