@@ -85,6 +85,16 @@ describe('analyze --report', () => {
     expect(html.includes('No phase to test consistency with')).toBe(true);
   });
 
+  it('one complex file: the excerpts use its own phase', async () => {
+    const file = join(tmp, 'complex.html');
+    const r = await cli('analyze', join(ROOT, 'test', 'fixtures', 'native', 'complex.npy'), '--report', file);
+    expect(r.code, r.err).toBe(0);
+    const html = readFileSync(file, 'utf8');
+    expect(players(html)).toHaveLength(3);
+    expect(html.match(/<span class="tag">phase from the file<\/span>/g)).toHaveLength(3);
+    expect(html.includes('retrieved phase')).toBe(false);
+  });
+
   it('FILE.md: the Markdown report with its SVG pictures beside it', async () => {
     const file = join(tmp, 'pair.md');
     const r = await cli('analyze', S('torch-400.mag'), S('torch-400.phase'), '--report', file);

@@ -105,7 +105,7 @@ function decimate(v: Float64Array, n: number): [number, number][] {
 /** Measured imprint against the chosen window's w² and, when there is one, the runner-up window's. */
 export function imprintSpec(curves: { label: string; values: Float64Array; role: 'measured' | 'chosen' | 'runner-up' }[]): TopLevelSpec {
   const colour = { measured: GREY, chosen: BLUE, 'runner-up': ORANGE };
-  const rows = curves.flatMap((c) => decimate(c.values, 600).map(([n, v]) => ({ n, v, curve: c.label })));
+  const rows = curves.flatMap((c) => decimate(c.values, 400).map(([n, v]) => ({ n, v, curve: c.label })));
   const legend = { orient: 'bottom' as const, direction: 'vertical' as const, labelLimit: 600, symbolStrokeWidth: 2.5 };
   return {
     width: PLOT_WIDTH,

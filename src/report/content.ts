@@ -109,8 +109,9 @@ function gather(r: AnalysisResult): Gathered {
     const runnerUp = imprint ? runnerUpWindowOf(r) : null;
     const span = loudestSpan(grid, c);
     const excerpts = r.candidates.slice(0, LISTEN_TOP).map((cand) => {
+      // One complex file holds its own phase (the analysis calls its phase file 'absent').
       const complex = cand.config.magnitudeFile.dtype.startsWith('complex');
-      const filePhase = r.phase.kind === 'ok' && (cand.config.phaseFile !== null || complex);
+      const filePhase = complex || (r.phase.kind === 'ok' && cand.config.phaseFile !== null);
       try {
         return candidateExcerpt(evidence, cand.config, span, filePhase);
       } catch (e) {

@@ -151,6 +151,13 @@ export function wav16(samples: Float64Array, sampleRate: number): Uint8Array {
   dv.setUint16(34, 16, true);
   ascii(36, 'data');
   dv.setUint32(40, samples.length * 2, true);
-  for (let i = 0; i < samples.length; i++) dv.setInt16(44 + 2 * i, Number.isFinite(samples[i]) ? Math.round(samples[i] * k) : 0, true);
+  // WAV is little-endian: a typed view where the machine is too, the DataView elsewhere.
+  const pcm = new Int16Array(out.buffer, 44, samples.length);
+  const little = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+  for (let i = 0; i < samples.length; i++) {
+    const v = Number.isFinite(samples[i]) ? Math.round(samples[i] * k) : 0;
+    if (little) pcm[i] = v;
+    else dv.setInt16(44 + 2 * i, v, true);
+  }
   return out;
 }

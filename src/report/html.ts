@@ -61,7 +61,7 @@ function players(content: ReportContent): string {
       const phase =
         l.phase === 'file'
           ? '<span class="tag">phase from the file</span>'
-          : `<span class="tag retrieved">retrieved phase${r.phaseFile === null ? ' (magnitude-only input)' : ' (the phase file is not usable)'}, ${EXCERPT_RETRIEVAL_ITERATIONS} iterations</span>`;
+          : `<span class="tag retrieved">retrieved phase (${r.phaseFile === null ? 'magnitude-only input' : r.phase.kind === 'partial' ? 'the phase file is only partly usable' : 'the phase file is not usable'}), ${EXCERPT_RETRIEVAL_ITERATIONS} iterations</span>`;
       const audio = l.wav
         ? `<audio controls preload="metadata" src="data:audio/wav;base64,${Buffer.from(l.wav).toString('base64')}"></audio>`
         : `<p class="na">no excerpt: ${esc(l.problem ?? 'not available')}</p>`;
