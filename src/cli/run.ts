@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { applySets, completeConfig, pinsAreComplete, readConfigFile } from '../config/parse.js';
 import type { PartialStftConfig, StftConfig } from '../config/types.js';
+import { reportFormat } from '../report/format.js';
 import { terminalReport } from '../report/terminal.js';
 import { analyze, recipeOf } from '../search/search.js';
 import type { PhaseAssessment } from '../analysis/phase-quality.js';
@@ -94,7 +95,7 @@ function pinArgs(o: AnalyzeCliOptions): string[] {
 
 function checkReportPath(file: string): void {
   checkWritableFolder(file);
-  if (!/\.(md|html?)$/i.test(file)) throw new UsageError(`${file}: the report must be a .md or .html file`);
+  if (!reportFormat(file)) throw new UsageError(`${file}: the report must be a .md or .html file`);
 }
 
 async function exportCommand(mag: string, phase: string | undefined, o: ExportCliOptions, io: CliIo): Promise<void> {

@@ -59,3 +59,11 @@ export function exportCommand(r: AnalysisResult, c: Candidate, out = 'reconstruc
   const sets = flatConfig(c.config).map(([f, v]) => `--set ${q(`${f}=${v === null ? 'null' : String(v)}`)}`);
   return ['npx spec-detect export', q(r.magnitudeFile), ...(r.phaseFile ? [q(r.phaseFile)] : []), '-o', q(out), ...sets].join(' ');
 }
+
+/** The report format a file name asks for by its extension (.md, .html or .htm), or null for any other. */
+export function reportFormat(file: string): 'md' | 'html' | null {
+  const ext = /\.([^./\\]+)$/.exec(file)?.[1]?.toLowerCase();
+  if (ext === 'md') return 'md';
+  if (ext === 'html' || ext === 'htm') return 'html';
+  return null;
+}

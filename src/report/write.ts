@@ -5,18 +5,9 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { AnalysisResult } from '../search/search.js';
 import { reportContent, type ReportOptions } from './content.js';
+import { reportFormat } from './format.js';
 import { writeHtmlReport } from './html.js';
 import { writeMarkdownReport } from './markdown.js';
-
-export type ReportFormat = 'md' | 'html';
-
-/** The report format a file name asks for, or null when its extension names none. */
-export function reportFormat(file: string): ReportFormat | null {
-  const ext = /\.([^./\\]+)$/.exec(file)?.[1]?.toLowerCase();
-  if (ext === 'md') return 'md';
-  if (ext === 'html' || ext === 'htm') return 'html';
-  return null;
-}
 
 /** Write the report (and, for Markdown, the files beside it); returns every path written. */
 export async function writeReport(file: string, r: AnalysisResult, recipe: string | null, opts: ReportOptions = {}): Promise<string[]> {
