@@ -15,7 +15,7 @@ const ORANGE = '#e0771c';
 const GREY = '#8a8a9a';
 const GREEN = '#2e9e4f';
 /** The spectrogram's dynamic range below its peak (dB). */
-export const SPECTROGRAM_RANGE_DB = 90;
+const SPECTROGRAM_RANGE_DB = 90;
 const PLOT_WIDTH = 860;
 
 /** Render a Vega-Lite spec to a standalone SVG string (quietly: the CLI's stderr is not Vega's). */
@@ -42,7 +42,7 @@ function viridisPalette(): number[][] {
  * The grid as an indexed-colour PNG (low frequencies at the bottom), dB mapped onto [peak − range, peak]:
  * one byte a cell, a third of RGB's to compress.
  */
-export function spectrogramPng(grid: SpectrogramGrid): Uint8Array {
+function spectrogramPng(grid: SpectrogramGrid): Uint8Array {
   const { columns, rows } = grid;
   const data = new Uint8Array(columns * rows);
   const lo = grid.peakDb - SPECTROGRAM_RANGE_DB;

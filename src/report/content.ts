@@ -13,7 +13,7 @@ import { envelope, spectrogramGrid, windowImprint, windowSquared } from './figur
 import { exportCommand, flatConfig, q, show } from './format.js';
 
 /** Candidates the report lets a person hear. */
-export const LISTEN_TOP = 3;
+const LISTEN_TOP = 3;
 
 export interface Listening {
   rank: number;
@@ -64,7 +64,7 @@ function differences(best: StftConfig, c: StftConfig): string[] {
 }
 
 /** A short name for a candidate on a chart axis: rank 1's geometry, the others by what they change in it. */
-export function candidateLabel(c: Candidate, best: StftConfig): string {
+function candidateLabel(c: Candidate, best: StftConfig): string {
   const text = c.rank === 1 ? `${c.config.window} ${c.config.nfft}/${c.config.hop}` : differences(best, c.config).join(', ') || 'same fields';
   return `#${c.rank} ${text.length > 60 ? `${text.slice(0, 59)}…` : text}`;
 }

@@ -34,13 +34,14 @@ export interface Excerpt {
   samples: Float64Array;
   /** Original-signal index of samples[0]. */
   start: number;
+  /** The sample rate an export of the candidate would write (its config's, else export's default). */
   sampleRate: number;
   /** Whether the samples come from the phase file or from phase retrieval on the magnitudes. */
   phase: 'file' | 'retrieved';
 }
 
 /** The sample rate an export of this config would use (the config's, else export's default). */
-export function exportSampleRate(c: StftConfig): number {
+function exportSampleRate(c: StftConfig): number {
   return c.sampleRate ?? DEFAULT_SAMPLE_RATE;
 }
 
@@ -61,7 +62,10 @@ export function loudestSpan(grid: SpectrogramGrid, c: StftConfig): ExcerptSpan {
       z = x;
       sum = 0;
     }
-    while (z < grid.columns && ends[z] <= grid.frameOf[x] + length) sum += grid.energy[z++] * (ends[z - 1] - grid.frameOf[z - 1]);
+    while (z < grid.columns && ends[z] <= grid.frameOf[x] + length) {
+      sum += grid.energy[z] * (ends[z] - grid.frameOf[z]);
+      z++;
+    }
     if (sum > bestEnergy) {
       bestEnergy = sum;
       best = grid.frameOf[x];
@@ -72,12 +76,18 @@ export function loudestSpan(grid: SpectrogramGrid, c: StftConfig): ExcerptSpan {
   return { frameStart, frameEnd: frameStart + length };
 }
 
-/** The samples a span stands for under config c (frame centres), cut to EXCERPT_SECONDS and to what an export writes. */
-export function spanSamples(c: StftConfig, span: ExcerptSpan): { start: number; end: number } {
+/**
+ * The samples a span stands for under config c: from its first frame's centre to the centre past its
+ * last (the export's own start or end where the span reaches the file's), cut to EXCERPT_SECONDS and
+ * to what an export writes.
+ */
+function spanSamples(c: StftConfig, span: ExcerptSpan): { start: number; end: number } {
   const range = outputRange(c, c.frames, c.center, c.originalLength);
   const centre = (m: number): number => c.firstFrameStart + m * c.hop + Math.floor(c.nfft / 2);
-  const start = Math.max(range.start, Math.min(range.end, centre(Math.min(span.frameStart, c.frames - 1))));
-  const end = Math.min(range.end, centre(Math.min(span.frameEnd, c.frames)), start + Math.round(EXCERPT_SECONDS * exportSampleRate(c)));
+  const first = span.frameStart <= 0 ? range.start : centre(Math.min(span.frameStart, c.frames - 1));
+  const last = span.frameEnd >= c.frames ? range.end : centre(span.frameEnd);
+  const start = Math.max(range.start, Math.min(range.end, first));
+  const end = Math.min(range.end, last, start + Math.round(EXCERPT_SECONDS * exportSampleRate(c)));
   return { start, end: Math.max(start, end) };
 }
 

@@ -41,7 +41,7 @@ export interface SpectrogramGrid {
 }
 
 /** The time of frame m's centre in the original signal, in seconds. */
-export function frameTime(c: Pick<StftConfig, 'firstFrameStart' | 'hop' | 'nfft'>, m: number, sampleRate: number): number {
+function frameTime(c: Pick<StftConfig, 'firstFrameStart' | 'hop' | 'nfft'>, m: number, sampleRate: number): number {
   return (c.firstFrameStart + m * c.hop + c.nfft / 2) / sampleRate;
 }
 
