@@ -15,7 +15,7 @@ const ORANGE = '#e0771c';
 const GREY = '#8a8a9a';
 const GREEN = '#2e9e4f';
 /** The spectrogram's dynamic range below its peak (dB). */
-const SPECTROGRAM_RANGE_DB = 90;
+export const SPECTROGRAM_RANGE_DB = 90;
 const PLOT_WIDTH = 860;
 
 /** Render a Vega-Lite spec to a standalone SVG string (quietly: the CLI's stderr is not Vega's). */

@@ -3,6 +3,7 @@
  * excerpts as WAV data URIs; no script, nothing fetched) that any browser opens from disk.
  */
 import { type ReportContent, excerptDescription } from './content.js';
+import { SPECTROGRAM_RANGE_DB } from './charts.js';
 import { EXCERPT_RETRIEVAL_ITERATIONS } from './excerpt.js';
 import { differingFields, fieldOf, groupDecisions, runnerUpText, show } from './format.js';
 
@@ -155,7 +156,7 @@ ${svgImage(content.pictures.candidates, content.candidatesMeasure === 'consisten
 <h2 id="pictures">Pictures</h2>
 <h3>Decoded input (rank 1)</h3>
 ${svgImage(content.pictures.spectrogram, 'spectrogram of the decoded input')}
-<p class="caption">${best.config.sampleRate ? `Time in seconds, frequency in Hz at ${best.config.sampleRate} Hz` : 'Frames and bins (no sample rate known)'}; colour: dB of |X| below the loudest cell.</p>
+<p class="caption">${best.config.sampleRate ? `Time in seconds, frequency in Hz at ${best.config.sampleRate} Hz` : 'Frames and bins (no sample rate known)'}; colour: |X| in dB, the bar spanning ${SPECTROGRAM_RANGE_DB} dB below the loudest cell.</p>
 <h3>Window imprint</h3>
 ${svgImage(content.pictures.imprint, 'window imprint')}
 <p class="caption">The mean of y_m² (each frame's inverse transform, squared) over sampled frames, against the chosen window's w²${content.runnerUpWindow ? ' and the runner-up window’s' : ''}: the measured curve should lie on the chosen one.</p>

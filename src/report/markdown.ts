@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SPECTROGRAM_RANGE_DB } from './charts.js';
 import { excerptDescription, type ReportContent } from './content.js';
 import { differingFields, exportCommand, fieldOf, groupDecisions, runnerUpText, show } from './format.js';
 
@@ -89,7 +90,7 @@ export function writeMarkdownReport(file: string, content: ReportContent): [stri
       content.candidatesMeasure === 'consistency'
         ? 'consistency of each candidate in dB (more negative = more consistent)'
         : 'score of each candidate (no phase to test consistency; lower is better)',
-    spectrogramAxes: best.config.sampleRate ? 'time in seconds →, frequency in Hz ↑' : 'frames →, bins ↑ (no sample rate known)',
+    spectrogramAxes: `${best.config.sampleRate ? 'time in seconds →, frequency in Hz ↑' : 'frames →, bins ↑ (no sample rate known)'}; colour: |X| in dB, the bar spanning ${SPECTROGRAM_RANGE_DB} dB below the loudest cell`,
     excerpt: content.listening[0] ? excerptDescription(content.listening[0], true) : '(no candidate)',
     ...pictures,
   };
