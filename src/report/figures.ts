@@ -34,7 +34,7 @@ export interface SpectrogramGrid {
   peakDb: number;
   /** First frame each column stands for (ascending; the column covers up to the next one's). */
   frameOf: Int32Array;
-  /** Linear energy Σ|X|² of the decoded frames of each column, per frame: where the signal is loud. */
+  /** Linear energy Σ|X|² of the shown bins of each column, per frame read: where the signal is loud. */
   energy: Float64Array;
   x: AxisSpan;
   y: AxisSpan;
@@ -45,11 +45,13 @@ function frameTime(c: Pick<StftConfig, 'firstFrameStart' | 'hop' | 'nfft'>, m: n
   return (c.firstFrameStart + m * c.hop + c.nfft / 2) / sampleRate;
 }
 
-/** The decoded input as a dB grid (magnitudes only: the phase file is not read). */
+/**
+ * The decoded input as a dB grid (magnitudes only: the phase file is not read). A frame-major file is
+ * read a few consecutive frames per column; a bin-major one a whole bin at a time (one read per bin,
+ * not one per bin and column), so either costs a bounded number of reads.
+ */
 export function spectrogramGrid(evidence: Evidence, c: StftConfig): SpectrogramGrid {
-  // A reader of its own into one reused buffer: Evidence would cache every block read here.
-  const reader = new FrameReader(evidence.magnitude.source(c.magnitudeFile), c);
-  const mag = new Float64Array(FRAMES_PER_COLUMN * c.bins);
+  const source = evidence.magnitude.source(c.magnitudeFile);
   const columns = Math.min(c.frames, MAX_COLUMNS);
   const shownBins = c.sided === 'two' ? Math.floor(c.nfft / 2) + 1 : c.bins;
   const rows = Math.min(shownBins, MAX_ROWS);
@@ -57,23 +59,40 @@ export function spectrogramGrid(evidence: Evidence, c: StftConfig): SpectrogramG
   const peak = new Float64Array(columns * rows);
   const energy = new Float64Array(columns);
   const frameOf = new Int32Array(columns);
+  // Each column stands for frames [frameOf[x], next); it shows the loudest of its first few.
+  const take = new Int32Array(columns);
   for (let x = 0; x < columns; x++) {
-    const a = Math.floor((x * c.frames) / columns);
-    const b = Math.max(a + 1, Math.floor(((x + 1) * c.frames) / columns));
-    frameOf[x] = a;
-    // Consecutive frames from the column's start: one read per column.
-    const take = Math.min(b - a, FRAMES_PER_COLUMN);
-    reader.read(a, take, mag);
-    decodeMagnitudes(mag, c.magnitudeScale, take * c.bins);
-    for (let j = 0; j < take; j++) {
-      for (let k = 0; k < shownBins; k++) {
-        const v = mag[j * c.bins + k];
-        energy[x] += v * v;
-        const cell = x * rows + rowOf[k];
-        if (v > peak[cell]) peak[cell] = v;
-      }
+    frameOf[x] = Math.floor((x * c.frames) / columns);
+    const next = Math.max(frameOf[x] + 1, Math.floor(((x + 1) * c.frames) / columns));
+    take[x] = Math.min(next - frameOf[x], FRAMES_PER_COLUMN);
+  }
+  const add = (x: number, k: number, v: number): void => {
+    energy[x] += (v * v) / take[x];
+    const cell = x * rows + rowOf[k];
+    if (v > peak[cell]) peak[cell] = v;
+  };
+  /** Stored values (re, and im for a complex file) -> |X| in re. */
+  const decode = (re: Float64Array, im: Float64Array, n: number): void => {
+    if (source.complex) for (let i = 0; i < n; i++) re[i] = Math.hypot(re[i], im[i]);
+    else decodeMagnitudes(re, c.magnitudeScale, n);
+  };
+  if (c.layout === 'frame-major') {
+    const reader = new FrameReader(source, c);
+    const re = new Float64Array(FRAMES_PER_COLUMN * c.bins);
+    const im = new Float64Array(re.length);
+    for (let x = 0; x < columns; x++) {
+      reader.read(frameOf[x], take[x], re, im);
+      decode(re, im, take[x] * c.bins);
+      for (let j = 0; j < take[x]; j++) for (let k = 0; k < shownBins; k++) add(x, k, re[j * c.bins + k]);
     }
-    energy[x] /= take;
+  } else {
+    const re = new Float64Array(c.frames);
+    const im = new Float64Array(c.frames);
+    for (let k = 0; k < shownBins; k++) {
+      source.read(k * c.frames, c.frames, re, im);
+      decode(re, im, c.frames);
+      for (let x = 0; x < columns; x++) for (let j = 0; j < take[x]; j++) add(x, k, re[frameOf[x] + j]);
+    }
   }
   const db = peak.map((v) => 20 * Math.log10(v + 1e-300));
   let peakDb = -Infinity;
