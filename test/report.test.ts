@@ -95,6 +95,16 @@ describe('analyze --report', () => {
     expect(html.includes('retrieved phase')).toBe(false);
   });
 
+  it('the --rank commands repeat the analysis pins, so they find the same candidates', async () => {
+    const file = join(tmp, 'pinned.html');
+    const r = await cli('analyze', S('torch-400.mag'), S('torch-400.phase'), '--set', 'hop=160', '--sample-rate', '16000', '--report', file);
+    expect(r.code, r.err).toBe(0);
+    const html = readFileSync(file, 'utf8');
+    expect(html).toContain(`-o out-rank2.wav --rank 2 --set hop=160 --sample-rate 16000</pre>`);
+    // The exact form pins every field, the sample rate included.
+    expect(html).toMatch(/--set sampleRate=16000/);
+  });
+
   it('FILE.md: the Markdown report with its SVG pictures beside it', async () => {
     const file = join(tmp, 'pair.md');
     const r = await cli('analyze', S('torch-400.mag'), S('torch-400.phase'), '--report', file);
