@@ -7,7 +7,7 @@
 import { encode } from 'fast-png';
 import { parse, scheme, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { SpectrogramGrid } from './figures.js';
+import { SPECTROGRAM_PIXELS, type SpectrogramGrid } from './figures.js';
 
 /** Colours of the plots (a colour-blind-safe pair for chosen / runner-up, neutral for measured). */
 const BLUE = '#1f5fb4';
@@ -16,7 +16,8 @@ const GREY = '#8a8a9a';
 const GREEN = '#2e9e4f';
 /** The spectrogram's dynamic range below its peak (dB). */
 export const SPECTROGRAM_RANGE_DB = 90;
-const PLOT_WIDTH = 860;
+/** Plot width of the other charts: the spectrogram's, so the pages line up. */
+const PLOT_WIDTH = SPECTROGRAM_PIXELS.width;
 
 /** Render a Vega-Lite spec to a standalone SVG string (quietly: the CLI's stderr is not Vega's). */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
@@ -65,8 +66,8 @@ export function spectrogramSpec(grid: SpectrogramGrid): TopLevelSpec {
   const top = Math.round(grid.peakDb);
   const bottom = top - SPECTROGRAM_RANGE_DB;
   return {
-    width: PLOT_WIDTH,
-    height: 320,
+    width: SPECTROGRAM_PIXELS.width,
+    height: SPECTROGRAM_PIXELS.height,
     layer: [
       {
         data: { values: [{ url: dataUri('image/png', spectrogramPng(grid)) }] },

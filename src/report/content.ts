@@ -9,7 +9,7 @@ import type { StftConfig } from '../config/types.js';
 import type { AnalysisResult, Candidate } from '../search/search.js';
 import { candidateBarsSpec, imprintSpec, renderSvg, spectrogramSpec, waveformSpec } from './charts.js';
 import { candidateExcerpt, type Excerpt, loudestSpan, wav16 } from './excerpt.js';
-import { envelope, spectrogramGrid, windowImprint, windowSquared } from './figures.js';
+import { envelope, SPECTROGRAM_PIXELS, spectrogramGrid, windowImprint, windowSquared } from './figures.js';
 import { exportCommand, flatConfig, q, show } from './format.js';
 
 /** Candidates the report lets a person hear. */
@@ -158,7 +158,7 @@ export async function reportContent(r: AnalysisResult, recipe: string | null, op
   const waveform =
     first && !('problem' in first) && first.samples.length
       ? waveformSpec(
-          envelope(first.samples, 860),
+          envelope(first.samples, SPECTROGRAM_PIXELS.width),
           first.start / first.sampleRate,
           (first.start + first.samples.length) / first.sampleRate,
           best.config.sampleRate ? 'time (s)' : `time (s, at an assumed ${first.sampleRate} Hz)`,

@@ -79,16 +79,20 @@ export function loudestSpan(grid: SpectrogramGrid, c: StftConfig): ExcerptSpan {
 /**
  * The samples a span stands for under config c: from its first frame's centre to the centre past its
  * last (the export's own start or end where the span reaches the file's), cut to EXCERPT_SECONDS and
- * to what an export writes.
+ * to what an export writes; a span at the file's end reaches back to fill EXCERPT_SECONDS.
  */
 function spanSamples(c: StftConfig, span: ExcerptSpan): { start: number; end: number } {
   const range = outputRange(c, c.frames, c.center, c.originalLength);
   const centre = (m: number): number => c.firstFrameStart + m * c.hop + Math.floor(c.nfft / 2);
   const first = span.frameStart <= 0 ? range.start : centre(Math.min(span.frameStart, c.frames - 1));
   const last = span.frameEnd >= c.frames ? range.end : centre(span.frameEnd);
-  const start = Math.max(range.start, Math.min(range.end, first));
-  const end = Math.min(range.end, last, start + Math.round(EXCERPT_SECONDS * exportSampleRate(c)));
-  return { start, end: Math.max(start, end) };
+  const longest = Math.round(EXCERPT_SECONDS * exportSampleRate(c));
+  let start = Math.max(range.start, Math.min(range.end, first));
+  let end = Math.max(start, Math.min(range.end, last));
+  if (end - start > longest) end = start + longest;
+  // A span at the file's end stops at the last sample: it starts earlier instead of playing short.
+  else if (span.frameEnd >= c.frames) start = Math.max(range.start, end - longest);
+  return { start, end };
 }
 
 /**

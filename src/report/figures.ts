@@ -9,11 +9,13 @@ import { FrameReader } from '../decode/frames.js';
 import { decodeMagnitudes } from '../decode/scales.js';
 import { FrameSynthesizer, geometryFromConfig, subGeometry } from '../dsp/stft.js';
 
-/** Display columns of the spectrogram: enough to read at 800+ px, few enough to decode quickly. */
-const MAX_COLUMNS = 1000;
+/**
+ * The spectrogram's plot area in pixels (charts.ts draws it at this size): at most one cell per
+ * pixel, so columns stand for resampled frames and rows for merged bins, never more than can be seen.
+ */
+export const SPECTROGRAM_PIXELS = { width: 860, height: 320 };
 /** Frames decoded per column when a column stands for many frames (their maximum is shown). */
 const FRAMES_PER_COLUMN = 3;
-const MAX_ROWS = 400;
 
 /** Time or frequency axes in physical units when the sample rate is known, in frames and bins otherwise. */
 export interface AxisSpan {
@@ -52,9 +54,9 @@ function frameTime(c: Pick<StftConfig, 'firstFrameStart' | 'hop' | 'nfft'>, m: n
  */
 export function spectrogramGrid(evidence: Evidence, c: StftConfig): SpectrogramGrid {
   const source = evidence.magnitude.source(c.magnitudeFile);
-  const columns = Math.min(c.frames, MAX_COLUMNS);
+  const columns = Math.min(c.frames, SPECTROGRAM_PIXELS.width);
   const shownBins = c.sided === 'two' ? Math.floor(c.nfft / 2) + 1 : c.bins;
-  const rows = Math.min(shownBins, MAX_ROWS);
+  const rows = Math.min(shownBins, SPECTROGRAM_PIXELS.height);
   const rowOf = Int32Array.from({ length: shownBins }, (_, k) => Math.floor((k * rows) / shownBins));
   const peak = new Float64Array(columns * rows);
   const energy = new Float64Array(columns);
