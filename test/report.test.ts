@@ -6,8 +6,11 @@ import { Evidence } from '../src/analysis/evidence.js';
 import type { StftConfig } from '../src/config/types.js';
 import { frameCountFor, geometryFromConfig } from '../src/dsp/stft.js';
 import { run } from '../src/cli/run.js';
+import { reportContent } from '../src/report/content.js';
 import { candidateExcerpt, EXCERPT_SECONDS, loudestSpan } from '../src/report/excerpt.js';
 import { spectrogramGrid } from '../src/report/figures.js';
+import { writeHtmlReport } from '../src/report/html.js';
+import type { AnalysisResult } from '../src/search/search.js';
 import { makeStftFiles } from '../src/synth/make.js';
 import { demoSignal } from '../src/synth/signals.js';
 
@@ -103,6 +106,18 @@ describe('analyze --report', () => {
     expect(html).toContain(`-o out-rank2.wav --rank 2 --set hop=160 --sample-rate 16000</pre>`);
     // The exact form pins every field, the sample rate included.
     expect(html).toMatch(/--set sampleRate=16000/);
+  });
+
+  it('a candidate whose differences leave the samples unchanged is said to sound the same', async () => {
+    const a = await cli('analyze', S('torch-400.mag'), S('torch-400.phase'), '--json');
+    expect(a.code, a.err).toBe(0);
+    const { recipe, ...r } = JSON.parse(a.out) as AnalysisResult & { recipe: string | null };
+    const content = await reportContent(r, recipe);
+    const [[, before]] = writeHtmlReport(join(tmp, 'same.html'), content);
+    expect(before.includes('the same audio as rank 1')).toBe(false);
+    content.listening[2].wav = content.listening[0].wav;
+    const [[, after]] = writeHtmlReport(join(tmp, 'same.html'), content);
+    expect(after.match(/the same audio as rank 1/g)).toHaveLength(1);
   });
 
   it('FILE.md: the Markdown report with its SVG pictures beside it', async () => {

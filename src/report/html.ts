@@ -52,6 +52,7 @@ summary { cursor: pointer; color: var(--accent); }
 
 function players(content: ReportContent): string {
   const { result: r } = content;
+  const first = content.listening[0];
   return content.listening
     .map((l) => {
       const c = r.candidates[l.rank - 1];
@@ -66,9 +67,11 @@ function players(content: ReportContent): string {
       const audio = l.wav
         ? `<audio controls preload="metadata" src="data:audio/wav;base64,${Buffer.from(l.wav).toString('base64')}"></audio>`
         : `<p class="na">no excerpt: ${esc(l.problem ?? 'not available')}</p>`;
+      // Fields that do not change the samples (a pad mode the export ignores, say) leave nothing to hear.
+      const same = l.rank !== 1 && l.wav && first?.wav && Buffer.from(l.wav).equals(Buffer.from(first.wav)) ? ' <span class="tag">the same audio as rank 1</span>' : '';
       return `<figure class="player${l.rank === 1 ? ' best' : ''}">
 <h3>Rank ${l.rank} <span class="tag">score ${c.score.toFixed(1)} dB · confidence ${(c.confidence * 100).toFixed(1)} %</span></h3>
-${what}${phase} <span class="tag">${esc(excerptDescription(l, false))}</span>
+${what}${phase} <span class="tag">${esc(excerptDescription(l, false))}</span>${same}
 ${audio}
 </figure>`;
     })
