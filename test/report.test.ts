@@ -7,7 +7,7 @@ import type { StftConfig } from '../src/config/types.js';
 import { frameCountFor, geometryFromConfig } from '../src/dsp/stft.js';
 import { run } from '../src/cli/run.js';
 import { reportContent } from '../src/report/content.js';
-import { candidateExcerpt, EXCERPT_SECONDS, loudestSpan } from '../src/report/excerpt.js';
+import { candidateExcerpt, EXCERPT_SECONDS, loudestSpan, wav16 } from '../src/report/excerpt.js';
 import { spectrogramGrid } from '../src/report/figures.js';
 import { writeHtmlReport } from '../src/report/html.js';
 import type { AnalysisResult } from '../src/search/search.js';
@@ -188,6 +188,14 @@ describe('listening excerpts', () => {
     let worst = 0;
     for (let i = 0; i < ex.samples.length; i++) worst = Math.max(worst, Math.abs(ex.samples[i] - full[ex.start + i]));
     expect(worst).toBeLessThan(1e-6);
+  });
+
+  it('wav16: peak-normalised 16-bit PCM, a non-finite sample silent', () => {
+    const wav = wav16(new Float64Array([0, 0.5, NaN, -1, Infinity]), 8000);
+    const b = Buffer.from(wav);
+    expect(b.subarray(0, 4).toString('latin1')).toBe('RIFF');
+    expect([b.readUInt16LE(20), b.readUInt16LE(22), b.readUInt32LE(24), b.readUInt16LE(34), b.readUInt32LE(40)]).toEqual([1, 1, 8000, 16, 10]);
+    expect(Array.from({ length: 5 }, (_, i) => b.readInt16LE(44 + 2 * i))).toEqual([0, 16220, 0, -32439, 0]);
   });
 
   it('without phase: retrieved on the excerpt frames only, at the level of the truth', () => {

@@ -145,7 +145,7 @@ function floorLevel(c: StftConfig): number {
 /** A mono 16-bit PCM WAV of the samples, peak-normalised to just under full scale (levels compare by ear). */
 export function wav16(samples: Float64Array, sampleRate: number): Uint8Array {
   let peak = 0;
-  for (const v of samples) if (Number.isFinite(v)) peak = Math.max(peak, Math.abs(v));
+  for (let i = 0; i < samples.length; i++) if (Math.abs(samples[i]) > peak && Number.isFinite(samples[i])) peak = Math.abs(samples[i]);
   const k = peak > 0 ? (PEAK_TARGET * 32767) / peak : 0;
   const out = new Uint8Array(44 + samples.length * 2);
   const dv = new DataView(out.buffer);
@@ -165,13 +165,14 @@ export function wav16(samples: Float64Array, sampleRate: number): Uint8Array {
   dv.setUint16(34, 16, true);
   ascii(36, 'data');
   dv.setUint32(40, samples.length * 2, true);
-  // WAV is little-endian: a typed view where the machine is too, the DataView elsewhere.
-  const pcm = new Int16Array(out.buffer, 44, samples.length);
+  // WAV is little-endian: a typed view where the machine is too (a non-finite sample stores as 0
+  // there, as ToInt16 makes it), the DataView elsewhere.
   const little = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
-  for (let i = 0; i < samples.length; i++) {
-    const v = Number.isFinite(samples[i]) ? Math.round(samples[i] * k) : 0;
-    if (little) pcm[i] = v;
-    else dv.setInt16(44 + 2 * i, v, true);
+  if (little) {
+    const pcm = new Int16Array(out.buffer, 44, samples.length);
+    for (let i = 0; i < samples.length; i++) pcm[i] = Math.round(samples[i] * k);
+  } else {
+    for (let i = 0; i < samples.length; i++) dv.setInt16(44 + 2 * i, Number.isFinite(samples[i]) ? Math.round(samples[i] * k) : 0, true);
   }
   return out;
 }

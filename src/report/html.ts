@@ -7,6 +7,9 @@ import { SPECTROGRAM_RANGE_DB } from './charts.js';
 import { EXCERPT_RETRIEVAL_ITERATIONS } from './excerpt.js';
 import { differingFields, fieldOf, groupDecisions, runnerUpText, show } from './format.js';
 
+/** A Buffer over the same bytes (no copy). */
+const bytes = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** An SVG as an <img>: its own document, so the ids inside one chart never meet another's. */
@@ -65,10 +68,10 @@ function players(content: ReportContent): string {
           ? '<span class="tag">phase from the file</span>'
           : `<span class="tag retrieved">retrieved phase (${r.phaseFile === null ? 'magnitude-only input' : r.phase.kind === 'partial' ? 'the phase file is only partly usable' : 'the phase file is not usable'}), ${EXCERPT_RETRIEVAL_ITERATIONS} iterations</span>`;
       const audio = l.wav
-        ? `<audio controls preload="metadata" src="data:audio/wav;base64,${Buffer.from(l.wav).toString('base64')}"></audio>`
+        ? `<audio controls preload="metadata" src="data:audio/wav;base64,${bytes(l.wav).toString('base64')}"></audio>`
         : `<p class="na">no excerpt: ${esc(l.problem ?? 'not available')}</p>`;
       // Fields that do not change the samples (a pad mode the export ignores, say) leave nothing to hear.
-      const same = l.rank !== 1 && l.wav && first?.wav && Buffer.from(l.wav).equals(Buffer.from(first.wav)) ? ' <span class="tag">the same audio as rank 1</span>' : '';
+      const same = l.rank !== 1 && l.wav && first?.wav && bytes(l.wav).equals(bytes(first.wav)) ? ' <span class="tag">the same audio as rank 1</span>' : '';
       return `<figure class="player${l.rank === 1 ? ' best' : ''}">
 <h3>Rank ${l.rank} <span class="tag">score ${c.score.toFixed(1)} dB · confidence ${(c.confidence * 100).toFixed(1)} %</span></h3>
 ${what}${phase} <span class="tag">${esc(excerptDescription(l, false))}</span>${same}
