@@ -101,7 +101,7 @@ describe('reconstruction when the phase is missing, broken, swapped or partial',
       const report = join(tmp, `cut-${k.cut}.md`);
       const a = await cli('analyze', ...pair, '--json', '--report', report);
       expect(a.code, a.err).toBe(0);
-      expect(existsSync(report.replace(/\.md$/, '.imprint.png')), a.err).toBe(true);
+      expect(existsSync(report.replace(/\.md$/, '.imprint.svg')), a.err).toBe(true);
       const j = JSON.parse(a.out) as {
         phase: { kind: string; usable: boolean };
         notes: string[];

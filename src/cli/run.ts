@@ -1,9 +1,9 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { applySets, completeConfig, pinsAreComplete, readConfigFile } from '../config/parse.js';
 import type { PartialStftConfig, StftConfig } from '../config/types.js';
-import { writeMarkdownReport } from '../report/markdown.js';
+import { reportFormat } from '../report/format.js';
 import { terminalReport } from '../report/terminal.js';
-import { analyze, recipeOf, withEvidence } from '../analyze/index.js';
+import { analyze, recipeOf } from '../analyze/index.js';
 import type { PhaseAssessment } from '../analysis/phase-quality.js';
 import { reconstruct } from '../export/index.js';
 import { anyHdf5, loadHdf5 } from '../io/containers/index.js';
@@ -74,17 +74,27 @@ async function analyzeCommand(mag: string, phase: string | undefined, o: Analyze
   progress.done();
   const recipe = recipeOf(r.candidates[0]);
   if (o.report) {
-    const report = o.report;
-    const written = withEvidence(r.magnitudeFile, r.phaseFile, (evidence) => writeMarkdownReport(report, r, evidence, recipe));
+    // Loaded only when asked for: the charting libraries cost a plain analyze nothing.
+    const { writeReport } = await import('../report/write.js');
+    const written = await writeReport(o.report, r, recipe, { pinArgs: pinArgs(o) });
     io.stderr(`wrote ${written.join(', ')}\n`);
   }
   if (o.json) io.stdout(`${JSON.stringify({ ...r, recipe }, null, 1)}\n`);
-  else io.stdout(terminalReport(r) + (recipe ? `recipe: ${recipe}\n` : ''));
+  else io.stdout(terminalReport(r) + (recipe ? `recipe: ${recipe}\n` : '') + (o.report ? `report: ${o.report}\n` : ''));
+}
+
+/** The analysis's pins as export arguments, so a report's `--rank N` command finds the same candidates. */
+function pinArgs(o: AnalyzeCliOptions): string[] {
+  return [
+    ...(o.config ? ['--config', o.config] : []),
+    ...o.set.flatMap((s) => ['--set', s]),
+    ...(o.sampleRate !== undefined ? ['--sample-rate', String(o.sampleRate)] : []),
+  ];
 }
 
 function checkReportPath(file: string): void {
   checkWritableFolder(file);
-  if (!file.toLowerCase().endsWith('.md')) throw new UsageError(`${file}: the report must be a .md file`);
+  if (!reportFormat(file)) throw new UsageError(`${file}: the report must be a .md or .html file`);
 }
 
 async function exportCommand(mag: string, phase: string | undefined, o: ExportCliOptions, io: CliIo): Promise<void> {
@@ -154,7 +164,10 @@ export function buildProgram(io: CliIo): Command {
     .option('--sample-rate <hz>', 'the sample rate, if you know it', positiveInt('--sample-rate'))
     .option('--set <key=value>', 'pin a field you know (repeatable; dotted for file fields)', collect, [])
     .option('--config <file>', 'a (partial) config JSON whose fields are pinned')
-    .option('--report <file.md>', 'also write a Markdown report with pictures beside it')
+    .option(
+      '--report <file.md|file.html>',
+      'also write a report: .html one self-contained page with pictures and audio excerpts; .md Markdown with SVG pictures beside it',
+    )
     .action(async (mag: string, phase: string | undefined, o: AnalyzeCliOptions) => analyzeCommand(mag, phase, o, io));
 
   program

@@ -50,7 +50,7 @@ export function fieldOf(c: StftConfig, field: string): unknown {
 }
 
 /** A shell-quoted argument. */
-function q(s: string): string {
+export function q(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -58,4 +58,12 @@ function q(s: string): string {
 export function exportCommand(r: AnalysisResult, c: Candidate, out = 'reconstructed.wav'): string {
   const sets = flatConfig(c.config).map(([f, v]) => `--set ${q(`${f}=${v === null ? 'null' : String(v)}`)}`);
   return ['npx spec-detect export', q(r.magnitudeFile), ...(r.phaseFile ? [q(r.phaseFile)] : []), '-o', q(out), ...sets].join(' ');
+}
+
+/** The report format a file name asks for by its extension (.md, .html or .htm), or null for any other. */
+export function reportFormat(file: string): 'md' | 'html' | null {
+  const ext = /\.([^./\\]+)$/.exec(file)?.[1]?.toLowerCase();
+  if (ext === 'md') return 'md';
+  if (ext === 'html' || ext === 'htm') return 'html';
+  return null;
 }

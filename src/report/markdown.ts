@@ -1,11 +1,9 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Evidence } from '../analysis/evidence.js';
-import { truncatedShape } from '../analysis/phase-quality.js';
-import type { AnalysisResult } from '../analyze/index.js';
+import { SPECTROGRAM_RANGE_DB } from './charts.js';
+import { excerptDescription, type ReportContent } from './content.js';
 import { differingFields, exportCommand, fieldOf, groupDecisions, runnerUpText, show } from './format.js';
-import { consistencyPng, imprintPng, spectrogramPng, windowImprint } from './plots.js';
 
 /** REPORT_TEMPLATE.md ships at the package root (two levels above dist/src/report or src/report). */
 function templatePath(): string {
@@ -24,27 +22,13 @@ function templatePath(): string {
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** Write everything through temp names, then rename: a failed report leaves nothing half-written. */
-function writeAll(files: [string, Uint8Array | string][]): void {
-  const temps: string[] = [];
-  try {
-    for (const [path, data] of files) {
-      const tmp = `${path}.${process.pid}.tmp`;
-      writeFileSync(tmp, data);
-      temps.push(tmp);
-    }
-    files.forEach(([path], i) => renameSync(temps[i], path));
-  } catch (e) {
-    for (const t of temps) rmSync(t, { force: true });
-    throw e;
-  }
-}
-
 /**
- * The Markdown report from REPORT_TEMPLATE.md, with the PNG pictures and the rank-1 config JSON beside
- * it (FILE.md -> FILE.spectrogram.png, FILE.imprint.png, FILE.consistency.png, FILE.rank1.json).
+ * The Markdown report from REPORT_TEMPLATE.md, with the SVG pictures and the rank-1 config JSON beside
+ * it (FILE.md -> FILE.spectrogram.svg, FILE.imprint.svg, FILE.consistency.svg, FILE.waveform.svg,
+ * FILE.rank1.json): the files to write, the report last.
  */
-export function writeMarkdownReport(file: string, r: AnalysisResult, evidence: Evidence, recipe: string | null): string[] {
+export function writeMarkdownReport(file: string, content: ReportContent): [string, Uint8Array | string][] {
+  const { result: r, recipe } = content;
   const stem = file.replace(/\.md$/i, '');
   const rel = (suffix: string): string => `${basename(stem)}.${suffix}`;
   const best = r.candidates[0];
@@ -76,25 +60,16 @@ export function writeMarkdownReport(file: string, r: AnalysisResult, evidence: E
   ].join('\n');
 
   const files: [string, Uint8Array | string][] = [];
-  const pictures: Record<string, string> = { spectrogramPng: '', imprintPng: '', consistencyPng: '' };
-  const c = best.config;
-  // The spectrogram shows magnitudes only; a phase file that ends early (read on the frames it covers)
-  // gives the imprint those frames and no others.
-  files.push([`${stem}.spectrogram.png`, spectrogramPng(evidence, { ...c, phaseFile: null })]);
-  pictures.spectrogramPng = rel('spectrogram.png');
-  const phaseValues = c.phaseFile && evidence.phase ? evidence.phase.source(c.phaseFile).length : c.frames * c.bins;
-  const readable = truncatedShape(Math.min(phaseValues, c.frames * c.bins), c);
-  // A bin-major file that ends early lacks the upper bins of every frame: no frame to take an imprint of.
-  const covered = readable.bins === c.bins ? readable.frames : 0;
-  const imprint = c.window === 'estimated' || covered < 2 ? null : windowImprint(evidence, { ...c, frames: covered });
-  if (imprint) {
-    files.push([`${stem}.imprint.png`, imprintPng(imprint.measured, imprint.chosen)]);
-    pictures.imprintPng = rel('imprint.png');
-  }
-  const bars = consistencyPng(r.candidates);
-  if (bars) {
-    files.push([`${stem}.consistency.png`, bars]);
-    pictures.consistencyPng = rel('consistency.png');
+  const pictures: Record<string, string> = {};
+  const shown: [string, string | null][] = [
+    ['spectrogram', content.pictures.spectrogram],
+    ['imprint', content.pictures.imprint],
+    ['consistency', content.pictures.candidates],
+    ['waveform', content.pictures.waveform],
+  ];
+  for (const [name, svg] of shown) {
+    pictures[`${name}Svg`] = svg ? rel(`${name}.svg`) : '';
+    if (svg) files.push([`${stem}.${name}.svg`, svg]);
   }
   files.push([`${stem}.rank1.json`, `${JSON.stringify(best.config, null, 2)}\n`]);
   const command = `npx spec-detect export ${r.magnitudeFile}${r.phaseFile ? ` ${r.phaseFile}` : ''} --config ${stem}.rank1.json -o ${basename(stem)}.wav`;
@@ -111,12 +86,17 @@ export function writeMarkdownReport(file: string, r: AnalysisResult, evidence: E
     analyzerTable,
     exportCommand: `${command}\n# or, field by field:\n${exportCommand(r, best, `${basename(stem)}.wav`)}`,
     notes: r.notes.length ? r.notes.map((n) => `- ${n}`).join('\n') : '- none',
+    candidatesCaption:
+      content.candidatesMeasure === 'consistency'
+        ? 'consistency of each candidate in dB (more negative = more consistent)'
+        : 'score of each candidate (no phase to test consistency; lower is better)',
+    spectrogramAxes: `${best.config.sampleRate ? 'time in seconds →, frequency in Hz ↑' : 'frames →, bins ↑ (no sample rate known)'}; colour: |X| in dB, the bar spanning ${SPECTROGRAM_RANGE_DB} dB below the loudest cell`,
+    excerpt: content.listening[0] ? excerptDescription(content.listening[0], true) : '(no candidate)',
     ...pictures,
   };
   let text = readFileSync(templatePath(), 'utf8').replace(/\{\{(\w+)\}\}/g, (_, k: string) => values[k] ?? '');
   // Pictures that could not be drawn (no phase: no imprint) leave no broken image links.
   text = text.replace(/^!\[[^\]]*\]\(\)\n?/gm, '_(not available for this input)_\n');
   files.push([file, text]);
-  writeAll(files);
-  return files.map(([p]) => p);
+  return files;
 }
