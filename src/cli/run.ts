@@ -8,6 +8,7 @@ import type { PhaseAssessment } from '../analysis/phase-quality.js';
 import { reconstruct } from '../reconstruct.js';
 import { anyHdf5, loadHdf5 } from '../io/containers/index.js';
 import { checkOutputPath, checkWritableFolder } from '../io/output.js';
+import { checkInputPaths } from '../io/input.js';
 import { describeGaps } from '../dsp/stft.js';
 import { SpecDetectError, UsageError } from '../errors.js';
 import type { WavBits } from '../io/wav.js';
@@ -70,12 +71,15 @@ function stageProgress(io: CliIo): { onProgress: (stage: string, f: number) => v
 }
 
 async function analyzeCommand(mag: string, phase: string | undefined, o: AnalyzeCliOptions, io: CliIo): Promise<void> {
+  checkInputPaths([{ path: mag }, { path: phase }, { path: o.config, role: 'config' }]);
   if (anyHdf5([mag, phase])) await loadHdf5();
   const pins = pinsFrom(o);
   if (o.report) checkReportPath(o.report);
   const progress = stageProgress(io);
   const r = analyze(mag, phase ?? null, { pins, top: o.top, onProgress: progress.onProgress });
   progress.done();
+  // Scripts read stderr: an unusable phase file is said there too, not only inside the report or JSON.
+  if (phase !== undefined && !r.phase.usable) io.stderr(`warning: the phase file ${phase} is unusable (${r.phase.kind}: ${r.phase.reason}); candidates are ranked from the magnitudes alone\n`);
   const recipe = recipeOf(r.candidates[0]);
   if (o.report) {
     const report = o.report;
@@ -92,6 +96,7 @@ function checkReportPath(file: string): void {
 }
 
 async function exportCommand(mag: string, phase: string | undefined, o: ExportCliOptions, io: CliIo): Promise<void> {
+  checkInputPaths([{ path: mag }, { path: phase }, { path: o.config, role: 'config' }]);
   if (anyHdf5([mag, phase])) await loadHdf5();
   const pins = pinsFrom(o);
   checkOutputPath(o.output, o.force);

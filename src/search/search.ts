@@ -9,6 +9,7 @@ import { consistencyProblem } from '../config/parse.js';
 import type { PartialStftConfig, StftConfig } from '../config/types.js';
 import { InputError } from '../errors.js';
 import { valueBytes } from '../io/dtype.js';
+import { checkInputPaths } from '../io/input.js';
 import { type ConsistencyResult, consistencyDb } from './consistency.js';
 import { FALLBACK_ORDER, fallbackFor } from './fallbacks.js';
 
@@ -506,6 +507,7 @@ function analyzePrefix(magnitudeFile: string, phaseFile: string, alone: Analysis
  */
 export function analyze(magnitudeFile: string, phaseFile: string | null, opts: AnalyzeOptions = {}): AnalysisResult {
   const t0 = performance.now();
+  checkInputPaths([{ path: magnitudeFile }, { path: phaseFile }]);
   if (phaseFile === null) {
     // One container may hold both arrays (np.savez(S=..., P=...), a MAT file with mag and phase).
     const pick = pickArrays(sniffContainer(magnitudeFile));
