@@ -13,6 +13,7 @@ import { describeGaps } from '../dsp/stft.js';
 import { SpecDetectError, UsageError } from '../errors.js';
 import type { WavBits } from '../io/wav.js';
 import { type Progress, progressBar } from './progress.js';
+import { type BatchCliOptions, batchCommand } from '../batch/command.js';
 
 export interface CliIo {
   stdout: (s: string) => void;
@@ -179,6 +180,21 @@ export function buildProgram(io: CliIo): Command {
     .option('--force', 'overwrite an existing output file', false)
     .option('--iterations <n>', 'phase-retrieval iterations when the phase must be retrieved (default 100)', positiveInt('--iterations'))
     .action(async (mag: string, phase: string | undefined, o: ExportCliOptions) => exportCommand(mag, phase, o, io));
+
+  program
+    .command('batch')
+    .description('analyse every pair of a folder or manifest, one JSON line each (exit 4 when some failed)')
+    .argument('<folder|manifest>', 'a folder (files paired by name) or a manifest (.csv with a header, or .jsonl)')
+    .option('--out <results.jsonl>', 'results file, appended; pairs already ok in it are skipped')
+    .option('--export-dir <dir>', 'also write each pair\'s rank-1 WAV here, named after the pair')
+    .option('--jobs <n>', 'pairs at once, each in its own process (default: the number of cores)', positiveInt('--jobs'))
+    .option('--shard <i/n>', 'take the pairs whose index in the sorted list is i mod n')
+    .option('--top <n>', 'candidates kept per pair', positiveInt('--top'), 5)
+    .option('--set <key=value>', 'pin a field for every pair (repeatable)', collect, [])
+    .option('--config <file>', 'a (partial) config JSON pinned for every pair')
+    .option('--max-memory <mb>', 'resident memory per job; a job over it fails its pair (default: 80 % of RAM shared by the jobs)', positiveInt('--max-memory'))
+    .option('--dry-run', 'list the pairs found (and the files skipped) and exit', false)
+    .action(async (input: string, o: BatchCliOptions) => batchCommand(input, o, io, userPins));
 
   return program;
 }
