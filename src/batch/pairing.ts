@@ -141,6 +141,10 @@ export function pairFolder(folder: string, exclude: readonly string[] = []): Bat
     const magWord = keysFor(f, MAGNITUDE_WORDS)[0]?.token ?? null;
     let problem: string | null = null;
     if (others.length > 1) problem = `its name pairs it with ${others.length} files (${others.join(', ')}): list the pairs in a manifest`;
+    else if (others.length === 1) {
+      const rivals = [...(partners.get(others[0]) ?? [])].filter((o) => o !== f).sort();
+      problem = `its partner by name ${others[0]} also pairs with ${rivals.join(', ')}: list the pairs in a manifest`;
+    }
     else if (!magWord && keysFor(f, PHASE_WORDS).length > 0) problem = 'a phase file with no magnitude file beside it (none is named like it with a magnitude word): nothing to analyse';
     pairs.push({ name: pairName(f, magWord), magnitude: join(folder, f), phase: null, problem });
   }
