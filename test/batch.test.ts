@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batch, planBatch } from '../src/batch/batch.js';
 import type { BatchLine } from '../src/batch/types.js';
 import { run } from '../src/cli/run.js';
+import * as library from '../src/index.js';
 import { rng } from './helpers.js';
 
 /**
@@ -184,6 +185,19 @@ describe('batch: samples plus ten broken pairs', () => {
     const lines = readLines(out);
     expect(lines.map((l) => l.pair).sort()).toEqual(GOOD);
     expect(readFileSync(out, 'utf8').endsWith('\n')).toBe(true);
+  });
+
+  it('the library entry exports batch; a TTY gets a progress line (done, failed, rate, time left), a pipe none', async () => {
+    expect(library.batch).toBe(batch);
+    const tty = { code: 0, err: '' };
+    const out = join(tmp, 'tty.jsonl');
+    tty.code = await run(['batch', SAMPLES, '--out', out, '--shard', '3/4'], { stdout: () => {}, stderr: (s) => (tty.err += s), isTTY: true });
+    expect(tty.code, tty.err).toBe(0);
+    expect(tty.err).toMatch(/\rbatch \[#+\] 1\/1 done, 0 failed, \d+\.\d\d pairs\/s, 0s left/);
+    expect(tty.err).toMatch(/\r\x1b\[K/);
+    const pipe = await cli('batch', SAMPLES, '--out', join(tmp, 'pipe.jsonl'), '--shard', '3/4');
+    expect(pipe.err).not.toMatch(/\r/);
+    expect(pipe.err.trim().split('\n')).toHaveLength(1);
   });
 
   it('bad commands exit 2, an unreadable folder or manifest exits 3, one line each, nothing written', async () => {
