@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BatchLine } from '../src/batch/types.js';
@@ -56,6 +56,8 @@ interface Run {
   seconds: number;
   /** CPU time (user + system) of the batch process and its workers. */
   cpuSeconds: number;
+  /** The machine's 1-minute load average before and after (others' work shares the cores). */
+  load: number[];
   medianPairMs: number;
   pairsPerSecond: number;
   ok: number;
@@ -66,11 +68,13 @@ interface Run {
 
 function runBatch(dir: string, out: string, jobs: number, truth: Map<string, StftConfig>): Run {
   rmSync(out, { force: true });
+  const load0 = loadavg()[0];
   const cpu0 = childrenCpuSeconds();
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [CLI, 'batch', dir, '--out', out, '--jobs', String(jobs)], { encoding: 'utf8' });
   const seconds = (performance.now() - t0) / 1000;
   const cpuSeconds = childrenCpuSeconds() - cpu0;
+  const load = [load0, loadavg()[0]];
   if (r.status !== 0 && r.status !== 4) throw new Error(`batch failed (${r.status}): ${r.stderr}`);
   const lines = readFileSync(out, 'utf8')
     .split('\n')
@@ -87,6 +91,7 @@ function runBatch(dir: string, out: string, jobs: number, truth: Map<string, Stf
     jobs,
     seconds,
     cpuSeconds,
+    load,
     medianPairMs: lines.map((l) => l.elapsedMs).sort((a, b) => a - b)[Math.floor(lines.length / 2)] ?? 0,
     pairsPerSecond: lines.length / seconds,
     ok: lines.filter((l) => l.status === 'ok').length,
@@ -122,7 +127,7 @@ export function benchBatch(): void {
     const runs = [1, 2].map((jobs) => runBatch(data, join(dir, `jobs${jobs}.jsonl`), jobs, truth));
     for (const r of runs) {
       console.log(
-        `  --jobs ${r.jobs}: ${r.seconds.toFixed(1)} s, ${r.pairsPerSecond.toFixed(2)} pairs/s (CPU ${r.cpuSeconds.toFixed(1)} s, median pair ${r.medianPairMs} ms); ${r.ok}/${pairs} ok, rank 1 right on ${r.right}; peak RSS per job ${r.peakMax} MB (median ${r.peakMedian} MB)`,
+        `  --jobs ${r.jobs}: ${r.seconds.toFixed(1)} s, ${r.pairsPerSecond.toFixed(2)} pairs/s (CPU ${r.cpuSeconds.toFixed(1)} s, median pair ${r.medianPairMs} ms, machine load ${r.load.map((l) => l.toFixed(1)).join(' -> ')}); ${r.ok}/${pairs} ok, rank 1 right on ${r.right}; peak RSS per job ${r.peakMax} MB (median ${r.peakMedian} MB)`,
       );
     }
     const speedup = runs[1].pairsPerSecond / runs[0].pairsPerSecond;

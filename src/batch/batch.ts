@@ -58,7 +58,7 @@ export async function batch(input: string, opts: BatchOptions): Promise<BatchSum
     checkWritableFolder(opts.out);
     if (exportDir !== null) prepareExportDir(exportDir);
   }
-  const plan = planBatch(input, [opts.out, ...(exportDir ? [exportDir] : [])]);
+  const plan = planBatch(input, [opts.out, exportDir].filter((p): p is string => !!p));
   const mine = plan.pairs.filter((_, i) => i % shard.count === shard.index);
   const results = openResults(opts.out, !opts.dryRun);
   const todo = mine.filter((p) => !results.done.has(p.name));

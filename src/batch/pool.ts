@@ -103,6 +103,8 @@ export function runPool(specs: readonly JobSpec[], opts: PoolOptions, onLine: (l
       const died = (code: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
         if (gone) return;
         gone = true;
+        // An IPC error can come before the exit: make sure the process is gone before another replaces it.
+        if (error) proc.kill('SIGKILL');
         slots.delete(slot);
         const job = slot.job;
         if (!job) return;

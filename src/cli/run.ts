@@ -73,9 +73,9 @@ function stageProgress(io: CliIo): { onProgress: (stage: string, f: number) => v
 
 async function analyzeCommand(mag: string, phase: string | undefined, o: AnalyzeCliOptions, io: CliIo): Promise<void> {
   checkInputPaths([{ path: mag }, { path: phase }, { path: o.config, role: 'config' }]);
+  if (o.report) checkReportPath(o.report);
   if (anyHdf5([mag, phase])) await loadHdf5();
   const pins = pinsFrom(o);
-  if (o.report) checkReportPath(o.report);
   const progress = stageProgress(io);
   const r = analyze(mag, phase ?? null, { pins, top: o.top, onProgress: progress.onProgress });
   progress.done();
