@@ -177,13 +177,16 @@ describe('batch: samples plus ten broken pairs', () => {
   it('a results file whose last line was cut short by a kill is repaired before appending', { timeout: 120_000 }, async () => {
     const out = join(tmp, 'cut.jsonl');
     const good = readLines(merged).find((l) => l.pair === 'torch-400') as BatchLine;
-    // The torch-400 line is complete; a cut-short line for another pair follows it.
-    writeFileSync(out, `${JSON.stringify(good)}\n{"pair":"matlab-db-degrees","status":"ok","magn`);
+    // The torch-400 line is complete; an ok line of the same name as odd-int16 but of other files is
+    // another pair's; a cut-short line for a third pair follows.
+    const other = { ...good, pair: 'odd-int16', magnitude: '/elsewhere/odd-int16.f32', phase: '/elsewhere/odd-int16.phase' };
+    writeFileSync(out, `${JSON.stringify(good)}\n${JSON.stringify(other)}\n{"pair":"matlab-db-degrees","status":"ok","magn`);
     const s = await batch(join(SAMPLES), { out, shard: { index: 0, count: 1 } });
     expect(s.repaired).toBe(true);
     expect(s.alreadyDone).toBe(1);
+    expect(s.lines.map((l) => l.pair).sort()).toEqual(['librosa-default', 'matlab-db-degrees', 'odd-int16']);
     const lines = readLines(out);
-    expect(lines.map((l) => l.pair).sort()).toEqual(GOOD);
+    expect(lines.map((l) => l.pair).sort()).toEqual([...GOOD, 'odd-int16'].sort());
     expect(readFileSync(out, 'utf8').endsWith('\n')).toBe(true);
   });
 

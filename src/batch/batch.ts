@@ -8,7 +8,7 @@ import { type JobSpec, runJob } from './job.js';
 import { readManifest } from './manifest.js';
 import { pairFolder } from './pairing.js';
 import { defaultMemoryLimitMB, defaultWorkerScript, runPool } from './pool.js';
-import { appendLine, openResults } from './results.js';
+import { appendLine, doneKey, openResults } from './results.js';
 import type { BatchLine, BatchOptions, BatchPlan, BatchSummary } from './types.js';
 
 /**
@@ -61,7 +61,7 @@ export async function batch(input: string, opts: BatchOptions): Promise<BatchSum
   const plan = planBatch(input, [opts.out, exportDir].filter((p): p is string => !!p));
   const mine = plan.pairs.filter((_, i) => i % shard.count === shard.index);
   const results = openResults(opts.out, !opts.dryRun);
-  const todo = mine.filter((p) => !results.done.has(p.name));
+  const todo = mine.filter((p) => !results.done.has(doneKey(p)));
   const script = opts.workerScript === undefined ? defaultWorkerScript() : opts.workerScript;
   const isolation = script ? 'process' : 'inline';
   const summary: BatchSummary = {
@@ -69,7 +69,7 @@ export async function batch(input: string, opts: BatchOptions): Promise<BatchSum
     shard,
     selected: mine.length,
     alreadyDone: mine.length - todo.length,
-    donePairs: mine.filter((p) => results.done.has(p.name)).map((p) => p.name),
+    donePairs: mine.filter((p) => results.done.has(doneKey(p))).map((p) => p.name),
     ok: 0,
     failed: 0,
     lines: [],

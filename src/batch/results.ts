@@ -1,4 +1,5 @@
 import { appendFileSync, closeSync, existsSync, ftruncateSync, openSync, readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { BatchLine } from './types.js';
 
@@ -8,7 +9,7 @@ import type { BatchLine } from './types.js';
  * so the file stays valid JSON lines.
  */
 export interface ResultsState {
-  /** Names of pairs with a complete `status: "ok"` line. */
+  /** doneKey() of every pair with a complete `status: "ok"` line. */
   done: Set<string>;
   /** A cut-short last line was removed. */
   repaired: boolean;
@@ -38,12 +39,20 @@ export function openResults(file: string, repair: boolean): ResultsState {
     if (s.trim() === '') continue;
     try {
       const v = JSON.parse(s) as Partial<BatchLine>;
-      if (v && typeof v.pair === 'string' && v.status === 'ok') state.done.add(v.pair);
+      if (v && typeof v.pair === 'string' && typeof v.magnitude === 'string' && v.status === 'ok') state.done.add(doneKey({ name: v.pair, magnitude: v.magnitude, phase: v.phase ?? null }));
     } catch {
       state.unreadable++;
     }
   }
   return state;
+}
+
+/**
+ * What identifies a pair across runs: its name and its files' names. Not the full paths, which differ
+ * between machines that share a batch (another mount, another working folder).
+ */
+export function doneKey(p: { name: string; magnitude: string; phase: string | null }): string {
+  return `${p.name}\u0000${basename(p.magnitude)}\u0000${p.phase === null ? '' : basename(p.phase)}`;
 }
 
 /** Key order of a line: identity and verdict first, the (long) candidates last. */

@@ -5,7 +5,8 @@ import type { Candidate, PhaseStatus } from '../search/search.js';
 export interface BatchPair {
   /**
    * Unique within the batch: the magnitude file's name less its magnitude word (`take1-magnitude.f32`
-   * -> `take1`), made unique in sorted order. The resume key, and the exported WAV's name.
+   * -> `take1`), made unique in sorted order. The exported WAV's name; with the files' names, what a
+   * rerun recognises as done.
    */
   name: string;
   /** Paths as given (relative to the working folder, or absolute). */
