@@ -4,6 +4,8 @@
  * - Export of a 10-minute 44.1 kHz pair (2048/512, float32): wall time and peak RSS of a child process,
  *   with the default worker threads and with one thread. Target: no slower than numpy's ISTFT of the
  *   same data (~1.6 s here), peak RSS < 1 GB.
+ * - Hostile input against the time bounds the tests no longer assert (bench/hostile.ts).
+ * - batch pairs/s at --jobs 1 and 2, and peak RSS per job (bench/batch.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -15,6 +17,8 @@ import { encodeValues } from '../src/io/dtype.js';
 import { demoSignal } from '../src/synth/signals.js';
 import { benchFft } from './fft-bench.js';
 import { benchRetrieval } from './retrieval-bench.js';
+import { benchBatch } from './batch.js';
+import { benchHostile } from './hostile.js';
 
 function baseConfig(nfft: number, hop: number, frames: number): StftConfig {
   const raw = { format: 'raw' as const, dtype: 'float32' as const, endian: 'little' as const, headerBytes: 0, variable: null };
@@ -184,3 +188,5 @@ stftThroughput();
 await benchRetrieval();
 shortPairBench();
 exportBench();
+await benchHostile();
+benchBatch();

@@ -1,11 +1,12 @@
 /**
  * Errors the CLI turns into one line and an exit code (DESIGN.md §2): 2 usage, 3 unreadable input or
- * no plausible configuration. Anything else is a bug and is reported as such.
+ * no plausible configuration; 4 some pairs of a batch failed (each has its line in the results).
+ * Anything else is a bug and is reported as such.
  */
 export class SpecDetectError extends Error {
   constructor(
     message: string,
-    readonly exitCode: 2 | 3,
+    readonly exitCode: 2 | 3 | 4,
   ) {
     super(message);
     this.name = new.target.name;

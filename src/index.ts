@@ -19,5 +19,7 @@ export { ANALYZERS } from '../heuristics/index.js';
 export type { Analyzer, AnalyzerResult, Hypothesis } from '../heuristics/types.js';
 export { terminalReport } from './report/terminal.js';
 export { writeMarkdownReport } from './report/markdown.js';
+export { batch, planBatch } from './batch/batch.js';
+export type { BatchEvent, BatchLine, BatchOptions, BatchPair, BatchPlan, BatchSummary } from './batch/types.js';
 export { run } from './cli/run.js';
 export { InputError, SpecDetectError, UsageError } from './errors.js';

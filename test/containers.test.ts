@@ -144,9 +144,8 @@ describe('npy', () => {
     const header = good.subarray(0, 10 + good.readUInt16LE(8)).toString('latin1');
     const huge = Buffer.from(header.replace('(3, 5)', '(999999999, 9999)').padEnd(header.length, ' ').slice(0, header.length), 'latin1');
     const hugeFile = tmpFile('huge.npy', Buffer.concat([huge, good.subarray(huge.length)]));
-    const t0 = performance.now();
+    // Refused from the header alone (its time is in `npm run bench`, bench/hostile.ts).
     expect(inputError(hugeFile, () => sniffContainer(hugeFile))).toMatch(/only \d+ bytes follow/);
-    expect(performance.now() - t0).toBeLessThan(200);
     const hugeer = Buffer.from(header.replace('(3, 5)', '(99999999999, 99999)').slice(0, header.length), 'latin1');
     const hugeerFile = tmpFile('hugeer.npy', Buffer.concat([hugeer, good.subarray(hugeer.length)]));
     expect(inputError(hugeerFile, () => sniffContainer(hugeerFile))).toMatch(/impossibly large/);
@@ -629,15 +628,14 @@ function mutationProperty(source: string, numRuns: number): void {
   fc.assert(
     fc.property(mutationArb, (ms) => {
       writeFileSync(target, ms.reduce(mutate, original));
-      const t0 = performance.now();
+      // Outcome only: the time each mutant takes is measured by `npm run bench` (bench/hostile.ts).
       exercise(target);
-      expect(performance.now() - t0).toBeLessThan(2000);
     }),
     { numRuns, seed: 424242 },
   );
 }
 
-describe('random byte mutations: InputError or success, in bounded time', () => {
+describe('random byte mutations: InputError or success', () => {
   const targets = [
     'npy/f4_le_C.npy',
     'npy/c16_be_F.npy',

@@ -13,27 +13,26 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/run.js';
 import { analyze } from '../src/analyze/index.js';
 import { rng } from './helpers.js';
+import { describeMutation, mutatePair, pairMutations } from '../bench/hostile-cases.js';
 
 /**
  * Hostile and broken input through the CLI entry point: every case gets one line naming the file and
- * the problem, exit 2 (usage) or 3 (input), no stack trace, bounded time, and no output left behind.
+ * the problem, exit 2 (usage) or 3 (input), no stack trace, bounded work, and no output left behind.
  */
 const ROOT = join(import.meta.dirname, '..');
 const SAMPLE = (ext: string) => join(ROOT, 'samples', `torch-400.${ext}`);
 const tmp = mkdtempSync(join(tmpdir(), 'sd-hostile-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string; ms: number }> {
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const t = performance.now();
   const code = await run(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s), isTTY: false });
-  return { code, out, err, ms: performance.now() - t };
+  return { code, out, err };
 }
 
 function file(name: string, data: Uint8Array | string): string {
@@ -74,7 +73,6 @@ describe('hostile input', () => {
     it(`analyze: ${name}`, async () => {
       const r = await cli('analyze', ...args());
       expectCleanFailure(r, code, pattern);
-      expect(r.ms).toBeLessThan(20000);
     });
   }
 
@@ -124,7 +122,7 @@ describe('hostile input', () => {
     }
   });
 
-  it('a 4 GB sparse file is refused or sampled quickly, never read whole', async () => {
+  it('a 4 GB sparse file is refused or sampled, never read whole (its time is in npm run bench)', async () => {
     const big = join(tmp, 'big.mag');
     const fd = openSync(big, 'w');
     ftruncateSync(fd, 4 * 1024 ** 3);
@@ -132,7 +130,7 @@ describe('hostile input', () => {
     const r = await cli('analyze', big);
     expect([0, 3]).toContain(r.code);
     if (r.code === 3) expectCleanFailure(r, 3, /big\.mag: /);
-    expect(r.ms).toBeLessThan(30000);
+    // Its time is measured by `npm run bench` (bench/hostile.ts); here only the outcome.
     rmSync(big);
   });
 
@@ -162,41 +160,39 @@ describe('hostile input', () => {
 });
 
 describe('fuzz: mutated samples through the CLI', () => {
-  it('never throws, exits 0 or 3, stays bounded, leaves no temp files', { timeout: 600_000 }, async () => {
+  it('never throws, exits 0 or 3, does bounded work, leaves no temp files', { timeout: 600_000 }, async () => {
     const mag = readFileSync(SAMPLE('mag'));
     const phase = readFileSync(SAMPLE('phase'));
-    // "Bounded" means: no mutation makes analyze much slower than the well-formed input of that size.
-    // A phase file found unusable is followed by the documented fallback, the magnitudes analysed
-    // alone, so the well-formed cost of such an input is the pair's plus the magnitudes' alone.
-    const baseline = (await cli('analyze', SAMPLE('mag'), SAMPLE('phase'), '--json')).ms + (await cli('analyze', SAMPLE('mag'), '--json')).ms;
-    const bound = 2 * baseline + 2000;
-    let slowest = 0;
-    let tried = 0;
+    // "Bounded" as a count, not a clock (wall time is `npm run bench`'s, bench/hostile.ts, on these
+    // same seeded inputs): no mutation makes analyze run many more consistency evaluations than the
+    // well-formed input. A phase file found unusable is followed by the documented fallback, the
+    // magnitudes analysed alone, so the well-formed work of such an input is the pair's plus the
+    // magnitudes' alone.
+    const evaluations = async (...argv: string[]): Promise<number> =>
+      (JSON.parse((await cli('analyze', ...argv, '--json')).out) as { consistencyEvaluations: number }).consistencyEvaluations;
+    const baseline = (await evaluations(SAMPLE('mag'), SAMPLE('phase'))) + (await evaluations(SAMPLE('mag')));
+    const bound = 2 * baseline;
+    let most = 0;
     const codes = new Map<number, number>();
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom('truncate', 'bitflip', 'resize', 'shift', 'swap'), fc.nat(), fc.nat(), async (kind, a, b) => {
-        tried++;
-        let m = Uint8Array.from(mag);
-        let p = Uint8Array.from(phase);
-        if (kind === 'truncate') m = m.subarray(0, a % m.length);
-        if (kind === 'bitflip') for (let i = 0; i < 64; i++) p[(a * 7919 + i * b) % p.length] ^= 1 << (i % 8);
-        if (kind === 'resize') p = p.subarray(0, p.length - ((a % 1000) + 1));
-        if (kind === 'shift') m = Uint8Array.from([...new Uint8Array(a % 64), ...m]);
-        if (kind === 'swap') [m, p] = [p, m];
-        const mp = file('fz.mag', m);
-        const pp = file('fz.phase', p);
-        const r = await cli('analyze', mp, pp, '--json');
-        codes.set(r.code, (codes.get(r.code) ?? 0) + 1);
-        expect([0, 3]).toContain(r.code);
-        if (r.code === 0) expect(() => JSON.parse(r.out)).not.toThrow();
-        else expectCleanFailure(r, 3, /fz\.(mag|phase): /);
-        slowest = Math.max(slowest, r.ms);
-        expect(r.ms).toBeLessThan(bound);
-      }),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 24) },
-    );
+    const mutations = pairMutations(Number(process.env.FUZZ_RUNS ?? 24));
+    for (const [i, mutation] of mutations.entries()) {
+      const what = describeMutation(mutation, i);
+      const m = mutatePair(mag, phase, mutation);
+      const mp = file('fz.mag', m.magnitude);
+      const pp = file('fz.phase', m.phase);
+      const r = await cli('analyze', mp, pp, '--json');
+      codes.set(r.code, (codes.get(r.code) ?? 0) + 1);
+      expect([0, 3], `${what}: ${r.err}`).toContain(r.code);
+      if (r.code !== 0) {
+        expectCleanFailure(r, 3, /fz\.(mag|phase): /);
+        continue;
+      }
+      const n = (JSON.parse(r.out) as { consistencyEvaluations: number }).consistencyEvaluations;
+      most = Math.max(most, n);
+      expect(n, what).toBeLessThanOrEqual(bound);
+    }
     console.log(
-      `fuzz: ${tried} mutated pairs, exit codes ${JSON.stringify(Object.fromEntries(codes))}, slowest ${slowest.toFixed(0)} ms (well-formed ${baseline.toFixed(0)} ms)`,
+      `fuzz: ${mutations.length} mutated pairs, exit codes ${JSON.stringify(Object.fromEntries(codes))}, most consistency evaluations ${most} (well-formed ${baseline}, bound ${bound})`,
     );
     expect(existsSync(join(tmp, 'fz.mag'))).toBe(true);
     expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);

@@ -8,6 +8,7 @@ import { BeamSearch, startFromPins } from '../search/beam.js';
 import { fillFallbacks, isComplexInput } from '../search/fill.js';
 import { analyzePair, withEvidence } from './pairing.js';
 import type { AnalysisResult, AnalyzeOptions } from './types.js';
+import { checkInputPaths } from '../io/input.js';
 
 /**
  * The pipeline, top to bottom: open -> storage -> shape -> values -> transform -> rank -> report.
@@ -31,6 +32,7 @@ import type { AnalysisResult, AnalyzeOptions } from './types.js';
  * pins: they are fixed before any analyzer runs.
  */
 export function analyze(magnitudeFile: string, phaseFile: string | null, opts: AnalyzeOptions = {}): AnalysisResult {
+  checkInputPaths([{ path: magnitudeFile }, { path: phaseFile }]);
   return analyzePair(analyzeEvidence, magnitudeFile, phaseFile, opts);
 }
 

@@ -8,11 +8,13 @@ import type { PhaseAssessment } from '../analysis/phase-quality.js';
 import { reconstruct } from '../export/index.js';
 import { anyHdf5, loadHdf5 } from '../io/containers/index.js';
 import { checkOutputPath, checkWritableFolder } from '../io/output.js';
+import { checkInputPaths } from '../io/input.js';
 import { describeGaps } from '../dsp/stft.js';
 import { SpecDetectError, UsageError } from '../errors.js';
 import type { WavBits } from '../io/wav.js';
 import type { CliIo } from './io.js';
 import { type Progress, progressBar } from './progress.js';
+import { type BatchCliOptions, batchCommand } from '../batch/command.js';
 
 export type { CliIo } from './io.js';
 
@@ -66,12 +68,16 @@ function stageProgress(io: CliIo): { onProgress: (stage: string, f: number) => v
 }
 
 async function analyzeCommand(mag: string, phase: string | undefined, o: AnalyzeCliOptions, io: CliIo): Promise<void> {
+  checkInputPaths([{ path: mag }, { path: phase }, { path: o.config, role: 'config' }]);
+  if (o.report) checkReportPath(o.report);
   if (anyHdf5([mag, phase])) await loadHdf5();
   const pins = pinsFrom(o);
-  if (o.report) checkReportPath(o.report);
   const progress = stageProgress(io);
   const r = analyze(mag, phase ?? null, { pins, top: o.top, onProgress: progress.onProgress });
   progress.done();
+  // Scripts read stderr: an unusable phase file is said there too, not only inside the report or JSON.
+  if (phase !== undefined && !r.phase.usable)
+    io.stderr(`warning: the phase file ${phase} is unusable (${r.phase.kind}: ${r.phase.reason}); candidates are ranked from the magnitudes alone\n`);
   const recipe = recipeOf(r.candidates[0]);
   if (o.report) {
     // Loaded only when asked for: the charting libraries cost a plain analyze nothing.
@@ -98,6 +104,7 @@ function checkReportPath(file: string): void {
 }
 
 async function exportCommand(mag: string, phase: string | undefined, o: ExportCliOptions, io: CliIo): Promise<void> {
+  checkInputPaths([{ path: mag }, { path: phase }, { path: o.config, role: 'config' }]);
   if (anyHdf5([mag, phase])) await loadHdf5();
   const pins = pinsFrom(o);
   checkOutputPath(o.output, o.force);
@@ -187,6 +194,21 @@ export function buildProgram(io: CliIo): Command {
     .option('--force', 'overwrite an existing output file', false)
     .option('--iterations <n>', 'phase-retrieval iterations when the phase must be retrieved (default 100)', positiveInt('--iterations'))
     .action(async (mag: string, phase: string | undefined, o: ExportCliOptions) => exportCommand(mag, phase, o, io));
+
+  program
+    .command('batch')
+    .description('analyse every pair of a folder or manifest, one JSON line each (exit 4 when some failed)')
+    .argument('<folder|manifest>', 'a folder (files paired by name) or a manifest (.csv with a header, or .jsonl)')
+    .option('--out <results.jsonl>', 'results file, appended; pairs already ok in it are skipped')
+    .option('--export-dir <dir>', "also write each pair's rank-1 WAV here, named after the pair")
+    .option('--jobs <n>', 'pairs at once, each in its own process (default: the number of cores)', positiveInt('--jobs'))
+    .option('--shard <i/n>', 'take the pairs whose index in the sorted list is i mod n')
+    .option('--top <n>', 'candidates kept per pair', positiveInt('--top'), 5)
+    .option('--set <key=value>', 'pin a field for every pair (repeatable)', collect, [])
+    .option('--config <file>', 'a (partial) config JSON pinned for every pair')
+    .option('--max-memory <mb>', 'resident memory per job; a job over it fails its pair (default: 80 % of RAM shared by the jobs)', positiveInt('--max-memory'))
+    .option('--dry-run', 'list the pairs found (and the files skipped) and exit', false)
+    .action(async (input: string, o: BatchCliOptions) => batchCommand(input, o, io, userPins));
 
   return program;
 }

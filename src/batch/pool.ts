@@ -1,0 +1,191 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { JobSpec } from './job.js';
+import type { BatchLine, BatchPair } from './types.js';
+
+/**
+ * Jobs in worker processes: `jobs` child processes, each running one pair at a time and reused for the
+ * next. A job's memory is bounded twice: V8's heap by --max-old-space-size, and the whole process
+ * (typed arrays live outside the heap) by a watchdog that reads its resident size every 200 ms and
+ * stops it past the limit. A process that dies (out of memory, a crash, a kill) costs only the pair
+ * it was running: that pair gets its error line and a fresh process takes the next one.
+ */
+export const WORKER_SCRIPT = fileURLToPath(new URL('./worker.js', import.meta.url));
+
+/** The compiled worker, when there is one (running from the TypeScript sources there is not). */
+export function defaultWorkerScript(): string | null {
+  return existsSync(WORKER_SCRIPT) ? WORKER_SCRIPT : null;
+}
+
+/** Default memory per job: 80 % of the machine's memory shared between the jobs, at least 512 MB. */
+export function defaultMemoryLimitMB(jobs: number): number {
+  return Math.max(512, Math.floor((0.8 * totalmem()) / 2 ** 20 / jobs));
+}
+
+const WATCH_MS = 200;
+const STDERR_TAIL = 4096;
+
+interface Slot {
+  proc: ChildProcess;
+  job: { id: number; spec: JobSpec; t0: number; peakMB: number } | null;
+  killedForMemory: number | null;
+  stderr: string;
+}
+
+export interface PoolOptions {
+  script: string;
+  jobs: number;
+  memoryLimitMB: number;
+  onStart?: (pair: BatchPair, pid: number) => void;
+}
+
+/** Run every spec in the pool; `onLine` gets each pair's line as it finishes (in the parent, in finishing order). */
+export function runPool(specs: readonly JobSpec[], opts: PoolOptions, onLine: (line: BatchLine) => void): Promise<void> {
+  return new Promise((resolve) => {
+    let next = 0;
+    let finished = 0;
+    const slots = new Set<Slot>();
+    const watchdog = setInterval(() => {
+      for (const s of slots) {
+        if (!s.job || s.proc.pid === undefined) continue;
+        const mb = residentMB(s.proc.pid);
+        if (mb === null) continue;
+        s.job.peakMB = Math.max(s.job.peakMB, mb);
+        if (mb > opts.memoryLimitMB && s.killedForMemory === null) {
+          s.killedForMemory = mb;
+          s.proc.kill('SIGKILL');
+        }
+      }
+    }, WATCH_MS);
+    const finish = (line: BatchLine): void => {
+      finished++;
+      onLine(line);
+      if (finished === specs.length) {
+        clearInterval(watchdog);
+        resolve();
+      }
+    };
+    const dispatch = (s: Slot): void => {
+      if (next >= specs.length) {
+        s.job = null;
+        slots.delete(s);
+        s.proc.disconnect?.();
+        return;
+      }
+      const id = next++;
+      const spec = specs[id];
+      s.job = { id, spec, t0: performance.now(), peakMB: 0 };
+      s.killedForMemory = null;
+      s.stderr = '';
+      s.proc.send({ id, spec });
+      if (s.proc.pid !== undefined) opts.onStart?.(spec.pair, s.proc.pid);
+    };
+    const start = (): void => {
+      const proc = fork(opts.script, [], {
+        execArgv: [`--max-old-space-size=${opts.memoryLimitMB}`],
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      });
+      const slot: Slot = { proc, job: null, killedForMemory: null, stderr: '' };
+      slots.add(slot);
+      proc.stderr?.on('data', (d: Buffer) => {
+        slot.stderr = (slot.stderr + d.toString('utf8')).slice(-STDERR_TAIL);
+      });
+      proc.on('message', (msg: { id?: number; line?: BatchLine }) => {
+        if (!slot.job || msg.id !== slot.job.id || !msg.line) return;
+        const line: BatchLine = { ...msg.line, peakRssMB: Math.max(msg.line.peakRssMB ?? 0, slot.job.peakMB) || null };
+        slot.job = null;
+        finish(line);
+        dispatch(slot);
+      });
+      let gone = false;
+      const died = (code: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
+        if (gone) return;
+        gone = true;
+        // An IPC error can come before the exit: make sure the process is gone before another replaces it.
+        if (error) proc.kill('SIGKILL');
+        slots.delete(slot);
+        const job = slot.job;
+        if (!job) return;
+        slot.job = null;
+        finish(
+          deathLine(job.spec.pair, {
+            code,
+            signal,
+            error,
+            stderr: slot.stderr,
+            killedForMemory: slot.killedForMemory,
+            limitMB: opts.memoryLimitMB,
+            elapsedMs: performance.now() - job.t0,
+            peakMB: job.peakMB,
+          }),
+        );
+        if (next < specs.length) start();
+      };
+      proc.on('exit', (code, signal) => died(code, signal));
+      proc.on('error', (e) => died(null, null, e));
+      dispatch(slot);
+    };
+    if (specs.length === 0) {
+      clearInterval(watchdog);
+      resolve();
+      return;
+    }
+    for (let i = 0; i < Math.min(opts.jobs, specs.length); i++) start();
+  });
+}
+
+interface Death {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  error: Error | undefined;
+  stderr: string;
+  killedForMemory: number | null;
+  limitMB: number;
+  elapsedMs: number;
+  peakMB: number;
+}
+
+/** The error line of a pair whose process died under it. */
+function deathLine(pair: BatchPair, d: Death): BatchLine {
+  let error: string;
+  let kind: BatchLine['errorKind'];
+  if (d.killedForMemory !== null) {
+    error = `out of memory: the job used ${d.killedForMemory} MB, over its limit of ${d.limitMB} MB; it was stopped`;
+    kind = 'out-of-memory';
+  } else if (/heap out of memory|Reached heap limit|Allocation failed/i.test(d.stderr)) {
+    error = `out of memory: the job's JavaScript heap passed its limit of ${d.limitMB} MB`;
+    kind = 'out-of-memory';
+  } else {
+    const last = d.stderr.trim().split('\n').pop()?.trim();
+    const how = d.error ? `could not run (${d.error.message})` : d.signal ? `was killed (${d.signal})` : `exited with code ${d.code}`;
+    error = `the job's process ${how}${last ? `: ${last}` : ''}`;
+    kind = 'crash';
+  }
+  return {
+    pair: pair.name,
+    status: 'error',
+    magnitude: pair.magnitude,
+    phase: pair.phase,
+    error: `${pair.magnitude}: ${error}`,
+    errorKind: kind,
+    elapsedMs: Math.round(d.elapsedMs),
+    wav: null,
+    phaseStatus: null,
+    recipe: null,
+    notes: [],
+    peakRssMB: d.peakMB || null,
+    candidates: [],
+  };
+}
+
+/** A process's resident memory (MB) from /proc, or null where there is none. */
+function residentMB(pid: number): number | null {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
