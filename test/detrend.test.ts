@@ -1,74 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Detrend } from '../src/config/types.js';
+import { completeConfig } from '../src/config/parse.js';
+import { reconstruct } from '../src/export/index.js';
+import { readWav } from './helpers.js';
 import { trendOrder } from '../src/dsp/detrend.js';
-import { FrameAnalyzer, geometryFromConfig, istft, type ComplexFrames, type StftGeometry } from '../src/dsp/stft.js';
-
-/**
- * The detrended inverse (src/dsp/detrend.ts) against segments detrended the way scipy does it: the
- * segment's mean (or least-squares line) over the window support is removed before windowing.
- */
-function detrendedStft(x: Float64Array, g: StftGeometry, winLength: number, detrend: Detrend): ComplexFrames {
-  const frames = 1 + Math.floor((x.length - g.nfft) / g.hop);
-  const ana = new FrameAnalyzer(g);
-  const re = new Float64Array(frames * ana.bins);
-  const im = new Float64Array(frames * ana.bins);
-  const seg = new Float64Array(g.nfft);
-  for (let m = 0; m < frames; m++) {
-    const s = x.subarray(m * g.hop, m * g.hop + winLength);
-    const n = s.length;
-    const tm = (n - 1) / 2;
-    let mean = 0;
-    let slope = 0;
-    for (let i = 0; i < n; i++) mean += s[i] / n;
-    if (detrend === 'linear') {
-      let num = 0;
-      let den = 0;
-      for (let i = 0; i < n; i++) {
-        num += (i - tm) * s[i];
-        den += (i - tm) ** 2;
-      }
-      slope = num / den;
-    }
-    seg.fill(0);
-    for (let i = 0; i < n; i++) seg[i] = g.window[i] * (s[i] - (trendOrder(detrend) > 0 ? mean + slope * (i - tm) : 0));
-    ana.analyze(m, seg, re, im, m * ana.bins);
-  }
-  return { frames, bins: ana.bins, re, im };
-}
-
-function signal(n: number, offset: number): Float64Array {
-  let s = 7;
-  return Float64Array.from({ length: n }, (_, i) => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return offset + 0.3 * Math.sin(i * 0.05) + 0.1 * Math.sin(i * 0.71 + 1) + 0.05 * (s / 2147483648 - 0.5);
-  });
-}
-
-/** SNR (dB) of y against x after removing from both their mean (and linear fit): what detrending leaves unobservable. */
-function snrUpToTrend(x: Float64Array, y: Float64Array, order: number): number {
-  const strip = (v: Float64Array) => {
-    const n = v.length;
-    const tm = (n - 1) / 2;
-    const mean = v.reduce((a, b) => a + b, 0) / n;
-    let num = 0;
-    let den = 0;
-    for (let i = 0; i < n; i++) {
-      num += (i - tm) * v[i];
-      den += (i - tm) ** 2;
-    }
-    const slope = order > 1 ? num / den : 0;
-    return v.map((a, i) => a - mean - slope * (i - tm));
-  };
-  const a = strip(x);
-  const b = strip(y);
-  let s = 0;
-  let e = 0;
-  for (let i = 0; i < a.length; i++) {
-    s += a[i] ** 2;
-    e += (a[i] - b[i]) ** 2;
-  }
-  return 10 * Math.log10(s / e);
-}
+import { geometryFromConfig, istft } from '../src/dsp/stft.js';
+import { detrendedStft, signal, snrUpToTrend } from './detrend-helpers.js';
 
 const base = {
   sided: 'one',
@@ -81,6 +20,7 @@ const base = {
   gain: 1,
 } as const;
 
+/** The detrended inverse (src/dsp/detrend.ts) against segments detrended the way scipy does it. */
 describe('detrended ISTFT', () => {
   const cases = [
     { name: 'scipy.signal.spectrogram defaults (tukey 256/224, constant)', nfft: 256, winLength: 256, hop: 224, window: 'tukey-0.25', detrend: 'constant' },
@@ -105,4 +45,49 @@ describe('detrended ISTFT', () => {
       expect(Math.abs(fixed.signal.reduce((a, b) => a + b, 0) / fixed.signal.length)).toBeLessThan(1e-12);
     });
   }
+});
+
+describe('export of a detrended STFT', () => {
+  it('streams both passes over blocks of frames and writes the signal up to its mean (> 100 dB)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sd-detrend-export-'));
+    try {
+      const fields = { ...base, windowPlacement: 'centred', nfft: 128, hop: 32, winLength: 128, window: 'tukey-0.25', detrend: 'constant' } as const;
+      const x = signal(128 + 399 * 32, 0.3);
+      const X = detrendedStft(x, geometryFromConfig(fields), 128, 'constant');
+      const n = X.frames * X.bins;
+      const mag = new Float64Array(n);
+      const ph = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        mag[i] = Math.hypot(X.re[i], X.im[i]);
+        ph[i] = Math.atan2(X.im[i], X.re[i]);
+      }
+      writeFileSync(join(dir, 'm.f64'), mag);
+      writeFileSync(join(dir, 'p.f64'), ph);
+      const raw = { format: 'raw', dtype: 'float64', endian: 'little', headerBytes: 0, variable: null } as const;
+      const config = completeConfig(
+        {
+          ...fields,
+          magnitudeFile: raw,
+          phaseFile: raw,
+          layout: 'frame-major',
+          frames: X.frames,
+          bins: X.bins,
+          center: false,
+          magnitudeScale: 'linear',
+          phaseUnit: 'radians',
+          dbFloor: null,
+        },
+        true,
+        'test',
+      );
+      const out = join(dir, 'out.wav');
+      const r = reconstruct(config, join(dir, 'm.f64'), join(dir, 'p.f64'), { output: out, bits: 32, normalize: 'none', force: true, parallel: true });
+      expect(r.phaseUse).toBe('file');
+      const y = readWav(out).samples;
+      const inner = (v: Float64Array) => v.subarray(128, x.length - 128);
+      expect(snrUpToTrend(inner(x), inner(y), 1)).toBeGreaterThan(100);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
