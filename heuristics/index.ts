@@ -1,5 +1,6 @@
 import { centring } from './centring/index.js';
 import { container } from './container/index.js';
+import { detrend } from './detrend/index.js';
 import { dims } from './dims/index.js';
 import { rawDtype } from './raw-dtype/index.js';
 import { hopAnalyzer } from './hop/index.js';
@@ -17,7 +18,7 @@ import { windowImprint } from './window/index.js';
  */
 // window-imprint runs after hop and phase-convention: with the hop and sign fixed an absolute-time drift
 // is undone exactly (measured: the e2e window misses were absolute-time cases without the hop), and it
-// evaluates half as many readings. phase-structure runs first in its stage: it rules out readings
+// evaluates half as many readings. detrend needs the window and phase convention fixed (it compares segments exactly). phase-structure runs first in its stage: it rules out readings
 // whose phase is not a real signal's before anything costly runs on them.
 export const ANALYZERS: readonly Analyzer[] = [
   container,
@@ -29,6 +30,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   hopAnalyzer,
   phaseConvention,
   windowImprint,
+  detrend,
   centring,
   recipe,
 ];

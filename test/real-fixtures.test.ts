@@ -175,10 +175,31 @@ function spectralConvergence(x: ArrayLike<number>, y: ArrayLike<number>): number
 }
 
 /**
- * Export a config and measure it against the reference over the interior (nfft samples in from both
- * ends of what was written, and only where the reference exists): SI-SNR with phase, SC without.
+ * A copy of v without its mean (order 1) or least-squares line (order 2). A maker that detrended its
+ * segments removed exactly that from the file (x and x + c, or x + c + d·n, give the same STFT), so
+ * the comparison must not count it: export returns the minimum-norm answer (zero mean, no slope).
  */
-function measure(config: StftConfig, f: Entry, x: Float64Array, tag: string): { snr: number; sc: number | null; note: string } {
+function withoutTrend(v: Float64Array, order: number): Float64Array {
+  if (order === 0) return v;
+  const n = v.length;
+  const tm = (n - 1) / 2;
+  const mean = v.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (i - tm) * v[i];
+    den += (i - tm) ** 2;
+  }
+  const slope = order > 1 && den > 0 ? num / den : 0;
+  return v.map((a, i) => a - mean - slope * (i - tm));
+}
+
+/**
+ * Export a config and measure it against the reference over the interior (nfft samples in from both
+ * ends of what was written, and only where the reference exists): SI-SNR with phase, SC without; both
+ * up to the trend the truth's `detrend` made unobservable.
+ */
+function measure(config: StftConfig, f: Entry, x: Float64Array, tag: string, truth: Truth): { snr: number; sc: number | null; note: string } {
   const out = join(tmp, `${f.name}-${tag}.wav`);
   const mag = join(DIR, f.dir, f.magnitude);
   const phase = f.phase ? join(DIR, f.dir, f.phase) : null;
@@ -188,8 +209,9 @@ function measure(config: StftConfig, f: Entry, x: Float64Array, tag: string): { 
   const from = Math.max(edge, -r.start);
   const to = Math.min(y.length - edge, x.length - r.start);
   if (to - from < 64) return { snr: -Infinity, sc: phase ? null : Infinity, note: `no interior to compare (start ${r.start}, ${y.length} samples)` };
-  const ref = x.subarray(r.start + from, r.start + to);
-  const got = y.subarray(from, to);
+  const order = truth.detrend === 'linear' ? 2 : truth.detrend === 'constant' ? 1 : 0;
+  const ref = withoutTrend(x.subarray(r.start + from, r.start + to), order);
+  const got = withoutTrend(y.subarray(from, to), order);
   const why = r.phaseUse === 'file' ? '' : `: ${r.phaseReason}`;
   return { snr: siSnrDb(ref, got), sc: phase ? null : spectralConvergence(ref, got), note: `${r.phaseUse} phase${why}; start ${r.start}, ${y.length} samples` };
 }
@@ -235,7 +257,7 @@ describe('issue #11: fixtures made by the real programs', () => {
       let truthConfig: StftConfig | null = null;
       try {
         truthConfig = completeConfig(parseConfigObject(parsableTruth(truth), `${f.name}/truth.json`), f.hasPhase, f.name);
-        const t = measure(truthConfig, f, x, 'truth');
+        const t = measure(truthConfig, f, x, 'truth', truth);
         row.truthSnr = t.snr;
         row.truthSc = t.sc;
         lines.push(`  truth-config export: SI-SNR ${fmt(t.snr)} dB${t.sc !== null ? `, SC ${fmt(t.sc, 3)}` : ''} (${t.note})`);
@@ -249,7 +271,7 @@ describe('issue #11: fixtures made by the real programs', () => {
         row.rank1Right = cmp[0].wrong.length === 0;
         row.truthRank = cmp.findIndex((c) => c.wrong.length === 0) + 1;
         row.confidence = top.confidence;
-        const m = measure(top.config, f, x, 'rank1');
+        const m = measure(top.config, f, x, 'rank1', truth);
         row.snr = m.snr;
         row.sc = m.sc;
         lines.unshift(

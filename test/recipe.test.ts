@@ -190,3 +190,38 @@ describe('recipe: the preset named from an analysis of the files alone', () => {
     console.log(`recipe on ${seen.length} non-preset STFTs: named ${seen.join('; ')}`);
   });
 });
+
+describe('scipy.signal.spectrogram recipe', () => {
+  const truth = (over: Partial<StftConfig>): Partial<StftConfig> => ({
+    nfft: 256,
+    winLength: 256,
+    hop: 224,
+    window: 'tukey-0.25',
+    windowSymmetry: 'periodic',
+    center: false,
+    firstFrameStart: 0,
+    detrend: 'constant',
+    layout: 'bin-major',
+    phaseReference: 'frame-start',
+    phaseSign: '+',
+    magnitudeScale: 'linear',
+    ...over,
+  });
+  it('names the defaults and reads fs from the density gain 1/sqrt(fs·Σw²)', () => {
+    const m = matchRecipes(truth({ gain: 0.000537914353639919 }));
+    expect(m[0].name).toBe('scipy.signal.spectrogram defaults');
+    expect(m[0].mismatched).toEqual([]);
+    expect(m[0].sampleRate).toBe(16000);
+  });
+  it("mode='psd' stores power with the one-sided doubling: sqrt(2/(fs·Σw²))", () => {
+    expect(matchRecipes(truth({ magnitudeScale: 'power', gain: 0.001075828707279838 }))[0].sampleRate).toBe(8000);
+  });
+  it('an own nperseg/noverlap is still spectrogram, not its defaults', () => {
+    const m = matchRecipes(truth({ nfft: 128, winLength: 128, hop: 32 })).filter((r) => r.mismatched.length === 0);
+    expect(m.map((r) => r.name)).toEqual(['scipy.signal.spectrogram (own nperseg/noverlap)']);
+  });
+  it('segments that were not detrended are not spectrogram', () => {
+    const m = matchRecipes(truth({ detrend: 'none' })).filter((r) => r.mismatched.length === 0 && r.name.startsWith('scipy.signal.spectrogram'));
+    expect(m).toEqual([]);
+  });
+});

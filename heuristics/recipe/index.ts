@@ -1,5 +1,6 @@
 import type { Evidence } from '../../src/analysis/evidence.js';
 import type { PartialStftConfig } from '../../src/config/types.js';
+import { makeWindow } from '../../src/dsp/windows.js';
 import { type Analyzer, type AnalyzerResult, getField } from '../types.js';
 
 /**
@@ -17,6 +18,8 @@ interface Check {
 interface Recipe {
   name: string;
   sampleRate: number | null;
+  /** A rate the fixed fields themselves imply (a gain that contains fs), when there is one. */
+  rateOf?: (c: PartialStftConfig) => number | null;
   checks: Check[];
 }
 
@@ -51,7 +54,52 @@ const frameStartPlus = [eq('phaseReference', 'frame-start'), eq('phaseSign', '+'
 const fullWindow = rule('window fills the frame', ['winLength', 'nfft'], (L: number, N: number) => L === N);
 const halfOverlap = rule('hop = winLength/2', ['hop', 'winLength'], (h: number, L: number) => h === Math.floor(L / 2));
 
+/**
+ * scipy `scaling='density'` stores |X|/sqrt(fs·Σw²) (mode 'magnitude'), and mode 'psd' stores
+ * 2|X|²/(fs·Σw²) in the one-sided bins: decoded as power, a gain sqrt(2/(fs·Σw²)). The gain thus
+ * names fs; null when it is not a plausible rate.
+ */
+function densityRate(c: PartialStftConfig): number | null {
+  if (typeof c.gain !== 'number' || !(c.gain > 0) || c.window === undefined || c.window === 'estimated' || !c.winLength || !c.windowSymmetry) return null;
+  const w = makeWindow(c.window, c.winLength, c.windowSymmetry);
+  const energy = w.reduce((s, v) => s + v * v, 0);
+  const fs = (c.magnitudeScale === 'power' ? 2 : 1) / (c.gain * c.gain * energy);
+  return Number.isFinite(fs) && fs >= 1000 && fs <= 384000 ? Math.round(fs) : null;
+}
+
 const RECIPES: Recipe[] = [
+  {
+    // nperseg 256 by default; any nperseg keeps noverlap = nperseg // 8 and the rest of the defaults.
+    name: 'scipy.signal.spectrogram defaults',
+    sampleRate: null,
+    rateOf: densityRate,
+    checks: [
+      fullWindow,
+      eq('window', 'tukey-0.25'),
+      eq('windowSymmetry', 'periodic'),
+      rule('hop = nperseg − nperseg//8', ['hop', 'winLength'], (h: number, L: number) => h === L - Math.floor(L / 8)),
+      eq('center', false),
+      eq('firstFrameStart', 0),
+      eq('detrend', 'constant'),
+      eq('layout', 'bin-major'),
+      ...frameStartPlus,
+    ],
+  },
+  {
+    name: 'scipy.signal.spectrogram (own nperseg/noverlap)',
+    sampleRate: null,
+    rateOf: densityRate,
+    checks: [
+      fullWindow,
+      eq('window', 'tukey-0.25'),
+      eq('windowSymmetry', 'periodic'),
+      eq('center', false),
+      eq('firstFrameStart', 0),
+      eq('detrend', 'constant'),
+      eq('layout', 'bin-major'),
+      ...frameStartPlus,
+    ],
+  },
   {
     name: 'librosa.stft defaults',
     sampleRate: 22050,
@@ -197,7 +245,7 @@ export function matchRecipes(config: PartialStftConfig): RecipeMatch[] {
       if (t === true) matched.push(ch.label);
       else if (t === false) mismatched.push(ch.label);
     }
-    if (matched.length > 0) out.push({ name: r.name, sampleRate: r.sampleRate, matched, mismatched });
+    if (matched.length > 0) out.push({ name: r.name, sampleRate: r.rateOf?.(config) ?? r.sampleRate, matched, mismatched });
   }
   return out.sort((a, b) => b.matched.length - b.mismatched.length - (a.matched.length - a.mismatched.length));
 }

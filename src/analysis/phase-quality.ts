@@ -12,6 +12,7 @@
  *   round-off for a true phase and ~0 dB (1) when either frame's phase is wrong: a per-frame verdict,
  *   which is what finds the corrupt frames of a partly good file.
  */
+import { PairMismatch } from './pair-mismatch.js';
 import type { Layout, StftConfig } from '../config/types.js';
 import type { MatrixShape } from '../decode/frames.js';
 import { decodeMagnitudes, floorMask, phaseUnitFactor } from '../decode/scales.js';
@@ -69,13 +70,14 @@ export interface FrameTrust {
  */
 export function frameTrust(X: ComplexFrames, g: StftGeometry, thresholdDb = PAIR_CONSISTENT_DB): FrameTrust {
   const { frames, bins } = X;
-  const { nfft, hop, window: w } = g;
+  const { nfft, hop } = g;
   const lags = Math.max(0, Math.ceil(nfft / hop) - 1);
   const ring = new Float64Array((lags + 1) * nfft);
   const energy = new Float64Array(frames);
   const finite = new Uint8Array(frames);
   const best = new Float64Array(frames).fill(Infinity);
   const syn = new FrameSynthesizer(g);
+  const pairs = new PairMismatch(g);
   let maxEnergy = 0;
   for (let m = 0; m < frames; m++) {
     const o = m * bins;
@@ -97,17 +99,8 @@ export function frameTrust(X: ComplexFrames, g: StftGeometry, thresholdDb = PAIR
       const p = m - j;
       if (!finite[p]) continue;
       const ps = (p % (lags + 1)) * nfft;
-      const shift = j * hop;
-      let num = 0;
-      let den = 0;
-      for (let n = 0; n + shift < nfft; n++) {
-        const a = ring[ps + n + shift] * w[n];
-        const b = ring[slot + n] * w[n + shift];
-        num += (a - b) * (a - b);
-        den += a * a + b * b;
-      }
-      if (!(den > 0)) continue;
-      const r = num / den;
+      const r = pairs.ratio(ring, ps, ring, slot, j * hop);
+      if (Number.isNaN(r)) continue;
       if (r < best[m]) best[m] = r;
       if (r < best[p]) best[p] = r;
     }

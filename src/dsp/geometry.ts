@@ -1,4 +1,4 @@
-import type { PadMode, PhaseReference, PhaseSign, Sided, StftConfig } from '../config/types.js';
+import type { Detrend, PadMode, PhaseReference, PhaseSign, Sided, StftConfig } from '../config/types.js';
 import { makeWindow, placeWindow, windowOffset } from './windows.js';
 
 /**
@@ -21,6 +21,8 @@ export interface StftGeometry {
   gain: number;
   /** Global index of this geometry's frame 0 (sub-blocks of a long STFT keep absolute-time phase right). */
   frameIndexOffset: number;
+  /** Trend removed from each segment before windowing (absent: 'none'); the inverse models it (detrend.ts). */
+  detrend?: Detrend;
 }
 
 /** Complex STFT matrix, frame-major: value (m, k) at index m·bins + k. */
@@ -51,7 +53,8 @@ type GeometryFields = Pick<
   | 'phaseReference'
   | 'phaseSign'
   | 'gain'
->;
+> &
+  Partial<Pick<StftConfig, 'detrend'>>;
 
 /**
  * Resolve a config into a geometry. `estimatedWindow` (length winLength) is required when
@@ -77,6 +80,7 @@ export function geometryFromConfig(c: GeometryFields, estimatedWindow?: Float64A
     phaseSign: c.phaseSign,
     gain: c.gain === 'unknown' ? 1 : c.gain,
     frameIndexOffset: 0,
+    detrend: c.detrend ?? 'none',
   };
 }
 

@@ -2,6 +2,7 @@ import type { PadMode } from '../config/types.js';
 import { getRealFft } from './fft.js';
 import { binsFor, type ComplexFrames, frameCountFor, type StftGeometry } from './geometry.js';
 import { OverlapAdd, type SampleRange } from './overlap-add.js';
+import { TrendSolver, trendOrder } from './detrend.js';
 
 /**
  * The forward STFT and the in-memory ISTFT under every convention of StftGeometry, the per-frame phase
@@ -79,23 +80,41 @@ function paddedSample(x: Float64Array, i: number, pad: PadMode): number {
 export function stft(x: Float64Array, g: StftGeometry, frames = frameCountFor(x.length, g)): ComplexFrames {
   const { nfft, hop, window } = g;
   const bins = binsFor(nfft, g.sided);
-  const fft = getRealFft(nfft);
-  const half = fft.bins;
   const seg = new Float64Array(nfft);
-  const fr = new Float64Array(half);
-  const fi = new Float64Array(half);
   const re = new Float64Array(frames * bins);
   const im = new Float64Array(frames * bins);
-  const rot = new PhaseRotator(g);
-  const sign = g.phaseSign === '-' ? -1 : 1;
+  const ana = new FrameAnalyzer(g);
   for (let m = 0; m < frames; m++) {
     const start = g.firstFrameStart + m * hop;
     const inside = start >= 0 && start + nfft <= x.length;
     for (let n = 0; n < nfft; n++) {
       seg[n] = window[n] === 0 ? 0 : window[n] * (inside ? x[start + n] : paddedSample(x, start + n, g.padMode));
     }
-    fft.forward(seg, fr, fi);
-    const o = m * bins;
+    ana.analyze(m, seg, re, im, m * bins);
+  }
+  return { frames, bins, re, im };
+}
+
+/** The forward transform of one windowed segment to frame m's stored bins (gain, reference, sign applied). */
+export class FrameAnalyzer {
+  private readonly fft;
+  private readonly fr: Float64Array;
+  private readonly fi: Float64Array;
+  private readonly rot: PhaseRotator;
+  readonly bins: number;
+  constructor(private readonly g: StftGeometry) {
+    this.fft = getRealFft(g.nfft);
+    this.fr = new Float64Array(this.fft.bins);
+    this.fi = new Float64Array(this.fft.bins);
+    this.rot = new PhaseRotator(g);
+    this.bins = binsFor(g.nfft, g.sided);
+  }
+
+  /** Bins of frame m from the windowed segment `seg` (length nfft) into (re, im) at offset o. */
+  analyze(m: number, seg: Float64Array, re: Float64Array, im: Float64Array, o: number): void {
+    const { g, fr, fi, bins } = this;
+    const half = this.fft.bins;
+    this.fft.forward(seg, fr, fi);
     const ncopy = Math.min(bins, half);
     for (let k = 0; k < ncopy; k++) {
       re[o + k] = fr[k] * g.gain;
@@ -103,14 +122,13 @@ export function stft(x: Float64Array, g: StftGeometry, frames = frameCountFor(x.
     }
     // Two-sided: the upper half is the conjugate mirror of the lower one.
     for (let k = half; k < bins; k++) {
-      re[o + k] = fr[nfft - k] * g.gain;
-      im[o + k] = -fi[nfft - k] * g.gain;
+      re[o + k] = fr[g.nfft - k] * g.gain;
+      im[o + k] = -fi[g.nfft - k] * g.gain;
     }
-    rot.rotate(re, im, o, bins, rot.shift(m), 1);
+    this.rot.rotate(re, im, o, bins, this.rot.shift(m), 1);
     // A conjugating maker conjugates the referenced spectrum: the sign applies after the rotation.
-    if (sign < 0) for (let k = 0; k < bins; k++) im[o + k] = -im[o + k];
+    if (g.phaseSign === '-') for (let k = 0; k < bins; k++) im[o + k] = -im[o + k];
   }
-  return { frames, bins, re, im };
 }
 
 export class FrameSynthesizer {
@@ -180,9 +198,14 @@ export interface IstftResult {
   start: number;
   /** Where NOLA failed: samples set to 0 because no window weight covers them. */
   gaps: SampleRange[];
+  /** With a detrend: the trend removed from each frame (TrendSolver's θ, `trendOrder` per frame). */
+  trends?: Float64Array;
 }
 
-/** In-memory least-squares ISTFT. A dropped Nyquist bin is first restored by consistency. */
+/**
+ * In-memory least-squares ISTFT. A dropped Nyquist bin is first restored by consistency; a segment
+ * trend removed by the maker (g.detrend) is solved for and put back (detrend.ts).
+ */
 export function istft(X: ComplexFrames, g: StftGeometry, range: { start: number; end: number }): IstftResult {
   if (g.sided === 'one-no-nyquist') {
     X = restoreNyquist(X, g);
@@ -191,9 +214,19 @@ export function istft(X: ComplexFrames, g: StftGeometry, range: { start: number;
   const signal = new Float64Array(Math.max(0, range.end - range.start));
   const ola = new OverlapAdd(g, range.start, range.end, (s, chunk) => signal.set(chunk, s - range.start));
   const syn = new FrameSynthesizer(g);
-  for (let m = 0; m < X.frames; m++) ola.add(m, syn.synth(m, X.re, X.im, m * X.bins, X.bins));
+  const solver = trendOrder(g.detrend ?? 'none') > 0 ? new TrendSolver(g, g.detrend ?? 'none', X.frames) : null;
+  let trends: Float64Array | undefined;
+  if (solver) {
+    for (let m = 0; m < X.frames; m++) solver.add(m, syn.synth(m, X.re, X.im, m * X.bins, X.bins));
+    trends = solver.solve();
+  }
+  for (let m = 0; m < X.frames; m++) {
+    const y = syn.synth(m, X.re, X.im, m * X.bins, X.bins);
+    if (solver && trends) solver.restore(m, y, trends);
+    ola.add(m, y);
+  }
   ola.end();
-  return { signal, start: range.start, gaps: ola.gaps };
+  return { signal, start: range.start, gaps: ola.gaps, ...(trends ? { trends } : {}) };
 }
 
 /** Iterations of the Nyquist restoration; measured: Hann/Hamming/Blackman at 50-87.5 % overlap pass 120 dB by 50-100. */
@@ -214,7 +247,8 @@ export function restoreNyquist(X: ComplexFrames, g: StftGeometry, iterations = N
     full.im.set(X.im.subarray(m * X.bins, m * X.bins + X.bins), m * bins);
   }
   if (X.frames === 0) return full;
-  const gFull: StftGeometry = { ...g, sided: 'one' };
+  // The Nyquist bin carries no segment trend worth modelling (W(nfft/2) ≈ 0): restore it without one.
+  const gFull: StftGeometry = { ...g, sided: 'one', detrend: 'none' };
   const span = { start: g.firstFrameStart, end: g.firstFrameStart + (X.frames - 1) * g.hop + nfft };
   // Re-analysing the span from index 0 with the frame-0 offset keeps every frame where it was.
   const gSpan: StftGeometry = { ...gFull, firstFrameStart: 0 };

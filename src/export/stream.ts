@@ -3,6 +3,8 @@ import type { StftConfig } from '../config/types.js';
 import { StftDecoder } from '../decode/frames.js';
 import { geometryFromConfig, outputRange, type SampleRange } from '../dsp/stft.js';
 import { InputError } from '../errors.js';
+import { trendOrder } from '../dsp/detrend.js';
+import { synthesizeDetrended } from './detrended.js';
 import { runParallel, workersAvailable } from './parallel.js';
 import { BlockDecoder, blockGrid, splitJob, synthesizeJob } from './range.js';
 import { openStorage } from '../io/open.js';
@@ -104,6 +106,20 @@ export function exportWithConfig(config: StftConfig, magnitudeFile: string, phas
     const range = outputRange(g, config.frames, config.center, config.originalLength);
     const decoder = new BlockDecoder(config, mag, phase);
     return writeExport(config, opts, range, (writer) => {
+      if (trendOrder(config.detrend) > 0) {
+        let done = 0;
+        const gaps = synthesizeDetrended(
+          config,
+          decoder,
+          range,
+          (x) => writer.write(x),
+          (n) => {
+            done += n;
+            opts.onProgress?.(done / config.frames);
+          },
+        );
+        return { gaps, threads: 1 };
+      }
       const threads = threadCount(config, phaseFile, opts.parallel);
       const stretches = Math.min(threads * STRETCHES_PER_THREAD, Math.floor(config.frames / MIN_STRETCH_FRAMES));
       const jobs = splitJob(g, config.frames, range, threads > 1 ? Math.max(threads, stretches) : 1, blockGrid(config, decoder));

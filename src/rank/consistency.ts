@@ -2,7 +2,8 @@ import type { Evidence } from '../analysis/evidence.js';
 import { sampleBlockStarts } from '../analysis/evidence.js';
 import type { StftConfig } from '../config/types.js';
 import { polarToComplex } from '../dsp/sincos.js';
-import { type ComplexFrames, geometryFromConfig, istft, type StftGeometry, stft, subGeometry } from '../dsp/stft.js';
+import { trendShapes } from '../dsp/detrend.js';
+import { type ComplexFrames, FrameAnalyzer, geometryFromConfig, istft, type StftGeometry, stft, subGeometry } from '../dsp/stft.js';
 
 /**
  * STFT consistency of decoded data under a config (DESIGN 4.4): 20·log10(‖STFT(ISTFT(X)) − X‖ / ‖X‖)
@@ -41,8 +42,9 @@ function blockError(X: ComplexFrames, g: StftGeometry, floor: Uint8Array | null)
   const span = { start: g.firstFrameStart, end: g.firstFrameStart + (frames - 1) * g.hop + g.nfft };
   // The one-no-nyquist layout has no Nyquist bin to keep: resynthesise it as zero and compare the rest.
   const gFull: StftGeometry = g.sided === 'one-no-nyquist' ? { ...g, sided: 'one' } : g;
-  const x = istft(X, gFull, span).signal;
+  const { signal: x, trends } = istft(X, gFull, span);
   const Y = stft(x, { ...gFull, firstFrameStart: 0 }, frames);
+  if (trends) removeTrends(Y, gFull, trends);
   const edge = Math.min(Math.floor((frames - 1) / 2), Math.ceil(g.nfft / g.hop) - 1);
   let err = 0;
   let energy = 0;
@@ -59,6 +61,28 @@ function blockError(X: ComplexFrames, g: StftGeometry, floor: Uint8Array | null)
     }
   }
   return { err, energy, frames: Math.max(0, frames - 2 * edge) };
+}
+
+/**
+ * Under a detrend hypothesis the maker stored STFT(x) minus each frame's trend spectrum: take the
+ * solved trends (TrendSolver's θ) off the resynthesised frames so that only what no trend explains is
+ * measured (the model nests 'none': data without a trend is as consistent under it, see the detrend analyzer).
+ */
+function removeTrends(Y: ComplexFrames, g: StftGeometry, trends: Float64Array): void {
+  const shapes = trendShapes(g, g.detrend ?? 'none');
+  const ana = new FrameAnalyzer(g);
+  const seg = new Float64Array(g.nfft);
+  const re = new Float64Array(Y.bins);
+  const im = new Float64Array(Y.bins);
+  for (let m = 0; m < Y.frames; m++) {
+    seg.fill(0);
+    for (let j = 0; j < shapes.length; j++) for (let n = 0; n < g.nfft; n++) seg[n] += trends[m * shapes.length + j] * shapes[j][n];
+    ana.analyze(m, seg, re, im, 0);
+    for (let k = 0; k < Y.bins; k++) {
+      Y.re[m * Y.bins + k] -= re[k];
+      Y.im[m * Y.bins + k] -= im[k];
+    }
+  }
 }
 
 /** Consistency in dB of `config` on sampled blocks; null when there is no phase or nothing to measure. */
