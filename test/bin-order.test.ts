@@ -97,6 +97,15 @@ describe('binOrder fixtures made by numpy and torch', () => {
         const truthSnr = exportSnr(truthConfig, mag, phase, x, `${name}-truth`);
         const r = analyze(mag, phase, { top: 3 });
         const top = r.candidates[0];
+        console.log(
+          r.notes.join('\n'),
+          JSON.stringify(
+            top.evidence
+              .filter((e) => e.source === 'dims')
+              .map((e) => e.reason)
+              .slice(0, 1),
+          ),
+        );
         const wrong = wrongFields(truth, top.config);
         const snr = exportSnr(top.config, mag, phase, x, `${name}-rank1`);
         console.log(
