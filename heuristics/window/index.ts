@@ -308,6 +308,7 @@ function cachedSearch(evidence: Evidence, fixed: PartialStftConfig): WindowSearc
     cfg.frames,
     cfg.bins,
     cfg.layout,
+    cfg.binOrder ?? 'ascending',
     cfg.nfft,
     cfg.sided,
     cfg.magnitudeScale,
