@@ -239,7 +239,8 @@ export function realBinsByOrder(bins: number, t: Transform): OrderedReal[] {
     const real = asc.map((k) => storedColumn(order, bins, k)).sort((a, b) => a - b);
     const same = out.find((o) => o.real.length === real.length && o.real.every((v, i) => v === real[i]));
     if (same) same.order = null;
-    else out.push({ order, pairing: order, real });
+    // One-sided spectra are checked against the ascending pairing (is this really two-sided?).
+    else out.push({ order, pairing: t.sided === 'two' ? order : 'ascending', real });
   }
   return out;
 }
