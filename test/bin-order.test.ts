@@ -271,3 +271,24 @@ describe('binOrder pinned by the user', () => {
     expect(code2).toBe(0);
   }, 120_000);
 });
+
+describe('binOrder from frequency labels saved beside the arrays', () => {
+  it('flipped white noise with its flipped frequency vector (np.savez S, P, f, t): descending, sure', () => {
+    // The tilt says nothing on white noise; the maker's own frequency vector does (test/fixtures/bin-order/make.py).
+    const dir = join(import.meta.dirname, 'fixtures', 'bin-order');
+    const npz = join(dir, 'noise-flipud-labelled.npz');
+    const b = readFileSync(join(dir, 'noise-signal.f32'));
+    const x = Float64Array.from(new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)));
+    const r = analyze(npz, null, { top: 3 });
+    const top = r.candidates[0];
+    const snr = exportSnr(top.config, npz, npz, x, 'labelled');
+    const why = top.evidence.find((e) => e.field === 'binOrder')?.reason ?? '';
+    console.log(
+      `labelled noise: rank 1 binOrder ${top.config.binOrder} ${top.config.phaseSign}, confidence ${top.confidence}, SI-SNR ${snr.toFixed(1)} dB; ${why}`,
+    );
+    expect(top.config.binOrder).toBe('descending');
+    expect(top.config.phaseSign).toBe('+');
+    expect(top.confidence).toBeGreaterThan(0.9);
+    expect(snr).toBeGreaterThanOrEqual(60);
+  }, 120_000);
+});

@@ -2,6 +2,7 @@ import type { Evidence } from '../../src/analysis/evidence.js';
 import type { BinOrder, PartialStftConfig } from '../../src/config/types.js';
 import { completeStorage, sampleFrames, shapeOf } from '../shared/sampled-values.js';
 import { type Analyzer, type AnalyzerResult, undecided } from '../types.js';
+import { frequencyLabels } from './labels.js';
 
 /**
  * binOrder where the real bins cannot tell (DESIGN.md §1): an even one-sided spectrum flipped for display
@@ -13,7 +14,8 @@ import { type Analyzer, type AnalyzerResult, undecided } from '../types.js';
  * is the rank correlation ρ between each column's |frequency| under the ascending reading and its median
  * stored level over sampled frames (ranks and medians: the same for any monotone magnitude scale, dB
  * floors tie). ρ ≪ 0: ascending; ρ ≫ 0: the other order. A flat spectrum (white noise) or a weak tilt
- * gives both readings, ascending slightly preferred, so the ranking's confidence stays low.
+ * gives both readings, ascending slightly preferred, so the ranking's confidence stays low. A frequency
+ * vector saved beside the arrays (labels.ts) states the order outright and outweighs the tilt.
  */
 
 const BLOCK = 16;
@@ -26,6 +28,8 @@ const FULL_SPAN = 0.5;
 const FULL_LOGIT = 6;
 /** Log-odds for ascending before the tilt is seen: DC first is how every STFT routine returns bins. */
 const PRIOR_LOGIT = 0.5;
+/** Log-odds a frequency vector in the file gives its own direction (it is the maker's statement). */
+const LABEL_LOGIT = 9;
 
 /** Average ranks (ties share their mean rank). */
 function ranks(v: Float64Array): Float64Array {
@@ -91,10 +95,19 @@ function runBinOrder(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResu
   const medians = columnMedians(s.values, s.bins);
   const rho = tiltCorrelation(medians, fixed.sided);
   const strength = Math.min(1, Math.max(0, Math.abs(rho) - DEAD_ZONE) / FULL_SPAN);
-  const logit = Math.sign(rho) * FULL_LOGIT * strength - PRIOR_LOGIT;
+  let logit = Math.sign(rho) * FULL_LOGIT * strength - PRIOR_LOGIT;
+  // Falling labels flip a one-sided spectrum; labels rising from −fs/2 shift a two-sided one.
+  const labels = frequencyLabels(evidence, s.bins);
+  const labelOther = labels ? (fixed.sided === 'two' ? labels.direction === 1 && labels.first < 0 : labels.direction === -1) : false;
+  if (labels) logit = labelOther ? LABEL_LOGIT : -LABEL_LOGIT;
   const pOther = 1 / (1 + Math.exp(-logit));
   const frames = s.blockLength * s.blockCount;
-  const metrics = { tiltCorrelation: Math.round(rho * 1000) / 1000, frames, pOther: Math.round(pOther * 1000) / 1000 };
+  const metrics = {
+    tiltCorrelation: Math.round(rho * 1000) / 1000,
+    frames,
+    pOther: Math.round(pOther * 1000) / 1000,
+    ...(labels ? { frequencyLabels: `${labels.name}: ${labels.first} … ${labels.last}` } : {}),
+  };
   const where = fixed.sided === 'two' ? 'its distance from DC (column 0, ascending) or from the middle column (fftshift)' : 'its column';
   const tilt =
     strength === 0
@@ -102,7 +115,10 @@ function runBinOrder(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResu
       : rho < 0
         ? 'the level falls with frequency read ascending, as natural sound does'
         : `the level rises with frequency read ascending: natural sound read ${other}`;
-  const reason = `median level of ${s.bins} columns over ${frames} sampled frames against ${where}: rank correlation ρ = ${rho.toFixed(2)}; ${tilt}`;
+  const labelText = labels
+    ? `the frequency vector "${labels.name}" beside the arrays runs ${labels.first} … ${labels.last} (${labelOther ? other : 'ascending'}); `
+    : '';
+  const reason = `${labelText}median level of ${s.bins} columns over ${frames} sampled frames against ${where}: rank correlation ρ = ${rho.toFixed(2)}; ${tilt}`;
   const hyps = [
     { values: { binOrder: 'ascending' as BinOrder }, score: 1 - pOther, reason, metrics },
     { values: { binOrder: other }, score: pOther, reason, metrics },
