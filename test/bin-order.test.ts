@@ -210,6 +210,22 @@ describe('binOrder on synthetic pairs: where the tilt must decide', () => {
   }
 });
 
+describe('binOrder without phase: Hermitian pairs about the middle, and the tilt', () => {
+  for (const [name, over] of [
+    ['two-sided centred, nfft 256', { nfft: 256, hop: 64, sided: 'two', binOrder: 'centred' }],
+    ['one-sided flipped, nfft 512', { nfft: 512, hop: 128, binOrder: 'descending' }],
+  ] as const) {
+    it(`magnitude only, ${name}`, () => {
+      const r = synthRun({ ...over, phaseFile: null }, music(), `magonly-${over.binOrder}`);
+      console.log(
+        `magnitude only ${name}: rank 1 binOrder ${r.top.config.binOrder} nfft ${r.top.config.nfft} ${r.top.config.sided}, confidence ${r.top.confidence}`,
+      );
+      expect(r.top.config.binOrder).toBe(over.binOrder);
+      expect(r.top.config.nfft).toBe(over.nfft);
+    }, 120_000);
+  }
+});
+
 describe('binOrder on synthetic pairs: where it must not be sure', () => {
   it('white noise, ascending: undecided, no confident order', () => {
     const x = whiteNoise(16000, 5);
