@@ -1,3 +1,4 @@
+import { binOrder } from './bin-order/index.js';
 import { centring } from './centring/index.js';
 import { container } from './container/index.js';
 import { detrend } from './detrend/index.js';
@@ -16,6 +17,7 @@ import { windowImprint } from './window/index.js';
  * The registry: every analyzer, in the order the search runs them within a stage. Adding an analyzer
  * means writing its folder (heuristics/<name>/index.ts + private helpers) and listing it here; nothing else changes.
  */
+// bin-order runs right after dims: every later analyzer reads frames in the order it decides.
 // window-imprint runs after hop and phase-convention: with the hop and sign fixed an absolute-time drift
 // is undone exactly (measured: the e2e window misses were absolute-time cases without the hop), and it
 // evaluates half as many readings. detrend needs the window and phase convention fixed (it compares segments exactly). phase-structure runs first in its stage: it rules out readings
@@ -24,6 +26,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   container,
   rawDtype,
   dims,
+  binOrder,
   magnitudeScale,
   phaseUnit,
   phaseStructure,

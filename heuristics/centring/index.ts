@@ -67,6 +67,8 @@ export const centring: Analyzer = {
   decides: ['center', 'padMode', 'firstFrameStart', 'originalLength', 'windowPlacement'],
   // The window's length (and placement, when known) fix where a window-centre frame starts, hence firstFrameStart.
   needs: [...TRANSFORM_NEEDS, 'hop', 'phaseReference', 'phaseSign', 'winLength'],
+  // Every frame it reads is put in ascending order by the bin order (src/decode/bin-order.ts).
+  reads: ['binOrder'],
   applies: (evidence: Evidence, fixed: PartialStftConfig) => hasPhase(evidence, fixed) && typeof transformInput(fixed) !== 'string',
   run(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     const c = transformInput(fixed);

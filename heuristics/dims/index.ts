@@ -1,15 +1,16 @@
 import type { Evidence } from '../../src/analysis/evidence.js';
-import type { Dtype, FileStorage, Layout, PartialStftConfig } from '../../src/config/types.js';
+import type { BinOrder, Dtype, FileStorage, Layout, PartialStftConfig } from '../../src/config/types.js';
 import type { ValueSource } from '../../src/io/source.js';
 import {
   cellIndex,
+  dcColumns,
   type EndRuns,
   endRunsFit,
-  expectedRealBins,
   hermitianFraction,
   type RealBinTest,
   realBinTest,
   type RealColumns,
+  realBinsByOrder,
   realColumns,
   readPoints,
   realRunsAtEnds,
@@ -57,6 +58,8 @@ const AXIS_WEIGHT = 1.5;
 const MAX_HYPOTHESES = 6;
 
 interface Candidate extends Shape, Transform {
+  /** Set where the real bins decide it (odd nfft, a centred two-sided spectrum); else the bin-order analyzer decides. */
+  binOrder?: BinOrder;
   logw: number;
   reason: string;
   metrics: Record<string, number | string | boolean>;
@@ -108,13 +111,14 @@ function headerDims(evidence: Evidence, storage: FileStorage, count: number): [n
     .map((p) => [p.a.value, p.b.value]);
 }
 
-function fitsFixed(c: Shape & Transform, fixed: PartialStftConfig): boolean {
+function fitsFixed(c: Shape & Transform & { binOrder?: BinOrder }, fixed: PartialStftConfig): boolean {
   return (
     (fixed.frames === undefined || fixed.frames === c.frames) &&
     (fixed.bins === undefined || fixed.bins === c.bins) &&
     (fixed.layout === undefined || fixed.layout === c.layout) &&
     (fixed.nfft === undefined || fixed.nfft === c.nfft) &&
-    (fixed.sided === undefined || fixed.sided === c.sided)
+    (fixed.sided === undefined || fixed.sided === c.sided) &&
+    (fixed.binOrder === undefined || c.binOrder === undefined || fixed.binOrder === c.binOrder)
   );
 }
 
@@ -145,17 +149,22 @@ function realShare(sample: Float64Array, test: RealBinTest): number {
   return sample.length ? n / sample.length : 1;
 }
 
-/** The DC column of a shape, at 16 spread frames: cheap rejection before the full column profile. */
+/**
+ * A DC column of a shape (first, last or middle: dcColumns), real at 16 spread frames: cheap rejection
+ * before the full column profile.
+ */
 function dcPasses(src: ValueSource, test: RealBinTest, s: Shape): boolean {
   const n = Math.min(16, s.frames);
-  const idx: number[] = [];
-  for (let i = 0; i < n; i++) idx.push(cellIndex(s, Math.floor(((i + 0.5) * s.frames) / n), 0));
   const re = new Float64Array(n);
   const im = new Float64Array(n);
-  readPoints(src, idx, re, im);
-  let ok = 0;
-  for (let i = 0; i < n; i++) if (test.isReal(re[i], im[i])) ok++;
-  return ok >= n - 1;
+  return dcColumns(s.bins).some((k) => {
+    const idx: number[] = [];
+    for (let i = 0; i < n; i++) idx.push(cellIndex(s, Math.floor(((i + 0.5) * s.frames) / n), k));
+    readPoints(src, idx, re, im);
+    let ok = 0;
+    for (let i = 0; i < n; i++) if (test.isReal(re[i], im[i])) ok++;
+    return ok >= n - 1;
+  });
 }
 
 function sameSet(a: readonly number[], b: readonly number[]): boolean {
@@ -172,7 +181,7 @@ function fromPhase(
   shapes: Shape[],
   src: ValueSource,
   test: RealBinTest,
-  hermitian: (s: Shape) => number,
+  hermitian: (s: Shape, order: BinOrder) => number,
   headerPairsFound: [number, number][],
 ): { candidates: Candidate[]; profiled: number } {
   const out: Candidate[] = [];
@@ -183,33 +192,36 @@ function fromPhase(
     profiled++;
     // A multiple of the true row passes at DC but shows real bins where no transform has them.
     const quick = realColumns(src, test, s, true);
-    if (quick.frames >= 4 && !transformsFor(s.bins).some((t) => validTransform(t) && sameSet(quick.likely, expectedRealBins(s.bins, t)))) continue;
+    const orders = (t: Transform) => (validTransform(t) ? realBinsByOrder(s.bins, t) : []);
+    if (quick.frames >= 4 && !transformsFor(s.bins).some((t) => orders(t).some((o) => sameSet(quick.likely, o.real)))) continue;
     const cols: RealColumns = realColumns(src, test, s);
     if (cols.frames < 4 || cols.dcRate < 0.9 || cols.partial > 0) continue;
     if (s.layout === 'bin-major') {
       runs ??= realRunsAtEnds(src, test, s.frames * s.bins);
-      if (!endRunsFit(src, test, s, runs, cols.real.includes(s.bins - 1))) continue;
+      if (!endRunsFit(src, test, s, runs, cols.real.includes(0), cols.real.includes(s.bins - 1))) continue;
     }
-    let herm: number | null = null;
     for (const t of transformsFor(s.bins)) {
-      if (!validTransform(t)) continue;
-      const expected = expectedRealBins(s.bins, t);
-      if (!sameSet(cols.real, expected)) continue;
-      let logw = -transformPrior(t) - framesPrior(s.frames);
-      herm ??= hermitian(s);
+      const o = orders(t).find((x) => sameSet(cols.real, x.real));
+      if (!o) continue;
+      // Display orders are rarer than DC first: a small prior cost where the real bins chose one.
+      let logw = -transformPrior(t) - framesPrior(s.frames) - (o.order !== null && o.order !== 'ascending' ? 1 : 0);
+      const herm = hermitian(s, o.pairing);
       if (t.sided === 'two' && herm < 0.9) continue;
       // Exact Hermitian symmetry is a second structural match for two-sided data, and rules out one-sided.
       logw += t.sided === 'two' ? HERMITIAN_BONUS : herm >= 0.9 ? -5 : 0;
       const hdr = headerPairsFound.some(([a, b]) => (a === s.frames && b === s.bins) || (a === s.bins && b === s.frames));
       if (hdr) logw += HEADER_DIMS_BONUS;
       const realList = cols.real.join(', ');
+      const orderText =
+        o.order === null ? '' : o.order === 'ascending' ? '' : `, bins ${o.order} (DC in column ${o.order === 'descending' ? s.bins - 1 : o.real[0]})`;
       out.push({
         ...s,
         ...t,
+        ...(o.order !== null ? { binOrder: o.order } : {}),
         logw,
         reason:
           `${test.describe} in bins {${realList}} of ${cols.frames} sampled frames at ${shapeText(s)} (other bins ${(100 * cols.background).toFixed(1)} %): ` +
-          `nfft ${t.nfft} ${t.sided}${t.sided === 'two' ? `, Hermitian in ${(100 * herm).toFixed(0)} % of bin pairs` : ''}${hdr ? '; the header states these dims' : ''}`,
+          `nfft ${t.nfft} ${t.sided}${orderText}${t.sided === 'two' ? `, Hermitian in ${(100 * herm).toFixed(0)} % of bin pairs` : ''}${hdr ? '; the header states these dims' : ''}`,
         metrics: { realBins: realList, frames: cols.frames, background: round(cols.background), hermitian: round(herm), headerDims: hdr },
       });
     }
@@ -222,7 +234,7 @@ function fromMagnitude(
   shapes: Shape[],
   src: ValueSource,
   count: number,
-  hermitian: (s: Shape) => number,
+  hermitian: (s: Shape, order?: BinOrder) => number,
   headerPairsFound: [number, number][],
 ): Candidate[] | string {
   const scale = typicalScale(src, count);
@@ -262,21 +274,28 @@ function fromMagnitude(
     const peak = r - (rhoAt(Math.max(1, L - 1)) + rhoAt(L + 1)) / 2;
     // A multiple of the true row length repeats as well; prefer the shortest period that does.
     const multiple = [2, 3, 4, 5].some((q) => L % q === 0 && rho.has(L / q) && (rho.get(L / q) as number) >= r - 0.1);
-    const herm = hermChecked.has(s) ? hermitian(s) : 0;
+    const hermAsc = hermChecked.has(s) ? hermitian(s) : 0;
+    // A centred two-sided spectrum (MATLAB stft) pairs stored j with N−2−j (N−1−j for odd N), not N−j.
+    const hermCentred = hermChecked.has(s) && hermAsc < 0.9 ? hermitian(s, 'centred') : 0;
     const hdr = headerPairsFound.some(([a, b]) => (a === s.frames && b === s.bins) || (a === s.bins && b === s.frames));
     for (const t of transformsFor(s.bins)) {
       if (!validTransform(t)) continue;
+      const centred = t.sided === 'two' && hermCentred >= 0.9;
+      const herm = centred ? hermCentred : hermAsc;
       if (t.sided === 'two' && herm < 0.9) continue;
+      // Odd N two-sided ascending is decided by its pairing; even N ascending and fftshift pair alike (tilt decides).
+      const binOrder: BinOrder | undefined = centred ? 'centred' : t.sided === 'two' && t.nfft % 2 === 1 ? 'ascending' : undefined;
       let logw =
         RHO_WEIGHT * r + PEAK_WEIGHT * peak - transformPrior(t) - framesPrior(s.frames) - (multiple ? 3 : 0) + (hdr ? HEADER_DIMS_BONUS : 0) + axisBonus(s);
       logw += t.sided === 'two' ? HERMITIAN_BONUS : herm >= 0.9 ? -5 : 0;
       out.push({
         ...s,
         ...t,
+        ...(binOrder ? { binOrder } : {}),
         logw,
         reason:
           `no usable phase: the magnitude stream correlates ${r.toFixed(2)} with itself ${L} values later (${peak >= 0 ? '+' : ''}${peak.toFixed(2)} over the neighbouring lags; best ${best.toFixed(2)}), ` +
-          `read as ${shapeText(s)}, nfft ${t.nfft} ${t.sided}${multiple ? ' (a multiple of a shorter repeating length)' : ''}${t.sided === 'two' ? `, Hermitian in ${(100 * herm).toFixed(0)} % of bin pairs` : ''}${hdr ? '; the header states these dims' : ''}`,
+          `read as ${shapeText(s)}, nfft ${t.nfft} ${t.sided}${multiple ? ' (a multiple of a shorter repeating length)' : ''}${t.sided === 'two' ? `, Hermitian in ${(100 * herm).toFixed(0)} % of bin pairs${centred ? ' about the middle (bins centred)' : ''}` : ''}${hdr ? '; the header states these dims' : ''}`,
         metrics: { lagCorrelation: round(r), peak: round(peak), bestLagCorrelation: round(best), rowLength: L, hermitian: round(herm), headerDims: hdr },
       });
     }
@@ -298,7 +317,13 @@ function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
   const shapes = shapesFor(count, shape2d);
   if (shapes.length === 0) return undecided(`${count} values factor into no frames × bins with ${MIN_BINS}–${MAX_BINS} bins and ≥ 2 frames`);
   const hdrPairs = headerDims(evidence, ms, count);
-  const hermitian = (s: Shape): number => hermitianFraction(magSrc, s, hermitianTol(ms.dtype));
+  const hermCache = new Map<string, number>();
+  const hermitian = (s: Shape, order: BinOrder = 'ascending'): number => {
+    const key = `${s.frames}x${s.bins}:${s.layout}:${order}`;
+    let h = hermCache.get(key);
+    if (h === undefined) hermCache.set(key, (h = hermitianFraction(magSrc, s, hermitianTol(ms.dtype), order)));
+    return h;
+  };
 
   // The stream whose real bins are tested: the phase file, else a complex magnitude file.
   let phaseSrc: ValueSource | null = null;
@@ -351,7 +376,7 @@ function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     return undecided(`no shape consistent with the fixed fields fits; the evidence prefers ${shapeText(b)} nfft ${b.nfft} ${b.sided} (${b.reason})`);
   }
   const hyps: Hypothesis[] = kept.slice(0, MAX_HYPOTHESES).map((c) => ({
-    values: { frames: c.frames, bins: c.bins, layout: c.layout, nfft: c.nfft, sided: c.sided },
+    values: { frames: c.frames, bins: c.bins, layout: c.layout, nfft: c.nfft, sided: c.sided, ...(c.binOrder ? { binOrder: c.binOrder } : {}) },
     score: Math.max(1e-6, (scale * Math.exp(c.logw - top)) / total),
     reason: notes.length ? `${c.reason}; ${notes.join('; ')}` : c.reason,
     metrics: { ...c.metrics, ...(shape2d ? { containerShape: `${shape2d.a}x${shape2d.b} ${shape2d.order}` } : {}) },
@@ -362,7 +387,7 @@ function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
 export const dims: Analyzer = {
   name: 'dims',
   stage: 'shape',
-  decides: ['frames', 'bins', 'layout', 'nfft', 'sided'],
+  decides: ['frames', 'bins', 'layout', 'nfft', 'sided', 'binOrder'],
   needs: ['magnitudeFile.format', 'magnitudeFile.dtype', 'magnitudeFile.endian', 'magnitudeFile.headerBytes'],
   // Storage is decided by the time the shape stage runs: an undecided phase file is simply not used.
   applies: () => true,

@@ -1,6 +1,7 @@
 import { sampleBlockStarts } from '../../src/analysis/evidence.js';
 import { componentDtype } from '../../src/io/dtype.js';
-import type { Dtype, Layout } from '../../src/config/types.js';
+import { type BinOrder, type Dtype, type Layout, orderFitsSided } from '../../src/config/types.js';
+import { dcIndex } from '../../src/decode/bin-order.js';
 import type { ValueSource } from '../../src/io/source.js';
 import type { Transform } from '../shared/stft-shapes.js';
 
@@ -93,6 +94,7 @@ export interface RealColumns {
   checked: number;
   /** Non-silent frames the rates are over. */
   frames: number;
+  /** Real rate of the likeliest DC column (first, last, or middle under the bin orders: dcColumns). */
   dcRate: number;
   /** Mean rate over the checked bins that are not real (what chance gives). */
   background: number;
@@ -189,25 +191,72 @@ export function realColumns(src: ValueSource, test: RealBinTest, s: Shape, quick
       bgN++;
     }
   }
-  return { real, likely, checked: nCols, frames: live, dcRate: live ? counts[0] / live : 0, background: bgN ? bg / bgN : 0, partial };
+  let dcRate = 0;
+  for (const k of dcColumns(s.bins)) {
+    const c = cols ? cols.indexOf(k) : k;
+    if (c >= 0 && live) dcRate = Math.max(dcRate, counts[c] / live);
+  }
+  return { real, likely, checked: nCols, frames: live, dcRate, background: bgN ? bg / bgN : 0, partial };
 }
 
-/** The real bins each (nfft, sided) must show among `bins` columns. */
+/** Columns the DC bin may be stored in: first (ascending), last (flipped), middle (fftshift, centred). */
+export function dcColumns(bins: number): number[] {
+  return [...new Set([0, bins - 1, Math.floor(bins / 2), Math.ceil(bins / 2) - 1])];
+}
+
+/** The real bins each (nfft, sided) must show among `bins` columns, stored ascending. */
 export function expectedRealBins(bins: number, t: Transform): number[] {
   if (t.sided === 'one') return t.nfft % 2 === 0 ? [0, bins - 1] : [0];
   if (t.sided === 'two') return t.nfft % 2 === 0 ? [0, bins / 2] : [0];
   return [0];
 }
 
+/** Stored column of ascending bin k under a bin order (descending flips, the two-sided orders rotate). */
+function storedColumn(order: BinOrder, bins: number, k: number): number {
+  return order === 'descending' ? bins - 1 - k : (k + dcIndex(order, bins)) % bins;
+}
+
+/** A bin order the real columns may show, with the columns it puts the real bins in. */
+export interface OrderedReal {
+  /** null when another order puts the real bins in the same columns (the real bins cannot tell them apart). */
+  order: BinOrder | null;
+  /** The order a null stands for when something must be assumed (ascending, or the rotation's pairing). */
+  pairing: BinOrder;
+  real: number[];
+}
+
 /**
- * Fraction of sampled bin pairs (k, bins−k) with equal magnitude (to the stored precision): exact
- * for a two-sided spectrum of a real signal, chance otherwise.
+ * The bin orders a transform allows and where each puts its real bins (DESIGN 4.3): for odd nfft the
+ * single real DC bin is the first column ascending, the last flipped, the middle one shifted; for even
+ * nfft a flipped one-sided spectrum has real bins at both ends like an ascending one, and an fftshifted
+ * two-sided one at 0 and N/2 like an ascending one, so those pairs come back as one undecided reading.
  */
-export function hermitianFraction(src: ValueSource, s: Shape, tol: number): number {
-  const ks = checkedBins(s.bins).filter((k) => k > 0 && 2 * k !== s.bins);
+export function realBinsByOrder(bins: number, t: Transform): OrderedReal[] {
+  const asc = expectedRealBins(bins, t);
+  const out: OrderedReal[] = [];
+  for (const order of ['ascending', 'descending', 'fftshift', 'centred'] as BinOrder[]) {
+    if (!orderFitsSided(order, t.sided)) continue;
+    const real = asc.map((k) => storedColumn(order, bins, k)).sort((a, b) => a - b);
+    const same = out.find((o) => o.real.length === real.length && o.real.every((v, i) => v === real[i]));
+    if (same) same.order = null;
+    // One-sided spectra are checked against the ascending pairing (is this really two-sided?).
+    else out.push({ order, pairing: t.sided === 'two' ? order : 'ascending', real });
+  }
+  return out;
+}
+
+/**
+ * Fraction of sampled bin pairs (j, c−j mod bins) with equal magnitude (to the stored precision): exact
+ * for a two-sided spectrum of a real signal, chance otherwise. c is twice the stored DC column (0 for
+ * ascending and even fftshift, N−2 for even centred, N−1 for odd shifted spectra): X[−k] pairs with X[k].
+ */
+export function hermitianFraction(src: ValueSource, s: Shape, tol: number, order: BinOrder = 'ascending'): number {
+  const c = (2 * dcIndex(order, s.bins)) % s.bins;
+  const partner = (j: number): number => (((c - j) % s.bins) + s.bins) % s.bins;
+  const ks = checkedBins(s.bins).filter((k) => partner(k) !== k);
   const frames = frameSample(s, 2 * ks.length).slice(0, 16);
   const idx: number[] = [];
-  for (const m of frames) for (const k of ks) idx.push(cellIndex(s, m, k), cellIndex(s, m, s.bins - k));
+  for (const m of frames) for (const k of ks) idx.push(cellIndex(s, m, k), cellIndex(s, m, partner(k)));
   const re = new Float64Array(idx.length);
   const im = new Float64Array(idx.length);
   readPoints(src, idx, re, im);
@@ -257,7 +306,7 @@ export function realRunsAtEnds(src: ValueSource, test: RealBinTest, length: numb
  * every bin (silence, a reflect-padded edge frame). A shape with slightly fewer frames per bin than the
  * truth passes the column test but fails this one.
  */
-export function endRunsFit(src: ValueSource, test: RealBinTest, s: Shape, runs: EndRuns, lastReal: boolean): boolean {
+export function endRunsFit(src: ValueSource, test: RealBinTest, s: Shape, runs: EndRuns, firstReal: boolean, lastReal: boolean): boolean {
   const cols = checkedBins(s.bins).filter((k) => k > 0 && k < s.bins - 1);
   const allReal = (m: number): boolean => {
     const re = new Float64Array(cols.length);
@@ -276,7 +325,8 @@ export function endRunsFit(src: ValueSource, test: RealBinTest, s: Shape, runs: 
     for (let j = 0; j < Math.min(extra, s.frames); j++) if (!allReal(frameAt(j))) return false;
     return true;
   };
-  if (runs.head < END_RUN_CAP && !check(runs.head - s.frames, (j) => j)) return false;
+  // A flipped odd spectrum has its one real bin last: no leading run to check.
+  if (firstReal && runs.head < END_RUN_CAP && !check(runs.head - s.frames, (j) => j)) return false;
   if (lastReal && runs.tail < END_RUN_CAP && !check(runs.tail - s.frames, (j) => s.frames - 1 - j)) return false;
   return true;
 }

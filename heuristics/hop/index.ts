@@ -45,6 +45,8 @@ export const hopAnalyzer: Analyzer = {
   stage: 'transform',
   decides: ['hop'],
   needs: TRANSFORM_NEEDS,
+  // Every frame it reads is put in ascending order by the bin order (src/decode/bin-order.ts).
+  reads: ['binOrder'],
   applies: (_evidence: Evidence, fixed: PartialStftConfig) => typeof transformInput(fixed) !== 'string',
   run(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     const c = transformInput(fixed);

@@ -20,6 +20,8 @@ export const phaseConvention: Analyzer = {
   stage: 'transform',
   decides: ['phaseReference', 'phaseSign'],
   needs: [...TRANSFORM_NEEDS, 'hop'],
+  // Every frame it reads is put in ascending order by the bin order (src/decode/bin-order.ts).
+  reads: ['binOrder'],
   applies: (evidence: Evidence, fixed: PartialStftConfig) => hasPhase(evidence, fixed) && typeof transformInput(fixed) !== 'string',
   run(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     const c = transformInput(fixed);

@@ -22,6 +22,8 @@ export const phaseStructure: Analyzer = {
   stage: 'transform',
   decides: [],
   needs: TRANSFORM_NEEDS,
+  // Every frame it reads is put in ascending order by the bin order (src/decode/bin-order.ts).
+  reads: ['binOrder'],
   applies: (evidence: Evidence, fixed: PartialStftConfig) => hasPhase(evidence, fixed) && typeof transformInput(fixed) !== 'string',
   run(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     const c = transformInput(fixed);

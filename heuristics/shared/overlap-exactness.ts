@@ -30,7 +30,19 @@ const segmentCache = new WeakMap<Evidence, Map<string, TransformSegments>>();
  * shared by the transform analyzers of one evidence and decodable config.
  */
 export function rawSegments(evidence: Evidence, c: TransformInput): TransformSegments {
-  const key = JSON.stringify([c.magnitudeFile, c.phaseFile, c.frames, c.bins, c.layout, c.nfft, c.sided, c.magnitudeScale, c.dbFloor, c.phaseUnit]);
+  const key = JSON.stringify([
+    c.magnitudeFile,
+    c.phaseFile,
+    c.frames,
+    c.bins,
+    c.layout,
+    c.binOrder ?? 'ascending',
+    c.nfft,
+    c.sided,
+    c.magnitudeScale,
+    c.dbFloor,
+    c.phaseUnit,
+  ]);
   let perEvidence = segmentCache.get(evidence);
   if (!perEvidence) {
     perEvidence = new Map();

@@ -15,10 +15,10 @@ export function completeStorage(s: Partial<FileStorage> | null | undefined): Fil
   return { format: s.format, dtype: s.dtype, endian: s.endian, headerBytes: s.headerBytes, variable: s.variable ?? null };
 }
 
-/** The matrix shape when frames, bins and layout are fixed. */
+/** The matrix shape when frames, bins and layout are fixed (with the bin order once it is decided). */
 export function shapeOf(c: PartialStftConfig): MatrixShape | null {
   if (c.frames === undefined || c.bins === undefined || c.layout === undefined) return null;
-  return { frames: c.frames, bins: c.bins, layout: c.layout };
+  return { frames: c.frames, bins: c.bins, layout: c.layout, binOrder: c.binOrder };
 }
 
 /** Step between representable values of an integer dtype (1); 0 for floating types. */

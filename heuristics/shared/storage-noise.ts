@@ -42,7 +42,7 @@ export function storageNoise(evidence: Evidence, c: DecodableConfig & { sided: S
   const magDtype = c.magnitudeFile.dtype;
   // One complex float file: its components carry at least float32's 7 digits, far past the test's 4 decades.
   if (isComplexDtype(magDtype)) return 0;
-  const shape = { frames: c.frames, bins: c.bins, layout: c.layout };
+  const shape = { frames: c.frames, bins: c.bins, layout: c.layout, binOrder: c.binOrder };
   const factor = c.phaseFile ? phaseUnitFactor(c.phaseUnit) : 0;
   let noise = 0;
   let power = 0;

@@ -65,6 +65,8 @@ export const windowImprint: Analyzer = {
   branches: 8,
   decides: DECIDES,
   needs: NEEDS,
+  // Every frame it reads is put in ascending order by the bin order (src/decode/bin-order.ts).
+  reads: ['binOrder'],
   applies(evidence: Evidence, fixed: PartialStftConfig): boolean {
     const dtype = fixed.magnitudeFile?.dtype;
     return evidence.phase !== null || (dtype !== undefined && isComplexDtype(dtype));
@@ -306,6 +308,7 @@ function cachedSearch(evidence: Evidence, fixed: PartialStftConfig): WindowSearc
     cfg.frames,
     cfg.bins,
     cfg.layout,
+    cfg.binOrder ?? 'ascending',
     cfg.nfft,
     cfg.sided,
     cfg.magnitudeScale,

@@ -95,7 +95,7 @@ export class Evidence {
   storedFrames(which: Which, storage: FileStorage, shape: MatrixShape, m0: number, count: number): Float64Array {
     const f = this.file(which);
     if (!f) throw new RangeError(`no ${which} file`);
-    const key = `${which}|${storageKey(storage)}|${shape.frames}x${shape.bins}:${shape.layout}|${m0}+${count}`;
+    const key = `${which}|${storageKey(storage)}|${shape.frames}x${shape.bins}:${shape.layout}:${shape.binOrder ?? 'ascending'}|${m0}+${count}`;
     let v = this.blockCache.get(key);
     if (!v) {
       v = new Float64Array(count * shape.bins);
@@ -116,6 +116,7 @@ export class Evidence {
       c.frames,
       c.bins,
       c.layout,
+      c.binOrder ?? 'ascending',
       c.magnitudeScale,
       c.dbFloor,
       c.phaseUnit,
@@ -142,8 +143,9 @@ export class Evidence {
   }
 }
 
-/** The fields needed to decode frames into complex values. */
-export type DecodableConfig = Pick<StftConfig, 'magnitudeFile' | 'phaseFile' | 'frames' | 'bins' | 'layout' | 'magnitudeScale' | 'dbFloor' | 'phaseUnit'>;
+/** The fields needed to decode frames into complex values (an undecided bin order reads as ascending). */
+export type DecodableConfig = Pick<StftConfig, 'magnitudeFile' | 'phaseFile' | 'frames' | 'bins' | 'layout' | 'magnitudeScale' | 'dbFloor' | 'phaseUnit'> &
+  Partial<Pick<StftConfig, 'binOrder'>>;
 
 /** Whether a partial config has every field decodedFrames needs. */
 export function isDecodable(c: PartialStftConfig): c is PartialStftConfig & DecodableConfig {

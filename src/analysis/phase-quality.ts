@@ -213,7 +213,7 @@ export function assessPhase(evidence: Evidence, config: StftConfig, opts: Assess
   const magSource = evidence.magnitude.source(config.magnitudeFile);
   const complexInput = magSource.complex;
   if (!config.phaseFile && !complexInput) return verdict('absent', 'no phase file: magnitudes only');
-  const shape: MatrixShape = { frames, bins, layout };
+  const shape: MatrixShape = { frames, bins, layout, binOrder: config.binOrder };
   let available = need;
   if (config.phaseFile) {
     if (!evidence.phase) return verdict('absent', 'the config names a phase file but none was given');

@@ -11,6 +11,7 @@ import {
   FORMATS,
   type FileStorage,
   LAYOUTS,
+  orderFitsSided,
   PAD_MODES,
   type PartialStftConfig,
   PHASE_REFERENCES,
@@ -279,6 +280,9 @@ export function consistencyProblem(c: StftConfig): string | null {
   const expected = sided === 'two' ? [nfft] : sided === 'one-no-nyquist' ? [nfft / 2] : [Math.floor(nfft / 2) + 1];
   if (sided === 'one-no-nyquist' && nfft % 2 !== 0) return `sided one-no-nyquist needs an even nfft (got ${nfft})`;
   if (!expected.includes(bins)) return `bins = ${bins} does not fit nfft = ${nfft} with sided = ${sided} (expected ${expected[0]})`;
+  // A config object written before binOrder existed has none: it means ascending.
+  if (!orderFitsSided(c.binOrder ?? 'ascending', sided))
+    return `binOrder = ${c.binOrder} does not fit sided = ${sided} (centred and fftshift rotate a two-sided spectrum; descending flips a one-sided one)`;
   if (c.winLength > nfft) return `winLength = ${c.winLength} exceeds nfft = ${nfft}`;
   if (c.center && c.firstFrameStart >= 0) return `center = true but firstFrameStart = ${c.firstFrameStart} (centred frames start before the signal)`;
   if (!c.center && c.firstFrameStart < 0) return `center = false but firstFrameStart = ${c.firstFrameStart} < 0`;

@@ -127,3 +127,8 @@ export const BYTES_PER_ELEMENT: Record<Dtype, number> = {
 export function isComplexDtype(d: Dtype): d is ComplexDtype {
   return d === 'complex64' || d === 'complex128';
 }
+
+/** Whether a bin order can describe a spectrum of this sidedness (the rotations need the whole circle). */
+export function orderFitsSided(order: BinOrder, sided: Sided): boolean {
+  return sided === 'two' ? order !== 'descending' : order === 'ascending' || order === 'descending';
+}

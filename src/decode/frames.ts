@@ -1,23 +1,30 @@
-import type { Layout, StftConfig } from '../config/types.js';
+import type { BinOrder, Layout, StftConfig } from '../config/types.js';
 import { polarToComplex } from '../dsp/sincos.js';
 import type { ComplexFrames } from '../dsp/stft.js';
 import { InputError } from '../errors.js';
 import type { ValueSource } from '../io/source.js';
+import { ascendingPositions, reorderRows } from './bin-order.js';
 import { decodeMagnitudes, floorMask, phaseUnitFactor } from './scales.js';
 
 export interface MatrixShape {
   frames: number;
   bins: number;
   layout: Layout;
+  /** How the stored bins are ordered; reads come out ascending (DC first). Absent: ascending. */
+  binOrder?: BinOrder;
 }
 
 /**
- * Reads blocks of frames from a flat value stream as a frame-major matrix, whatever the layout.
- * Bin-major data is gathered one contiguous run per bin, so a block of frames costs `bins` reads.
+ * Reads blocks of frames from a flat value stream as a frame-major matrix of ascending bins, whatever
+ * the layout and bin order: the one place stored bins are put in order, so every analyzer, the ranking
+ * and the export agree on it. Bin-major data is gathered one contiguous run per bin, so a block of
+ * frames costs `bins` reads.
  */
 export class FrameReader {
   private tmpRe = new Float64Array(0);
   private tmpIm = new Float64Array(0);
+  /** Ascending index of each stored bin; null when stored ascending. */
+  private readonly dest: Int32Array | null;
   constructor(
     readonly source: ValueSource,
     readonly shape: MatrixShape,
@@ -26,14 +33,21 @@ export class FrameReader {
     if (source.length < need) {
       throw new InputError(source.file, `holds ${source.length} values, ${shape.frames} frames × ${shape.bins} bins need ${need}`);
     }
+    this.dest = ascendingPositions(shape.binOrder, shape.bins);
   }
 
-  /** Frames [m0, m0+count) into re/im at index (m-m0)·bins + k. */
+  /** Frames [m0, m0+count) into re/im at index (m-m0)·bins + k, k the ascending bin. */
   read(m0: number, count: number, re: Float64Array, im?: Float64Array): void {
     const { frames, bins, layout } = this.shape;
     if (m0 < 0 || m0 + count > frames) throw new RangeError(`frames [${m0}, ${m0 + count}) outside 0..${frames}`);
+    const dest = this.dest;
     if (layout === 'frame-major') {
       this.source.read(m0 * bins, count * bins, re, im);
+      if (dest) {
+        const row = new Float64Array(bins);
+        reorderRows(re, count, bins, dest, row);
+        if (im) reorderRows(im, count, bins, dest, row);
+      }
       return;
     }
     if (this.tmpRe.length < count) {
@@ -42,8 +56,9 @@ export class FrameReader {
     }
     const tr = this.tmpRe.subarray(0, count);
     const ti = this.tmpIm.subarray(0, count);
-    for (let k = 0; k < bins; k++) {
-      this.source.read(k * frames + m0, count, tr, im ? ti : undefined);
+    for (let j = 0; j < bins; j++) {
+      this.source.read(j * frames + m0, count, tr, im ? ti : undefined);
+      const k = dest ? dest[j] : j;
       for (let i = 0; i < count; i++) re[i * bins + k] = tr[i];
       if (im) for (let i = 0; i < count; i++) im[i * bins + k] = ti[i];
     }
@@ -74,7 +89,7 @@ export class StftDecoder {
     magnitudeSource: ValueSource,
     phaseSource: ValueSource | null,
   ) {
-    const shape = { frames: config.frames, bins: config.bins, layout: config.layout };
+    const shape = { frames: config.frames, bins: config.bins, layout: config.layout, binOrder: config.binOrder };
     this.mag = new FrameReader(magnitudeSource, shape);
     this.phase = phaseSource ? new FrameReader(phaseSource, shape) : null;
     this.complexInput = magnitudeSource.complex;

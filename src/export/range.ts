@@ -55,7 +55,7 @@ export class BlockDecoder {
     magnitudeSource: ValueSource,
     phaseSource: ValueSource | null,
   ) {
-    const shape = { frames: config.frames, bins: config.bins, layout: config.layout };
+    const shape = { frames: config.frames, bins: config.bins, layout: config.layout, binOrder: config.binOrder };
     this.complex = magnitudeSource.complex;
     if (!this.complex && !phaseSource) throw new RangeError('BlockDecoder needs phase (a phase file or complex values)');
     this.mag = new FrameReader(magnitudeSource, shape);

@@ -132,7 +132,7 @@ function floorLevel(config: StftConfig): number | null {
  * up to its end), with corrupt frames found block by block by their overlap agreement with neighbours.
  */
 function openPartialPhase(config: StftConfig, file: string) {
-  const shape = { frames: config.frames, bins: config.bins, layout: config.layout };
+  const shape = { frames: config.frames, bins: config.bins, layout: config.layout, binOrder: config.binOrder };
   const storage = config.phaseFile!;
   const source = openStorage(file, storage);
   const available = Math.min(source.length, shape.frames * shape.bins);

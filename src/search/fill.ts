@@ -49,10 +49,11 @@ export function fillFallbacks(states: State[], score: Scorer | null): State[] {
 
 /**
  * The storage/shape reading of a state: twins such as odd nfft N one-sided and N+1 one-no-nyquist store
- * the same bins and only consistency can separate them, so each reading keeps a place of its own.
+ * the same bins and only consistency can separate them, so each reading keeps a place of its own (so do
+ * the two bin orders of a flat spectrum: both are consistent, only the tilt prior separates them).
  */
 function structureKey(v: PartialStftConfig): string {
-  return JSON.stringify([v.magnitudeFile, v.phaseFile, v.frames, v.bins, v.layout, v.nfft, v.sided, v.magnitudeScale, v.phaseUnit]);
+  return JSON.stringify([v.magnitudeFile, v.phaseFile, v.frames, v.bins, v.layout, v.binOrder, v.nfft, v.sided, v.magnitudeScale, v.phaseUnit]);
 }
 
 /** The cheapest state of every structure first (by cost), then the rest (by cost). */

@@ -1,4 +1,5 @@
 import type { FileStorage, StftConfig } from '../config/types.js';
+import { ascendingPositions } from '../decode/bin-order.js';
 import { encodeMagnitudes, phaseUnitFactor } from '../decode/scales.js';
 import { type ComplexFrames, geometryFromConfig, stft } from '../dsp/stft.js';
 import { encodeValues } from '../io/dtype.js';
@@ -13,6 +14,15 @@ export interface MadeFiles {
   phase: Uint8Array | null;
   /** The complex STFT before storage (frame-major). */
   X: ComplexFrames;
+}
+
+/** Reorder each frame's ascending bins into the config's bin order (flipped for display, fftshifted…). */
+function toBinOrder(v: Float64Array, frames: number, bins: number, order: StftConfig['binOrder'] | undefined): Float64Array {
+  const dest = ascendingPositions(order, bins);
+  if (!dest) return v;
+  const out = new Float64Array(v.length);
+  for (let m = 0; m < frames; m++) for (let j = 0; j < bins; j++) out[m * bins + j] = v[m * bins + dest[j]];
+  return out;
 }
 
 /** Reorder a frame-major matrix into the config's layout. */
@@ -64,7 +74,8 @@ export function makeStftFiles(x: Float64Array, config: StftConfig, estimatedWind
     const p = unsignedPhase && ph[i] < 0 ? ph[i] + 2 * Math.PI : ph[i];
     ph[i] = p / f;
   }
-  const magnitude = store(toLayout(stored, X.frames, X.bins, config.layout), config.magnitudeFile, X.frames, X.bins);
-  const phase = config.phaseFile ? store(toLayout(ph, X.frames, X.bins, config.layout), config.phaseFile, X.frames, X.bins) : null;
+  const arrange = (v: Float64Array) => toLayout(toBinOrder(v, X.frames, X.bins, config.binOrder), X.frames, X.bins, config.layout);
+  const magnitude = store(arrange(stored), config.magnitudeFile, X.frames, X.bins);
+  const phase = config.phaseFile ? store(arrange(ph), config.phaseFile, X.frames, X.bins) : null;
   return { magnitude, phase, X };
 }
