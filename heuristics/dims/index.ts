@@ -1,5 +1,6 @@
 import type { Evidence } from '../../src/analysis/evidence.js';
 import type { Dtype, FileStorage, Layout, PartialStftConfig } from '../../src/config/types.js';
+import { memoryLayout } from '../../src/decode/frames.js';
 import type { ValueSource } from '../../src/io/source.js';
 import {
   cellIndex,
@@ -299,11 +300,15 @@ function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
   if (shapes.length === 0) return undecided(`${count} values factor into no frames × bins with ${MIN_BINS}–${MAX_BINS} bins and ≥ 2 frames`);
   const hdrPairs = headerDims(evidence, ms, count);
   const hermitian = (s: Shape): number => hermitianFraction(magSrc, s, hermitianTol(ms.dtype));
+  // Shapes here walk the magnitude stream's memory; hypotheses name the array's axes (DESIGN.md §1), which
+  // a Fortran-order matrix walks the other way round (the swap is its own inverse).
+  const axes = <T extends Shape>(c: T): T => ({ ...c, layout: memoryLayout(c.layout, magSrc) });
 
   // The stream whose real bins are tested: the phase file, else a complex magnitude file.
   let phaseSrc: ValueSource | null = null;
   let phaseDtype: Dtype = ms.dtype;
   const notes: string[] = [];
+  if (magSrc.transposed) notes.push('a Fortran-order matrix: each reading above walks memory, whose layout is the other one');
   if (fixed.phaseFile && evidence.phase && isComplete(fixed.phaseFile)) {
     const ps = fullStorage(fixed.phaseFile);
     const src = evidence.phase.source(ps);
@@ -322,8 +327,11 @@ function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
   if (phaseSrc) {
     const sample = streamSample(phaseSrc, count);
     const test = realBinTest(phaseDtype, phaseSrc.complex, sample);
-    const r = fromPhase(shapes, phaseSrc, test, hermitian, hdrPairs);
-    candidates = r.candidates;
+    // A phase array of the same axes in the other memory order walks its stream the other way.
+    const cross = !phaseSrc.transposed !== !magSrc.transposed;
+    const swap = <T extends Shape>(c: T): T => (cross ? { ...c, layout: c.layout === 'frame-major' ? 'bin-major' : 'frame-major' } : c);
+    const r = fromPhase(shapes.map(swap), phaseSrc, test, (s) => hermitian(swap(s)), hdrPairs);
+    candidates = r.candidates.map(swap);
     if (candidates.length === 0) {
       const why = `no shape shows real DC bins (${test.describe}; ${r.profiled} of ${shapes.length} shapes passed the DC column)`;
       // A real signal's DC bin is real under every phase convention: a phase stream that varies yet is
@@ -345,6 +353,7 @@ function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
   const top = Math.max(...candidates.map((c) => c.logw));
   let total = 0;
   for (const c of candidates) total += Math.exp(c.logw - top);
+  candidates = candidates.map(axes);
   const kept = candidates.filter((c) => fitsFixed(c, fixed)).sort((a, b) => b.logw - a.logw);
   if (kept.length === 0) {
     const b = candidates.reduce((x, y) => (y.logw > x.logw ? y : x));
