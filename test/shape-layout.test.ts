@@ -65,6 +65,14 @@ describe('bin-major with a reflect-padded edge frame', () => {
 });
 
 describe('bin-major torch-like dumps at frames/bins ratios 0.1 to 10 (400/160, reflect)', () => {
+  it('the real torch.stft 400/160 bin-major float32 dump (101 × 201), alone and pinned', () => {
+    const dir = join(REAL, 'torch-400-160-reflect-f32-binmajor');
+    for (const pins of [{}, { layout: 'bin-major' as const, nfft: 400, hop: 160 }]) {
+      const r = analyze(join(dir, 'mag.bin'), join(dir, 'phase.bin'), { pins });
+      expect(r.phase.usable, JSON.stringify(pins)).toBe(true);
+      expect(r.candidates[0].config).toMatchObject({ frames: 101, bins: 201, layout: 'bin-major', nfft: 400, hop: 160, window: 'hann', center: true });
+    }
+  });
   // 201 bins; frames = ratio × 201 from the signal length (centred: 1 + ⌊L/160⌋ frames).
   for (const ratio of [0.1, 0.3, 1, 3, 10]) {
     const frames = Math.max(8, Math.round(ratio * 201));
