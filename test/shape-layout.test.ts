@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dims } from '../heuristics/dims/index.js';
+import { magnitudeScale } from '../heuristics/magnitude-scale/index.js';
 import { analyze } from '../src/analyze/index.js';
 import { Evidence } from '../src/analysis/evidence.js';
 import type { StftConfig } from '../src/config/types.js';
@@ -101,4 +102,46 @@ describe('bin-major torch-like dumps at frames/bins ratios 0.1 to 10 (400/160, r
       }
     });
   }
+});
+
+describe('Octave specgram pair without a Nyquist row (256 points, hop 128, 61 × 128 frame-major)', () => {
+  const dir = join(REAL, 'octave-specgram-default-hanning');
+  const st = raw('float32');
+  const fixed = { magnitudeFile: st, phaseFile: st, frames: 61, bins: 128, layout: 'frame-major' as const, nfft: 256, sided: 'one-no-nyquist' as const };
+
+  it('linear and power reach the overlap test even when power laws outscore them', () => {
+    const ev = new Evidence(join(dir, 'mag.f32'), join(dir, 'phase.f32'));
+    try {
+      const first = magnitudeScale
+        .run(ev, fixed)
+        .hypotheses.slice(0, 4)
+        .map((h) => h.values.magnitudeScale);
+      expect(first).toContain('linear');
+      expect(first).toContain('power');
+    } finally {
+      ev.close();
+    }
+    // Without phase there is no overlap test to judge them: the list stays best first.
+    const alone = new Evidence(join(dir, 'mag.f32'), null);
+    try {
+      const scores = magnitudeScale.run(alone, { ...fixed, phaseFile: null }).hypotheses.map((h) => h.score);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    } finally {
+      alone.close();
+    }
+  });
+
+  it('the pair reads whole: shape, layout, nfft, sided, linear, hop 128', () => {
+    const r = analyze(join(dir, 'mag.f32'), join(dir, 'phase.f32'));
+    expect(r.phase.usable).toBe(true);
+    expect(r.candidates[0].config).toMatchObject({
+      frames: 61,
+      bins: 128,
+      layout: 'frame-major',
+      nfft: 256,
+      sided: 'one-no-nyquist',
+      magnitudeScale: 'linear',
+      hop: 128,
+    });
+  });
 });
