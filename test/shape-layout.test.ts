@@ -145,3 +145,43 @@ describe('Octave specgram pair without a Nyquist row (256 points, hop 128, 61 ×
     });
   });
 });
+
+describe('magnitudes alone with digital silence: whole zero rows are frames', () => {
+  // A silent stretch zeroes whole frames; its frame energies, tens of dB apart, made the variance witness
+  // read rows of frames as rows of bins (Octave specgram of alsa8). Both layouts, nfft 256 without Nyquist.
+  it('Octave specgram magnitudes alone (61 × 128, 13 silent frames): frame-major, nfft 256 without Nyquist', () => {
+    const ev = new Evidence(join(REAL, 'octave-specgram-default-hanning', 'mag.f32'), null);
+    try {
+      const top = dims.run(ev, { magnitudeFile: raw('float32'), phaseFile: null }).hypotheses[0];
+      expect(top.values).toEqual({ frames: 61, bins: 128, layout: 'frame-major', nfft: 256, sided: 'one-no-nyquist' });
+    } finally {
+      ev.close();
+    }
+  });
+  // Synthetic, both layouts: the witness must not turn a bin-major file's silent frames against it.
+  const x = demoSignal(8000, 1.6, 9);
+  x.fill(0, 4000, 7000);
+  for (const layout of ['frame-major', 'bin-major'] as const) {
+    it(`${layout}: the true reading first`, () => {
+      const over: Partial<StftConfig> = {
+        nfft: 256,
+        hop: 128,
+        sided: 'one-no-nyquist',
+        bins: 128,
+        layout,
+        center: false,
+        padMode: 'none',
+        firstFrameStart: 0,
+        phaseFile: null,
+        sampleRate: 8000,
+      };
+      const c = synthCase(over, x);
+      try {
+        const top = dims.run(c.evidence, { magnitudeFile: c.config.magnitudeFile, phaseFile: null }).hypotheses[0];
+        expect(top.values).toMatchObject({ frames: c.config.frames, bins: 128, layout, nfft: 256 });
+      } finally {
+        c.cleanup();
+      }
+    });
+  }
+});

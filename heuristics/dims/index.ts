@@ -27,7 +27,7 @@ import {
   transformPrior,
   transformsFor,
 } from '../shared/stft-shapes.js';
-import { lagCorrelation, spectralAxisEvidence, typicalScale } from './periodicity.js';
+import { type AxisEvidence, lagCorrelation, spectralAxisEvidence, typicalScale } from './periodicity.js';
 import { headerInts, headerPairs } from '../shared/storage-readings.js';
 import { type Analyzer, type AnalyzerResult, type Hypothesis, rejected, undecided } from '../types.js';
 
@@ -55,6 +55,8 @@ const HEADER_DIMS_BONUS = 3;
 const HERMITIAN_BONUS = 3;
 /** Nats per unit of log variance ratio in the spectral-axis test (clamped at ±2). */
 const AXIS_WEIGHT = 1.5;
+/** Nats for whole rows of exact zeros on one axis only (silent frames), outside the clamp of the others. */
+const SILENCE_WEIGHT = 4;
 const MAX_HYPOTHESES = 6;
 
 interface Candidate extends Shape, Transform {
@@ -241,7 +243,7 @@ function fromMagnitude(
   let best = -1;
   for (const s of shapes) best = Math.max(best, rhoAt(rows(s)));
   if (best < 0.25) return `the magnitude stream repeats at no candidate row length (best lag correlation ${best.toFixed(2)})`;
-  const axis = new Map<number, number>();
+  const axis = new Map<number, AxisEvidence>();
   // Rows of frames show the spectrum along the row; rows of bins show it across rows.
   const axisBonus = (s: Shape): number => {
     const L = rows(s);
@@ -250,7 +252,8 @@ function fromMagnitude(
       a = spectralAxisEvidence(src, count, L, scale);
       axis.set(L, a);
     }
-    return AXIS_WEIGHT * Math.max(-2, Math.min(2, s.layout === 'frame-major' ? a : -a));
+    const sign = s.layout === 'frame-major' ? 1 : -1;
+    return AXIS_WEIGHT * Math.max(-2, Math.min(2, sign * a.axis)) + SILENCE_WEIGHT * sign * a.silence;
   };
   const ranked = [...shapes].sort((a, b) => rhoAt(rows(b)) - rhoAt(rows(a)));
   const hermChecked = new Set(ranked.slice(0, 8));
@@ -277,12 +280,19 @@ function fromMagnitude(
         logw,
         reason:
           `no usable phase: the magnitude stream correlates ${r.toFixed(2)} with itself ${L} values later (${peak >= 0 ? '+' : ''}${peak.toFixed(2)} over the neighbouring lags; best ${best.toFixed(2)}), ` +
-          `read as ${shapeText(s)}, nfft ${t.nfft} ${t.sided}${multiple ? ' (a multiple of a shorter repeating length)' : ''}${t.sided === 'two' ? `, Hermitian in ${(100 * herm).toFixed(0)} % of bin pairs` : ''}${hdr ? '; the header states these dims' : ''}`,
+          `read as ${shapeText(s)}, nfft ${t.nfft} ${t.sided}${multiple ? ' (a multiple of a shorter repeating length)' : ''}${t.sided === 'two' ? `, Hermitian in ${(100 * herm).toFixed(0)} % of bin pairs` : ''}${hdr ? '; the header states these dims' : ''}${silentText(axis.get(L), s.layout)}`,
         metrics: { lagCorrelation: round(r), peak: round(peak), bestLagCorrelation: round(best), rowLength: L, hermitian: round(herm), headerDims: hdr },
       });
     }
   }
   return out;
+}
+
+/** The silence witness in words, when it spoke for or against this reading. */
+function silentText(a: AxisEvidence | undefined, layout: Layout): string {
+  if (!a || a.silence === 0) return '';
+  const rowsAreFrames = a.silence > 0;
+  return `; whole ${rowsAreFrames ? 'rows' : 'columns'} of exact zeros (silent frames) ${rowsAreFrames === (layout === 'frame-major') ? 'support' : 'contradict'} it`;
 }
 
 function round(x: number): number {
