@@ -9,8 +9,9 @@ import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '
  * Storage of container files (DESIGN 4.1): npy/npz/MAT/HDF5/text state dtype, byte order, shape and
  * memory order exactly, so the storage is decided outright (the array's data offset is the header, its
  * name the variable). A 2-D array also states the shape up to orientation: both orientations are
- * offered, each with the layout its memory order implies (C order walks axis 1 fastest, F order axis
- * 0), weighted only mildly by how well each axis fits nfft/2+1; the shape stage's DC/Nyquist test decides.
+ * offered, each with the layout that names its axes (DESIGN.md §1: (frames, bins) is frame-major and
+ * (bins, frames) bin-major, whatever the memory order; the reader walks Fortran memory accordingly),
+ * weighted only mildly by how well each axis fits nfft/2+1; the shape stage's DC/Nyquist test decides.
  */
 
 /** Orientation weights stay within these bounds: the container knows the shape, not which axis is bins. */
@@ -45,11 +46,9 @@ function choose(f: FileEvidence, role: 'magnitude' | 'phase', alone: boolean, pi
   return { entry: alone ? (pick.complex ?? pick.magnitude) : (pick.magnitude ?? pick.complex), why: pick.reason };
 }
 
-/** Length of the axis consecutive values walk (what layout is about), for a 2-D array. */
-function fastAxis(e: ArrayEntry): number | null {
-  const dims = e.shape.filter((d) => d > 1);
-  if (dims.length !== 2) return null;
-  return e.order === 'C' ? dims[1] : dims[0];
+/** The dims above 1, which a layout names (a singleton axis orders nothing). */
+function matrixDims(e: ArrayEntry): string {
+  return e.shape.filter((d) => d > 1).join('x');
 }
 
 function runContainer(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
@@ -84,9 +83,10 @@ function runContainer(evidence: Evidence, fixed: PartialStftConfig): AnalyzerRes
     if (count(magEntry) !== count(phaseEntry)) {
       pairScore = 0.1;
       parts.push(`their sizes differ (${count(magEntry)} vs ${count(phaseEntry)} values)`);
-    } else if (fastAxis(magEntry) !== fastAxis(phaseEntry)) {
+    } else if (matrixDims(magEntry) !== matrixDims(phaseEntry)) {
+      // The layout names axes: arrays transposed to each other cannot share one (memory order may differ).
       pairScore = 0.3;
-      parts.push('their memory orders walk different axes (one layout cannot describe both)');
+      parts.push(`their shapes are transposed to each other (one layout cannot describe both)`);
     }
   }
   const reason = parts.join(' | ');
@@ -98,8 +98,8 @@ function runContainer(evidence: Evidence, fixed: PartialStftConfig): AnalyzerRes
   const [a, b] = dims;
   const order = magEntry.order;
   const orientations: { frames: number; bins: number; layout: Layout }[] = [
-    { frames: a, bins: b, layout: order === 'C' ? 'frame-major' : 'bin-major' },
-    { frames: b, bins: a, layout: order === 'C' ? 'bin-major' : 'frame-major' },
+    { frames: a, bins: b, layout: 'frame-major' },
+    { frames: b, bins: a, layout: 'bin-major' },
   ];
   // A mild preference for the axis whose length fits a common nfft's bin count.
   const fit = orientations.map((o) => Math.min(...transformsFor(o.bins).map(transformPrior)));

@@ -1,5 +1,6 @@
 import type { Evidence } from '../../src/analysis/evidence.js';
-import type { BinOrder, Dtype, FileStorage, Layout, PartialStftConfig } from '../../src/config/types.js';
+import type { BinOrder, Dtype, Layout, PartialStftConfig } from '../../src/config/types.js';
+import { memoryLayout } from '../../src/decode/frames.js';
 import type { ValueSource } from '../../src/io/source.js';
 import {
   cellIndex,
@@ -16,19 +17,9 @@ import {
   realRunsAtEnds,
   type Shape,
 } from './real-bins.js';
-import {
-  containerArray,
-  containerCount,
-  divisors,
-  framesPrior,
-  MAX_BINS,
-  MIN_BINS,
-  type Transform,
-  transformPrior,
-  transformsFor,
-} from '../shared/stft-shapes.js';
-import { lagCorrelation, spectralAxisEvidence, typicalScale } from './periodicity.js';
-import { headerInts, headerPairs } from '../shared/storage-readings.js';
+import { containerArray, containerCount, framesPrior, MAX_BINS, MIN_BINS, type Transform, transformPrior, transformsFor } from '../shared/stft-shapes.js';
+import { type AxisEvidence, lagCorrelation, spectralAxisEvidence, typicalScale } from './periodicity.js';
+import { fullStorage, headerDims, isComplete, shapesFor, twoDims } from './shapes.js';
 import { type Analyzer, type AnalyzerResult, type Hypothesis, rejected, undecided } from '../types.js';
 
 /**
@@ -55,6 +46,8 @@ const HEADER_DIMS_BONUS = 3;
 const HERMITIAN_BONUS = 3;
 /** Nats per unit of log variance ratio in the spectral-axis test (clamped at ±2). */
 const AXIS_WEIGHT = 1.5;
+/** Nats for whole rows of exact zeros on one axis only (silent frames), outside the clamp of the others. */
+const SILENCE_WEIGHT = 4;
 const MAX_HYPOTHESES = 6;
 
 interface Candidate extends Shape, Transform {
@@ -63,52 +56,6 @@ interface Candidate extends Shape, Transform {
   logw: number;
   reason: string;
   metrics: Record<string, number | string | boolean>;
-}
-
-function isComplete(s: Partial<FileStorage>): boolean {
-  return s.format !== undefined && s.dtype !== undefined && s.endian !== undefined && s.headerBytes !== undefined;
-}
-
-function fullStorage(s: Partial<FileStorage>): FileStorage {
-  return {
-    format: s.format ?? 'raw',
-    dtype: s.dtype ?? 'float32',
-    endian: s.endian ?? 'little',
-    headerBytes: s.headerBytes ?? 0,
-    variable: s.variable ?? null,
-  };
-}
-
-/** Shapes the count allows: a 2-D container's two orientations, else every divisor in both layouts. */
-function shapesFor(count: number, shape2d: { a: number; b: number; order: 'C' | 'F' } | null): Shape[] {
-  if (shape2d) {
-    const { a, b, order } = shape2d;
-    // C order walks axis 1 fastest, F order axis 0: the fast axis being bins means frame-major.
-    return [
-      { frames: a, bins: b, layout: order === 'C' ? 'frame-major' : 'bin-major' },
-      { frames: b, bins: a, layout: order === 'C' ? 'bin-major' : 'frame-major' },
-    ];
-  }
-  const out: Shape[] = [];
-  for (const bins of divisors(count, MIN_BINS, Math.min(MAX_BINS, Math.floor(count / 2)))) {
-    for (const layout of ['frame-major', 'bin-major'] as Layout[]) out.push({ frames: count / bins, bins, layout });
-  }
-  return out;
-}
-
-/** The non-singleton dims of a container array, when there are exactly two. */
-function twoDims(shape: readonly number[], order: 'C' | 'F'): { a: number; b: number; order: 'C' | 'F' } | null {
-  const dims = shape.filter((d) => d > 1);
-  return dims.length === 2 ? { a: dims[0], b: dims[1], order } : null;
-}
-
-/** Unordered {frames, bins} pairs a raw header states (two integers multiplying to the count). */
-function headerDims(evidence: Evidence, storage: FileStorage, count: number): [number, number][] {
-  if (storage.format !== 'raw' || storage.headerBytes < 8) return [];
-  const bytes = evidence.magnitude.bytes(0, Math.min(storage.headerBytes, 256));
-  return headerPairs(headerInts(bytes))
-    .filter((p) => p.product === count && p.end <= storage.headerBytes)
-    .map((p) => [p.a.value, p.b.value]);
 }
 
 function fitsFixed(c: Shape & Transform & { binOrder?: BinOrder }, fixed: PartialStftConfig): boolean {
@@ -252,7 +199,7 @@ function fromMagnitude(
   let best = -1;
   for (const s of shapes) best = Math.max(best, rhoAt(rows(s)));
   if (best < 0.25) return `the magnitude stream repeats at no candidate row length (best lag correlation ${best.toFixed(2)})`;
-  const axis = new Map<number, number>();
+  const axis = new Map<number, AxisEvidence>();
   // Rows of frames show the spectrum along the row; rows of bins show it across rows.
   const axisBonus = (s: Shape): number => {
     const L = rows(s);
@@ -261,7 +208,8 @@ function fromMagnitude(
       a = spectralAxisEvidence(src, count, L, scale);
       axis.set(L, a);
     }
-    return AXIS_WEIGHT * Math.max(-2, Math.min(2, s.layout === 'frame-major' ? a : -a));
+    const sign = s.layout === 'frame-major' ? 1 : -1;
+    return AXIS_WEIGHT * Math.max(-2, Math.min(2, sign * a.axis)) + SILENCE_WEIGHT * sign * a.silence;
   };
   const ranked = [...shapes].sort((a, b) => rhoAt(rows(b)) - rhoAt(rows(a)));
   const hermChecked = new Set(ranked.slice(0, 8));
@@ -295,12 +243,19 @@ function fromMagnitude(
         logw,
         reason:
           `no usable phase: the magnitude stream correlates ${r.toFixed(2)} with itself ${L} values later (${peak >= 0 ? '+' : ''}${peak.toFixed(2)} over the neighbouring lags; best ${best.toFixed(2)}), ` +
-          `read as ${shapeText(s)}, nfft ${t.nfft} ${t.sided}${multiple ? ' (a multiple of a shorter repeating length)' : ''}${t.sided === 'two' ? `, Hermitian in ${(100 * herm).toFixed(0)} % of bin pairs${centred ? ' about the middle (bins centred)' : ''}` : ''}${hdr ? '; the header states these dims' : ''}`,
+          `read as ${shapeText(s)}, nfft ${t.nfft} ${t.sided}${multiple ? ' (a multiple of a shorter repeating length)' : ''}${t.sided === 'two' ? `, Hermitian in ${(100 * herm).toFixed(0)} % of bin pairs${centred ? ' about the middle (bins centred)' : ''}` : ''}${hdr ? '; the header states these dims' : ''}${silentText(axis.get(L), s.layout)}`,
         metrics: { lagCorrelation: round(r), peak: round(peak), bestLagCorrelation: round(best), rowLength: L, hermitian: round(herm), headerDims: hdr },
       });
     }
   }
   return out;
+}
+
+/** The silence witness in words, when it spoke for or against this reading. */
+function silentText(a: AxisEvidence | undefined, layout: Layout): string {
+  if (!a || a.silence === 0) return '';
+  const rowsAreFrames = a.silence > 0;
+  return `; whole ${rowsAreFrames ? 'rows' : 'columns'} of exact zeros (silent frames) ${rowsAreFrames === (layout === 'frame-major') ? 'support' : 'contradict'} it`;
 }
 
 function round(x: number): number {
@@ -324,11 +279,15 @@ function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     if (h === undefined) hermCache.set(key, (h = hermitianFraction(magSrc, s, hermitianTol(ms.dtype), order)));
     return h;
   };
+  // Shapes here walk the magnitude stream's memory; hypotheses name the array's axes (DESIGN.md §1), which
+  // a Fortran-order matrix walks the other way round (the swap is its own inverse).
+  const axes = <T extends Shape>(c: T): T => ({ ...c, layout: memoryLayout(c.layout, magSrc) });
 
   // The stream whose real bins are tested: the phase file, else a complex magnitude file.
   let phaseSrc: ValueSource | null = null;
   let phaseDtype: Dtype = ms.dtype;
   const notes: string[] = [];
+  if (magSrc.transposed) notes.push('a Fortran-order matrix: each reading above walks memory, whose layout is the other one');
   if (fixed.phaseFile && evidence.phase && isComplete(fixed.phaseFile)) {
     const ps = fullStorage(fixed.phaseFile);
     const src = evidence.phase.source(ps);
@@ -347,8 +306,11 @@ function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
   if (phaseSrc) {
     const sample = streamSample(phaseSrc, count);
     const test = realBinTest(phaseDtype, phaseSrc.complex, sample);
-    const r = fromPhase(shapes, phaseSrc, test, hermitian, hdrPairs);
-    candidates = r.candidates;
+    // A phase array of the same axes in the other memory order walks its stream the other way.
+    const cross = !phaseSrc.transposed !== !magSrc.transposed;
+    const swap = <T extends Shape>(c: T): T => (cross ? { ...c, layout: c.layout === 'frame-major' ? 'bin-major' : 'frame-major' } : c);
+    const r = fromPhase(shapes.map(swap), phaseSrc, test, (s, order) => hermitian(swap(s), order), hdrPairs);
+    candidates = r.candidates.map(swap);
     if (candidates.length === 0) {
       const why = `no shape shows real DC bins (${test.describe}; ${r.profiled} of ${shapes.length} shapes passed the DC column)`;
       // A real signal's DC bin is real under every phase convention: a phase stream that varies yet is
@@ -370,6 +332,7 @@ function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
   const top = Math.max(...candidates.map((c) => c.logw));
   let total = 0;
   for (const c of candidates) total += Math.exp(c.logw - top);
+  candidates = candidates.map(axes);
   const kept = candidates.filter((c) => fitsFixed(c, fixed)).sort((a, b) => b.logw - a.logw);
   if (kept.length === 0) {
     const b = candidates.reduce((x, y) => (y.logw > x.logw ? y : x));

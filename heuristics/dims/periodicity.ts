@@ -82,9 +82,9 @@ export function typicalScale(src: ValueSource, length: number): number {
  *   Notes that start and stop fool the first witness (librosa sample, bin-major: variance ratio +0.45
  *   the wrong way; tilt −0.84 across rows against +0.39 along them).
  */
-export function spectralAxisEvidence(src: ValueSource, length: number, L: number, scale: number): number {
+export function spectralAxisEvidence(src: ValueSource, length: number, L: number, scale: number): AxisEvidence {
   const rows = Math.floor(length / L);
-  if (rows < 2 || L < 2) return 0;
+  if (rows < 2 || L < 2) return { axis: 0, silence: 0 };
   const n = Math.min(64, rows);
   // Long rows are sampled in 16 spread runs of 256 positions (the profile's variance needs no more).
   const runs: [number, number][] = L <= 4096 ? [[0, L]] : Array.from({ length: 16 }, (_, i) => [Math.floor(((L - 256) * i) / 15), 256]);
@@ -93,20 +93,29 @@ export function spectralAxisEvidence(src: ValueSource, length: number, L: number
   const means = new Float64Array(n);
   const re = new Float64Array(Math.min(L, 4096));
   const im = new Float64Array(re.length);
+  const nonzeroAt = new Uint8Array(width);
+  let zeroRows = 0;
   for (let i = 0; i < n; i++) {
     const row = Math.floor((i * (rows - 1)) / Math.max(1, n - 1));
     let sum = 0;
     let j = 0;
+    let nonzero = false;
     for (const [at, len] of runs) {
       src.read(row * L + at, len, re, src.complex ? im : undefined);
       for (let t = 0; t < len; t++, j++) {
         const v = compress(re[t], src.complex ? im[t] : 0, scale);
         profile[j] += v / n;
         sum += v;
+        if (v !== 0) {
+          nonzero = true;
+          nonzeroAt[j] = 1;
+        }
       }
     }
     means[i] = sum / width;
+    if (!nonzero) zeroRows++;
   }
+  const zeroPositions = nonzeroAt.length - nonzeroAt.reduce((a, b) => a + b, 0);
   const variance = (x: Float64Array): number => {
     let m = 0;
     for (const v of x) m += v / x.length;
@@ -117,7 +126,21 @@ export function spectralAxisEvidence(src: ValueSource, length: number, L: number
   const vp = variance(profile);
   const vr = variance(means);
   const spread = vp > 0 && vr > 0 ? Math.log(vp / vr) : 0;
-  return spread + TILT_WEIGHT * (rankTrend(means) - rankTrend(profile));
+  const silence = (zeroRows > 0 ? 1 : 0) - (zeroPositions > 0 ? 1 : 0);
+  return { axis: spread + TILT_WEIGHT * (rankTrend(means) - rankTrend(profile)), silence };
+}
+
+/** spectralAxisEvidence's witnesses: positive says positions are bins (rows are frames). */
+export interface AxisEvidence {
+  /** Variance log ratio plus spectral tilt (unbounded; the caller clamps it). */
+  axis: number;
+  /**
+   * +1 when some sampled row is exactly zero throughout and no position is, −1 the other way round,
+   * else 0. Digital silence zeroes whole frames; an STFT bin is not exactly zero in every frame of a
+   * recording. A silent stretch also makes the row variance of frame energies huge, which misleads the
+   * variance witness (Octave specgram of alsa8: 13 silent frames of 61, axis −0.57 the wrong way).
+   */
+  silence: number;
 }
 
 /** Weight of the spectral tilt against the variance log ratio (a tilt difference spans −2…2). */

@@ -279,6 +279,8 @@ export interface EndRuns {
 }
 
 const END_RUN_CAP = 1 << 20;
+/** Share of a frame's checked bins that must be real for it to count as real throughout (endRunsFit). */
+const EDGE_FRAME_REAL_SHARE = 0.75;
 
 export function realRunsAtEnds(src: ValueSource, test: RealBinTest, length: number): EndRuns {
   const chunk = 4096;
@@ -308,6 +310,8 @@ export function realRunsAtEnds(src: ValueSource, test: RealBinTest, length: numb
  */
 export function endRunsFit(src: ValueSource, test: RealBinTest, s: Shape, runs: EndRuns, firstReal: boolean, lastReal: boolean): boolean {
   const cols = checkedBins(s.bins).filter((k) => k > 0 && k < s.bins - 1);
+  // A reflect-padded edge frame is real only up to the FFT's round-off, which the exact test misses in
+  // its weakest bins (float32 torch: 2 of 257); an ordinary frame is real in a few % of bins at most.
   const allReal = (m: number): boolean => {
     const re = new Float64Array(cols.length);
     const im = new Float64Array(cols.length);
@@ -317,8 +321,9 @@ export function endRunsFit(src: ValueSource, test: RealBinTest, s: Shape, runs: 
       re,
       im,
     );
-    for (let i = 0; i < cols.length; i++) if (!test.isReal(re[i], im[i])) return false;
-    return true;
+    let real = 0;
+    for (let i = 0; i < cols.length; i++) if (test.isReal(re[i], im[i])) real++;
+    return real >= EDGE_FRAME_REAL_SHARE * cols.length;
   };
   const check = (extra: number, frameAt: (j: number) => number): boolean => {
     if (extra < 0) return false;

@@ -337,6 +337,13 @@ function keepForOverlap(ranked: { x: Scored; score: number }[], kept: { x: Score
     if (h) kept.splice(Math.min(kept.length, 2), 0, { ...h, score: Math.max(h.score, OVERLAP_FLOOR * best) });
   }
   kept.sort((a, b) => b.score - a.score);
+  // The search branches on the first hypotheses in order (4): sorted, three power laws above the floor
+  // pushed linear and power out of reach (Octave specgram: power-law-0.2/0.1/0.25/0.3 first). Past the
+  // two best, the judged scales go first: the one place where this list is not best first.
+  const judged = (h: { x: Scored }, i: number): boolean => i >= 2 && h.x.c !== 'log1p' && OVERLAP_JUDGED.includes(h.x.c.scale);
+  const moved = kept.filter(judged);
+  const others = kept.filter((h, i) => !judged(h, i));
+  kept.splice(0, kept.length, ...others.slice(0, 2), ...moved, ...others.slice(2));
 }
 
 /**

@@ -15,6 +15,16 @@ export interface MatrixShape {
 }
 
 /**
+ * The layout a stream's memory walks. A container's layout names its array's axes (DESIGN.md §1); a
+ * Fortran-order matrix stores the first axis fastest, so a (bins, frames) array, bin-major by its axes,
+ * walks the bins of one frame in memory, as a frame-major raw dump does. Raw streams: the layout itself.
+ */
+export function memoryLayout(layout: Layout, source: Pick<ValueSource, 'transposed'>): Layout {
+  if (!source.transposed) return layout;
+  return layout === 'frame-major' ? 'bin-major' : 'frame-major';
+}
+
+/**
  * Reads blocks of frames from a flat value stream as a frame-major matrix of ascending bins, whatever
  * the layout and bin order: the one place stored bins are put in order, so every analyzer, the ranking
  * and the export agree on it. Bin-major data is gathered one contiguous run per bin, so a block of
@@ -38,7 +48,8 @@ export class FrameReader {
 
   /** Frames [m0, m0+count) into re/im at index (m-m0)·bins + k, k the ascending bin. */
   read(m0: number, count: number, re: Float64Array, im?: Float64Array): void {
-    const { frames, bins, layout } = this.shape;
+    const { frames, bins } = this.shape;
+    const layout = memoryLayout(this.shape.layout, this.source);
     if (m0 < 0 || m0 + count > frames) throw new RangeError(`frames [${m0}, ${m0 + count}) outside 0..${frames}`);
     const dest = this.dest;
     if (layout === 'frame-major') {

@@ -5,7 +5,7 @@
  * It never imports the container readers, so a worker starts without loading them.
  */
 import type { StftConfig } from '../config/types.js';
-import { FrameReader } from '../decode/frames.js';
+import { FrameReader, memoryLayout } from '../decode/frames.js';
 import { decodeMagnitudes, phaseUnitFactor } from '../decode/scales.js';
 import { polarToComplex } from '../dsp/sincos.js';
 import {
@@ -61,7 +61,7 @@ export class BlockDecoder {
     this.mag = new FrameReader(magnitudeSource, shape);
     this.phase = this.complex || !phaseSource ? null : new FrameReader(phaseSource, shape);
     this.unit = this.complex ? 1 : phaseUnitFactor(config.phaseUnit);
-    this.blockFrames = config.layout === 'bin-major' ? BIN_MAJOR_BLOCK_FRAMES : BLOCK_FRAMES;
+    this.blockFrames = memoryLayout(config.layout, magnitudeSource) === 'bin-major' ? BIN_MAJOR_BLOCK_FRAMES : BLOCK_FRAMES;
   }
 
   /** Frames [m0, m0+count), frame-major; the arrays are valid until the next call. */

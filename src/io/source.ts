@@ -14,6 +14,12 @@ export interface ValueSource {
   /** Number of stored values (a complex value counts once). */
   readonly length: number;
   readonly complex: boolean;
+  /**
+   * True when the values are a 2-D container array stored first-axis-fastest (Fortran order; every
+   * MATLAB matrix): walking memory swaps the roles of its axes. A container's layout names its axes
+   * (DESIGN.md §1), so readers walk such memory the other way (memoryLayout). Absent for raw and text.
+   */
+  readonly transposed?: boolean;
   /** Read values [start, start+count) into re (and im for complex sources). */
   read(start: number, count: number, re: Float64Array, im?: Float64Array): void;
   close(): void;
