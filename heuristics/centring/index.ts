@@ -342,7 +342,11 @@ function decide(start: Start, end: End, tail: EdgeSignal, c: TransformInput, hop
   if (lead < ZERO_CONTRAST && (mirror?.r ?? 0) < NO_MIRROR) {
     const ambiguous = ambiguousStart(c.nfft, hop, `the rebuilt start is silent at every usual pad (lead ${lead.toFixed(2)} of its RMS)`);
     return {
-      hypotheses: ambiguous.hypotheses.map((h) => hyp(h.values.firstFrameStart as number, h.values.padMode as 'zeros' | 'reflect' | 'none', h.score, h.reason)),
+      hypotheses: ambiguous.hypotheses.map((h) => {
+        // The end may still give the length; the flag and spread stay for the placement and the report.
+        const read = hyp(h.values.firstFrameStart as number, h.values.padMode as 'zeros' | 'reflect' | 'none', h.score, h.reason);
+        return { ...read, metrics: { ...read.metrics, ...h.metrics } };
+      }),
     };
   }
   // A noisy floor (coarse quantisation, a high dB floor), a quiet start or a blurred mirror: no clean reading.

@@ -50,7 +50,8 @@ export function eitherPlacement(readings: { placement: WindowPlacement; result: 
   }
   const hypotheses = decided.flatMap(({ placement, result }) =>
     result.hypotheses.map((h) => {
-      const contradicted = padded.placement !== placement && h.values.center === false;
+      // A start that looks silent under the other placement is that placement's misreading of the pad.
+      const contradicted = padded.placement !== placement && (h.values.center === false || h.metrics?.ambiguousEdge === true);
       const where = `window ${placed(placement)}`;
       return {
         ...h,
