@@ -636,7 +636,7 @@ describe('recipe', () => {
         .sort(),
     ).toEqual(['Whisper front end (torch.stft 400/160 at 16 kHz)', 'torchaudio.transforms.Spectrogram defaults']);
     const none = recipe.run(null as unknown as Evidence, { nfft: 300, hop: 77, window: 'blackman' });
-    expect(none.hypotheses).toEqual([{ values: { sampleRate: null }, score: 1, reason: 'no recipe matches', metrics: { recipe: '', edgeFactor: 1 } }]);
+    expect(none.hypotheses).toEqual([{ values: { sampleRate: null }, score: 1, reason: 'no recipe matches', metrics: { recipe: '' } }]);
     const m = matchRecipes({ nfft: 2048, hop: 512, padMode: 'reflect', window: 'hann' });
     const librosa = m.find((x) => x.name === 'librosa.stft defaults');
     expect(librosa?.mismatched).toEqual(['padMode "zeros"']);

@@ -1,3 +1,5 @@
+import type { PartialStftConfig } from '../../src/config/types.js';
+import { edgeAgreement } from '../recipe/index.js';
 import type { AnalyzerResult, Hypothesis } from '../types.js';
 
 /**
@@ -6,14 +8,15 @@ import type { AnalyzerResult, Hypothesis } from '../types.js';
  * same zeros, so where frame 0 starts cannot be read from the data. Every start a maker uses is offered
  * at one score — centred by ⌊nfft/2⌋ with zeros or reflection (scipy, librosa, torch), unpadded (MATLAB,
  * Octave, mlab), hop − nfft (a phase vocoder such as aubio's pvoc) — flagged ambiguous with the spread
- * of the readings in samples; the maker's convention (heuristics/recipe, after this stage) breaks the
- * tie, and without one the confidence stays split between them.
+ * of the readings in samples; the maker's convention (heuristics/recipe edgeConvention: a preset matched
+ * on the fields fixed so far, else the family the window names) breaks the tie, and without one the
+ * confidence stays split between them.
  */
 
 /** Score of each reading: a tie, below a clean pad's (0.6–0.9), so no reading passes for a measured one. */
 const AMBIGUOUS = 0.5;
 
-export function ambiguousStart(nfft: number, hop: number, why: string): AnalyzerResult {
+export function ambiguousStart(fixed: PartialStftConfig, nfft: number, hop: number, why: string): AnalyzerResult {
   const half = -Math.floor(nfft / 2);
   const starts: { values: Hypothesis['values']; what: string }[] = [
     { values: { center: true, padMode: 'zeros', firstFrameStart: half }, what: `zero padding by ${-half}` },
@@ -26,11 +29,17 @@ export function ambiguousStart(nfft: number, hop: number, why: string): Analyzer
   const ffs = starts.map((s) => s.values.firstFrameStart as number);
   const spread = Math.max(...ffs) - Math.min(...ffs);
   return {
-    hypotheses: starts.map((s) => ({
-      values: { ...s.values, originalLength: null },
-      score: AMBIGUOUS,
-      reason: `${why}: zero padding, reflected silence and silence look alike, so the start is ambiguous (the readings differ by up to ${spread} samples); read as ${s.what} only if the maker's convention says so`,
-      metrics: { ambiguousEdge: true, edgeSpread: spread },
-    })),
+    hypotheses: starts
+      .map((s) => {
+        const conv = edgeAgreement({ ...fixed, ...s.values });
+        const by = conv.note ? `; ${conv.note}` : '; no maker convention applies';
+        return {
+          values: { ...s.values, originalLength: null },
+          score: AMBIGUOUS * conv.factor,
+          reason: `${why}: zero padding, reflected silence and silence look alike, so the start is ambiguous (the readings differ by up to ${spread} samples); read as ${s.what}${by}`,
+          metrics: { ambiguousEdge: true, edgeSpread: spread, conventionFactor: conv.factor },
+        };
+      })
+      .sort((a, b) => b.score - a.score),
   };
 }

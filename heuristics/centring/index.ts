@@ -110,14 +110,14 @@ function readEdges(evidence: Evidence, fixed: PartialStftConfig, c: TransformInp
       const under = e > 0 ? `${(-10 * Math.log10(e / K / typical)).toFixed(0)} dB under the interior` : 'all zero';
       const why = `the ${i === 0 ? 'first' : 'last'} ${K} frames are silent (${under})`;
       // A silent start hides where frame 0 starts: every maker's start, tied (DESIGN.md §4.13).
-      if (i === 0) return ambiguousStart(N, hop, why);
+      if (i === 0) return ambiguousStart(fixed, N, hop, why);
       // A silent end still leaves the start to read; only the length stays unknown (readEnd finds no signal).
       silentEnd = why;
     }
   }
   const head = rebuild(ends[0], K, N, hop, w);
   const tail = rebuild(ends[1], K, N, hop, w);
-  return decide(readStart(head, N, hop), readEnd(tail), tail, c, hop, K, known ? MIRROR_KNOWN : MIRROR_MEASURED, silentEnd);
+  return decide(readStart(head, N, hop), readEnd(tail), tail, c, hop, K, known ? MIRROR_KNOWN : MIRROR_MEASURED, silentEnd, fixed);
 }
 
 /**
@@ -251,7 +251,17 @@ function endMirror(e: EdgeSignal, pad: number, hop: number, K: number): { at: nu
   return best;
 }
 
-function decide(start: Start, end: End, tail: EdgeSignal, c: TransformInput, hop: number, K: number, MIRROR: number, silentEnd: string | null): AnalyzerResult {
+function decide(
+  start: Start,
+  end: End,
+  tail: EdgeSignal,
+  c: TransformInput,
+  hop: number,
+  K: number,
+  MIRROR: number,
+  silentEnd: string | null,
+  fixed: PartialStftConfig,
+): AnalyzerResult {
   // Original index of the tail's sample 0 is firstFrameStart + (frames − K)·hop.
   const tailStart = (c.frames - K) * hop;
   const endZeros = end.zerosAfter >= MIN_ZERO_RUN && end.last >= 0;
@@ -337,10 +347,11 @@ function decide(start: Start, end: End, tail: EdgeSignal, c: TransformInput, hop
       ],
     };
   }
-  // No clean pad, no mirror, and silence from the first reliable sample on (lead: the first samples'
-  // RMS over the start's): the audio itself starts in silence, which hides the start (DESIGN.md §4.13).
-  if (lead < ZERO_CONTRAST && (mirror?.r ?? 0) < NO_MIRROR) {
-    const ambiguous = ambiguousStart(c.nfft, hop, `the rebuilt start is silent at every usual pad (lead ${lead.toFixed(2)} of its RMS)`);
+  // No clean pad, no mirror, and silence at the data's clean floor from the first reliable sample on
+  // (lead: the first samples' RMS over the start's): the audio itself starts in digital silence, which
+  // hides the start (DESIGN.md §4.13). A merely quiet onset (lead 0.01–0.1: a fade-in) is signal.
+  if (lead < CLEAN_CONTRAST && (mirror?.r ?? 0) < NO_MIRROR) {
+    const ambiguous = ambiguousStart(fixed, c.nfft, hop, `the rebuilt start is silent at every usual pad (lead ${lead.toFixed(2)} of its RMS)`);
     return {
       hypotheses: ambiguous.hypotheses.map((h) => {
         // The end may still give the length; the flag and spread stay for the placement and the report.

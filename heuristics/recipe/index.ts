@@ -264,9 +264,9 @@ const anyOf = (t: (boolean | undefined)[]): boolean | undefined => (t.includes(t
 
 /**
  * Prior factor of edges that contradict the convention: 7 dB against a named preset, 3 dB against a
- * family (a habit, not a rule: torch and scipy both take center=False). Where the edges were read, the
- * reading outweighs either (a clean pad or a mirror scores 0.9 against 0.01–0.02: 16–19 dB); where they
- * are silent the readings tie and this decides, stating by whom.
+ * family (a habit, not a rule: torch and scipy both take center=False). Applied only where the data
+ * cannot place the start (a silent start: centring's ambiguous readings; no phase or an open transform:
+ * the centring fallback): an edge the data read, even unclearly (a noisy floor), is not the habit's to overrule.
  */
 export const PRESET_EDGE_FACTOR = 0.2;
 export const FAMILY_EDGE_FACTOR = 0.5;
@@ -291,15 +291,8 @@ export const recipe: Analyzer = {
   applies: (_evidence: Evidence, _fixed: PartialStftConfig) => true,
   run(_evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     const matches = matchRecipes(fixed).filter((m) => m.mismatched.length === 0 && m.matched.length >= MIN_MATCHED);
-    // Where silent edges left the start to the maker's habit, the habit decides it (DESIGN.md §4.13).
-    const edges = edgeAgreement(fixed);
-    const edgeNote = edges.note ? `; ${edges.note}` : '';
     if (matches.length === 0) {
-      return {
-        hypotheses: [
-          { values: { sampleRate: null }, score: edges.factor, reason: `no recipe matches${edgeNote}`, metrics: { recipe: '', edgeFactor: edges.factor } },
-        ],
-      };
+      return { hypotheses: [{ values: { sampleRate: null }, score: 1, reason: 'no recipe matches', metrics: { recipe: '' } }] };
     }
     // One hypothesis: the rate is a prior only (consistency cannot test it), so branching on it would
     // split the ranking into twins that differ in nothing the files show. The best-matching recipe that
@@ -313,9 +306,9 @@ export const recipe: Analyzer = {
       hypotheses: [
         {
           values: { sampleRate: rated?.sampleRate ?? null },
-          score: Math.max(0.05, best.matched.length / total) * edges.factor,
-          reason: `looks like ${names}: ${best.matched.join(', ')} match (${best.matched.length} of ${total} properties; the rest not fixed)${rate}${edgeNote}`,
-          metrics: { recipe: names, matched: best.matched.length, properties: total, edgeFactor: edges.factor },
+          score: Math.max(0.05, best.matched.length / total),
+          reason: `looks like ${names}: ${best.matched.join(', ')} match (${best.matched.length} of ${total} properties; the rest not fixed)${rate}`,
+          metrics: { recipe: names, matched: best.matched.length, properties: total },
         },
       ],
     };
