@@ -16,7 +16,7 @@ interface Check {
   test(c: PartialStftConfig): boolean | undefined;
 }
 
-export interface Recipe {
+interface Recipe {
   name: string;
   sampleRate: number | null;
   checks: Check[];
@@ -55,7 +55,7 @@ const frameStartPlus = [eq('phaseReference', 'frame-start'), eq('phaseSign', '+'
 const fullWindow = rule('window fills the frame', ['winLength', 'nfft'], (L: number, N: number) => L === N);
 const halfOverlap = rule('hop = winLength/2', ['hop', 'winLength'], (h: number, L: number) => h === Math.floor(L / 2));
 
-export const RECIPES: Recipe[] = [
+const RECIPES: Recipe[] = [
   {
     name: 'librosa.stft defaults',
     sampleRate: 22050,
