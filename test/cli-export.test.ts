@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/run.js';
 import { readWav, snrDb } from './helpers.js';
 import { demoSignal } from '../src/synth/signals.js';
+import { makeStftFiles } from '../src/synth/make.js';
+import type { StftConfig } from '../src/config/types.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const S = (n: string) => join(ROOT, 'samples', n);
@@ -33,6 +35,54 @@ describe('export with a known config', () => {
       const snr = snrDb(x.subarray(8, wav.samples.length - 8), wav.samples.subarray(8, wav.samples.length - 8));
       // float32 files give ~130 dB; float16 magnitudes and int16 phase are lossy by design.
       expect(snr, name).toBeGreaterThan(name === 'odd-int16' ? 40 : 60);
+    }
+  });
+
+  it('keeps every covered sample when originalLength is unknown (DESIGN.md §1: never fewer)', async () => {
+    const base = JSON.parse(readFileSync(S('librosa-default.truth.json'), 'utf8')) as StftConfig;
+    const f64 = { format: 'raw', dtype: 'float64', endian: 'little', headerBytes: 0, variable: null } as const;
+    const x = demoSignal(16000, 2.5, 3).subarray(0, 40000);
+    // A centred 1024/128 file (librosa/torch frame count: 1 + ⌊L/hop⌋, the last frame centred 64 samples
+    // before the end), and an aubio-style phase vocoder whose last frame ends at the last sample.
+    const cases: [string, Partial<StftConfig>, number][] = [
+      ['centred', { nfft: 1024, hop: 128, winLength: 1024, bins: 513, frames: 313, firstFrameStart: -512 }, 40000],
+      ['vocoder', { nfft: 512, hop: 128, winLength: 512, bins: 257, frames: 75, firstFrameStart: -384, phaseReference: 'window-centre' }, 9600],
+    ];
+    for (const [name, over, length] of cases) {
+      const config: StftConfig = {
+        ...base,
+        layout: 'frame-major',
+        magnitudeFile: f64,
+        phaseFile: f64,
+        center: true,
+        sampleRate: 16000,
+        ...over,
+        originalLength: length,
+      };
+      const made = makeStftFiles(x.subarray(0, length), config);
+      writeFileSync(join(tmp, `${name}.mag`), made.magnitude);
+      writeFileSync(join(tmp, `${name}.phase`), made.phase!);
+      writeFileSync(join(tmp, `${name}.json`), JSON.stringify({ ...config, originalLength: null }));
+      const out = join(tmp, `${name}.wav`);
+      const r = await cli(
+        'export',
+        join(tmp, `${name}.mag`),
+        join(tmp, `${name}.phase`),
+        '--config',
+        join(tmp, `${name}.json`),
+        '-o',
+        out,
+        '--bits',
+        '32',
+        '--normalize',
+        'none',
+      );
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).toMatch(/originalLength unknown: wrote every sample a frame covers/);
+      const wav = readWav(out).samples;
+      expect(wav.length, name).toBeGreaterThanOrEqual(length);
+      // The last few samples lie under the window's near-zero tail alone (reported as gaps): judge the rest.
+      expect(snrDb(x.subarray(0, length - 8), wav.subarray(0, length - 8)), name).toBeGreaterThan(140);
     }
   });
 

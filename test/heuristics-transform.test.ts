@@ -327,7 +327,10 @@ describe('coarse storage and flat windows', () => {
       const r = centring.run(sc.evidence, fixed);
       expect(top(r), show(r)).toMatchObject({ windowPlacement, padMode, firstFrameStart: -256 });
       // The other placement reads a pad no maker uses or a contradicted unpadded start.
-      expect(Math.max(0, ...r.hypotheses.filter((h) => h.values.windowPlacement !== windowPlacement).map((h) => h.score))).toBeLessThan(0.35);
+      expect(
+        Math.max(0, ...r.hypotheses.filter((h) => h.values.windowPlacement !== windowPlacement).map((h) => h.score)),
+        `${windowPlacement} ${padMode} ` + r.hypotheses.map((h) => `${JSON.stringify(h.values)}@${h.score}`).join(' | '),
+      ).toBeLessThan(0.35);
       release(sc);
     }
     const sc = make({

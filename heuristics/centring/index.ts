@@ -16,6 +16,7 @@ import { NO_OVERLAP } from '../shared/overlap-rank.js';
 import { overlapFit, overlapPairs, rawSegments } from '../shared/overlap-exactness.js';
 import { collectSegments } from '../shared/window-imprint.js';
 import { eitherPlacement, placementsToTry } from './placement.js';
+import { ambiguousStart } from './ambiguous.js';
 import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '../types.js';
 import { estimateWindow } from '../window/index.js';
 
@@ -102,18 +103,23 @@ function readEdges(evidence: Evidence, fixed: PartialStftConfig, c: TransformInp
   const w = known ?? measuredWindow(evidence, fixed, c, hop, conv, centre);
   // Enough frames to cover the largest pad a maker uses (⌊nfft/2⌋ + a few hops) and its mirror.
   const K = Math.min(c.frames, Math.ceil((2 * N + 2 * hop) / hop));
+  let silentEnd: string | null = null;
   const ends = [0, c.frames - K].map((m0) => frameStartSegments(evidence, c, m0, K, hop, conv, centre));
   for (const [i, y] of ends.entries()) {
     let e = 0;
     for (let n = 0; n < y.length; n++) e += y[n] * y[n];
     if (!(e / K > typical * SILENT_EDGE)) {
       const under = e > 0 ? `${(-10 * Math.log10(e / K / typical)).toFixed(0)} dB under the interior` : 'all zero';
-      return undecided(`the ${i === 0 ? 'first' : 'last'} ${K} frames are silent (${under}): no signal edge to place`);
+      const why = `the ${i === 0 ? 'first' : 'last'} ${K} frames are silent (${under})`;
+      // A silent start hides where frame 0 starts: every maker's start, tied (DESIGN.md §4.13).
+      if (i === 0) return ambiguousStart(fixed, N, hop, why);
+      // A silent end still leaves the start to read; only the length stays unknown (readEnd finds no signal).
+      silentEnd = why;
     }
   }
   const head = rebuild(ends[0], K, N, hop, w);
   const tail = rebuild(ends[1], K, N, hop, w);
-  return decide(readStart(head, N, hop), readEnd(tail), tail, c, hop, K, known ? MIRROR_KNOWN : MIRROR_MEASURED);
+  return decide(readStart(head, N, hop), readEnd(tail), tail, c, hop, K, known ? MIRROR_KNOWN : MIRROR_MEASURED, silentEnd, fixed);
 }
 
 /**
@@ -247,7 +253,17 @@ function endMirror(e: EdgeSignal, pad: number, hop: number, K: number): { at: nu
   return best;
 }
 
-function decide(start: Start, end: End, tail: EdgeSignal, c: TransformInput, hop: number, K: number, MIRROR: number): AnalyzerResult {
+function decide(
+  start: Start,
+  end: End,
+  tail: EdgeSignal,
+  c: TransformInput,
+  hop: number,
+  K: number,
+  MIRROR: number,
+  silentEnd: string | null,
+  fixed: PartialStftConfig,
+): AnalyzerResult {
   // Original index of the tail's sample 0 is firstFrameStart + (frames − K)·hop.
   const tailStart = (c.frames - K) * hop;
   const endZeros = end.zerosAfter >= MIN_ZERO_RUN && end.last >= 0;
@@ -262,6 +278,7 @@ function decide(start: Start, end: End, tail: EdgeSignal, c: TransformInput, hop
         why: `${end.zerosAfter} samples at the noise floor (${end.contrast.toExponential(1)} of the signal) follow the last signal sample`,
       };
     }
+    if (silentEnd) return { L: null, why: `${silentEnd}: the length cannot be read (export keeps every covered sample)` };
     return { L: null, why: 'the last frame ends inside the signal: length follows from frames and hop' };
   };
   const { zeros, mirror, firstReliable, lead } = start;
@@ -330,6 +347,19 @@ function decide(start: Start, end: End, tail: EdgeSignal, c: TransformInput, hop
         ),
         ...(mirror ? [hyp(-mirror.pad, 'reflect', 0.01, `reflect padding by ${mirror.pad} would mirror; r is ${mr}`)] : []),
       ],
+    };
+  }
+  // No clean pad, no mirror, and silence at the data's clean floor from the first reliable sample on
+  // (lead: the first samples' RMS over the start's): the audio itself starts in digital silence, which
+  // hides the start (DESIGN.md §4.13). A merely quiet onset (lead 0.01–0.1: a fade-in) is signal.
+  if (lead < CLEAN_CONTRAST && (mirror?.r ?? 0) < NO_MIRROR) {
+    const ambiguous = ambiguousStart(fixed, c.nfft, hop, `the rebuilt start is silent at every usual pad (lead ${lead.toFixed(2)} of its RMS)`);
+    return {
+      hypotheses: ambiguous.hypotheses.map((h) => {
+        // The end may still give the length; the flag and spread stay for the placement and the report.
+        const read = hyp(h.values.firstFrameStart as number, h.values.padMode as 'zeros' | 'reflect' | 'none', h.score, h.reason);
+        return { ...read, metrics: { ...read.metrics, ...h.metrics } };
+      }),
     };
   }
   // A noisy floor (coarse quantisation, a high dB floor), a quiet start or a blurred mirror: no clean reading.

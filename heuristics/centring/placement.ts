@@ -32,7 +32,8 @@ const CLEAN_PAD = 0.6;
  */
 export function eitherPlacement(readings: { placement: WindowPlacement; result: AnalyzerResult }[]): AnalyzerResult {
   const decided = readings.filter((r) => r.result.hypotheses.length > 0);
-  if (decided.length === 0) return readings[0].result;
+  // A silent start (ambiguous.ts) shows nothing under any placement: the placement stays open with it.
+  if (decided.length === 0 || decided.every((r) => r.result.hypotheses[0].metrics?.ambiguousEdge === true)) return readings[0].result;
   const padded = decided.find(({ result }) => result.hypotheses[0].values.center === true && result.hypotheses[0].score >= CLEAN_PAD);
   if (!padded) {
     const clearer = decided.reduce((a, b) => (b.result.hypotheses[0].score > a.result.hypotheses[0].score ? b : a));
@@ -49,7 +50,8 @@ export function eitherPlacement(readings: { placement: WindowPlacement; result: 
   }
   const hypotheses = decided.flatMap(({ placement, result }) =>
     result.hypotheses.map((h) => {
-      const contradicted = padded.placement !== placement && h.values.center === false;
+      // A start that looks silent under the other placement is that placement's misreading of the pad.
+      const contradicted = padded.placement !== placement && (h.values.center === false || h.metrics?.ambiguousEdge === true);
       const where = `window ${placed(placement)}`;
       return {
         ...h,

@@ -12,6 +12,8 @@ import { type Analyzer, type AnalyzerResult, getField } from '../types.js';
 /** One property of a recipe: true/false when the fields it reads are fixed, undefined otherwise. */
 interface Check {
   label: string;
+  /** The fields it reads (edge conventions are told apart from a tool's identity by them). */
+  fields: string[];
   test(c: PartialStftConfig): boolean | undefined;
 }
 
@@ -33,6 +35,7 @@ export interface RecipeMatch {
 
 const eq = (field: string, value: unknown): Check => ({
   label: `${field} ${JSON.stringify(value)}`,
+  fields: [field],
   test: (c) => {
     const v = getField(c, field);
     return v === undefined ? undefined : v === value;
@@ -42,6 +45,7 @@ const eq = (field: string, value: unknown): Check => ({
 /** A property over several fields, tested once they are all fixed. */
 const rule = (label: string, fields: string[], f: (...v: never[]) => boolean): Check => ({
   label,
+  fields,
   test: (c) => {
     const v = fields.map((k) => getField(c, k));
     return v.some((x) => x === undefined) ? undefined : f(...(v as never[]));
@@ -124,6 +128,7 @@ const RECIPES: Recipe[] = [
       {
         // Magnitudes alone rarely reveal a gain ('unknown'): then it neither confirms nor contradicts.
         label: 'gain 1/Σw',
+        fields: ['gain', 'nfft'],
         test: (c) => (typeof c.gain !== 'number' || c.nfft === undefined ? undefined : Math.abs(c.gain * (c.nfft / 2) - 1) < 1e-3),
       },
       eq('layout', 'bin-major'),
@@ -171,7 +176,8 @@ const RECIPES: Recipe[] = [
       ...hann,
       ...centredAt(200),
       eq('padMode', 'reflect'),
-      eq('magnitudeScale', 'power'),
+      // No magnitude scale: Whisper squares torch.stft's output, but a file of |X| from the same
+      // torch.stft(400, 160) call is the same transform (a power check made such files match nothing).
       eq('layout', 'bin-major'),
       ...frameStartPlus,
     ],
@@ -248,6 +254,78 @@ export function matchRecipes(config: PartialStftConfig): RecipeMatch[] {
     if (matched.length > 0) out.push({ name: r.name, sampleRate: r.rateOf?.(config) ?? r.sampleRate, matched, mismatched });
   }
   return out.sort((a, b) => b.matched.length - b.mismatched.length - (a.matched.length - a.mismatched.length));
+}
+
+/** The fields that say where frame 0 starts: the edges of the STFT (DESIGN.md §4.7, §4.13). */
+const EDGE_FIELDS = new Set(['center', 'padMode', 'firstFrameStart']);
+const readsEdges = (ch: Check): boolean => ch.fields.some((f) => EDGE_FIELDS.has(f));
+
+/**
+ * The maker's convention for the edges, from the fields that are not edges (DESIGN.md §4.13): where the
+ * audio starts in silence, zero padding, a reflected silence and no padding look alike, so the start
+ * cannot be read from the data and only the tool's habit can place it. A named preset that matches every
+ * non-edge property it can test speaks for its tool; else the window's symmetry names the family: a
+ * periodic window with frame-start phase is scipy/librosa/torch (get_window's and torch.hann_window's
+ * default; all three centre-pad by ⌊nfft/2⌋), a symmetric one is MATLAB/Octave/mlab (hamming(),
+ * hanning(), np.hanning; none pads); Octave's Nyquist-less spectra never pad; a window-centre phase
+ * reference is a phase vocoder (aubio pvoc: hop − nfft) or scipy ShortTimeFFT, both starting before the signal.
+ */
+export interface EdgeConvention {
+  /** Who holds it: the preset names, or the family. */
+  by: string;
+  /** A named preset (strong), or only the family its window suggests. */
+  preset: boolean;
+  /** Whether the config's edge fields follow it (undefined while they are open). */
+  accepts(c: PartialStftConfig): boolean | undefined;
+}
+
+export function edgeConvention(c: PartialStftConfig): EdgeConvention | null {
+  const presets = RECIPES.filter((r) => {
+    const identity = r.checks.filter((ch) => !readsEdges(ch)).map((ch) => ch.test(c));
+    return r.checks.some(readsEdges) && !identity.includes(false) && identity.filter((t) => t === true).length >= MIN_MATCHED;
+  });
+  if (presets.length > 0) {
+    return {
+      by: presets.map((r) => r.name).join(' / '),
+      preset: true,
+      // Any of them may have made it (librosa pads with zeros today, with reflection before 0.10).
+      accepts: (x) => anyOf(presets.map((r) => allOf(r.checks.filter(readsEdges).map((ch) => ch.test(x))))),
+    };
+  }
+  const ffs = (x: PartialStftConfig): number | undefined => x.firstFrameStart;
+  if (c.phaseReference === 'window-centre')
+    return family('a phase vocoder (aubio pvoc) or scipy ShortTimeFFT: frames start before the signal', (x) => map(ffs(x), (f) => f < 0));
+  if (c.sided === 'one-no-nyquist') return family('Octave specgram/stft (Nyquist dropped): no padding', (x) => map(ffs(x), (f) => f === 0));
+  if (c.window === undefined || c.window === 'rectangular' || c.window === 'estimated' || c.nfft === undefined) return null;
+  if (c.windowSymmetry === 'symmetric') return family('MATLAB/Octave/mlab (symmetric window): no padding', (x) => map(ffs(x), (f) => f === 0));
+  const half = -Math.floor(c.nfft / 2);
+  if (c.windowSymmetry === 'periodic' && c.phaseReference === 'frame-start') {
+    return family('scipy/librosa/torch (periodic window): centred, padded by ⌊nfft/2⌋', (x) => map(ffs(x), (f) => f === half));
+  }
+  return null;
+}
+
+const family = (by: string, accepts: (x: PartialStftConfig) => boolean | undefined): EdgeConvention => ({ by, preset: false, accepts });
+const map = <T>(v: T | undefined, f: (v: T) => boolean): boolean | undefined => (v === undefined ? undefined : f(v));
+const allOf = (t: (boolean | undefined)[]): boolean | undefined => (t.includes(false) ? false : t.includes(undefined) ? undefined : true);
+const anyOf = (t: (boolean | undefined)[]): boolean | undefined => (t.includes(true) ? true : t.includes(undefined) ? undefined : false);
+
+/**
+ * Prior factor of edges that contradict the convention: 7 dB against a named preset, 3 dB against a
+ * family (a habit, not a rule: torch and scipy both take center=False). Applied only where the data
+ * cannot place the start (a silent start: centring's ambiguous readings; no phase or an open transform:
+ * the centring fallback): an edge the data read, even unclearly (a noisy floor), is not the habit's to overrule.
+ */
+export const PRESET_EDGE_FACTOR = 0.2;
+export const FAMILY_EDGE_FACTOR = 0.5;
+
+/** The prior factor and its reason for a config's edges under its convention (1 and null when it follows it or none applies). */
+export function edgeAgreement(c: PartialStftConfig): { factor: number; note: string | null } {
+  const conv = edgeConvention(c);
+  const ok = conv?.accepts(c);
+  if (!conv || ok === undefined) return { factor: 1, note: null };
+  if (ok) return { factor: 1, note: `the edges follow the convention of ${conv.by}` };
+  return { factor: conv.preset ? PRESET_EDGE_FACTOR : FAMILY_EDGE_FACTOR, note: `the edges contradict the convention of ${conv.by}` };
 }
 
 export const recipe: Analyzer = {

@@ -150,6 +150,10 @@ async function exportCommand(mag: string, phase: string | undefined, o: ExportCl
     `wrote ${r.output}: ${r.samples} samples (${(r.samples / r.sampleRate).toFixed(3)} s) at ${r.sampleRate} Hz (${rateNote}), ${bits}-bit${r.normalizeGain !== 1 ? `, peak-normalised ×${r.normalizeGain.toPrecision(4)}` : ''}\n`,
   );
   if (r.gaps.length) io.stderr(`warning: ${describeGaps(r.gaps)}; those samples are silent\n`);
+  // DESIGN.md §1: an unknown length keeps every covered sample; say that the end may hold the maker's padding.
+  if (config.originalLength === null) {
+    io.stderr(`note: originalLength unknown: wrote every sample a frame covers; the end may hold padding (set originalLength to trim it)\n`);
+  }
 }
 
 export function buildProgram(io: CliIo): Command {

@@ -176,20 +176,17 @@ export class FrameSynthesizer {
   }
 }
 
-/** The original-signal sample range an ISTFT produces by default (see StftConfig.originalLength). */
-export function outputRange(
-  g: Pick<StftGeometry, 'nfft' | 'hop' | 'firstFrameStart'>,
-  frames: number,
-  center: boolean,
-  originalLength: number | null,
-): { start: number; end: number } {
+/**
+ * The original-signal sample range an ISTFT produces by default (see StftConfig.originalLength): the
+ * signal's own length when it is known, else every sample some frame covers (DESIGN.md §1: never fewer).
+ * Without a length the end cannot be trimmed by a rule: makers pad the end differently (librosa and torch
+ * keep every frame that starts in the padded signal, so up to hop − 1 samples lie past (frames − 1)·hop;
+ * scipy pads to whole segments; a phase vocoder such as aubio pads nothing after its last frame), so a
+ * trim guessed from one of them drops samples another keeps: 64 of 40 000 on a centred 1024/128 file.
+ */
+export function outputRange(g: Pick<StftGeometry, 'nfft' | 'hop' | 'firstFrameStart'>, frames: number, originalLength: number | null): SampleRange {
   if (originalLength !== null) return { start: 0, end: originalLength };
-  const coveredEnd = g.firstFrameStart + (frames - 1) * g.hop + g.nfft;
-  if (center) {
-    // A centred maker padded as much after the signal as before it (librosa: length (frames-1)·hop).
-    return { start: 0, end: Math.max(0, coveredEnd + g.firstFrameStart) };
-  }
-  return { start: Math.max(0, g.firstFrameStart), end: Math.max(0, coveredEnd) };
+  return { start: Math.max(0, g.firstFrameStart), end: Math.max(0, g.firstFrameStart + (frames - 1) * g.hop + g.nfft) };
 }
 
 export interface IstftResult {

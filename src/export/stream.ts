@@ -103,7 +103,7 @@ export function exportWithConfig(config: StftConfig, magnitudeFile: string, phas
       throw new InputError(magnitudeFile, 'no phase is available for this config (magnitude-only export needs phase retrieval)');
     }
     const g = geometryFromConfig(config);
-    const range = outputRange(g, config.frames, config.center, config.originalLength);
+    const range = outputRange(g, config.frames, config.originalLength);
     const decoder = new BlockDecoder(config, mag, phase);
     return writeExport(config, opts, range, (writer) => {
       if (trendOrder(config.detrend) > 0) {

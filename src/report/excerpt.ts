@@ -82,7 +82,7 @@ export function loudestSpan(grid: SpectrogramGrid, c: StftConfig): ExcerptSpan {
  * to what an export writes; a span at the file's end reaches back to fill EXCERPT_SECONDS.
  */
 function spanSamples(c: StftConfig, span: ExcerptSpan): { start: number; end: number } {
-  const range = outputRange(c, c.frames, c.center, c.originalLength);
+  const range = outputRange(c, c.frames, c.originalLength);
   const centre = (m: number): number => c.firstFrameStart + m * c.hop + Math.floor(c.nfft / 2);
   const first = span.frameStart <= 0 ? range.start : centre(Math.min(span.frameStart, c.frames - 1));
   const last = span.frameEnd >= c.frames ? range.end : centre(span.frameEnd);

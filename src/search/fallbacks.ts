@@ -1,4 +1,5 @@
 import type { PartialStftConfig, StftConfig } from '../config/types.js';
+import { edgeConvention, FAMILY_EDGE_FACTOR, PRESET_EDGE_FACTOR } from '../../heuristics/recipe/index.js';
 
 /**
  * What a field becomes when no analyzer decided it and the user did not pin it: a short list of the
@@ -29,6 +30,44 @@ function hopOptions(nfft: number): FallbackOption[] {
   ];
 }
 
+/** A centred frame 0 starts ⌊nfft/2⌋ before the signal; a phase vocoder's convention (aubio) hop − nfft. */
+function centredStart(c: PartialStftConfig): number {
+  const half = -Math.floor(c.nfft! / 2);
+  const conv = edgeConvention(c);
+  if (c.hop === undefined || c.hop >= c.nfft! || conv?.accepts({ ...c, center: true, padMode: 'zeros', firstFrameStart: half }) !== false) return half;
+  return conv.accepts({ ...c, center: true, padMode: 'zeros', firstFrameStart: c.hop - c.nfft! }) ? c.hop - c.nfft! : half;
+}
+
+/**
+ * Centring nobody measured (no phase, or the transform stayed open): the maker's convention first
+ * (DESIGN.md §4.13, heuristics/recipe edgeConvention), the other reading at the convention's prior
+ * factor; without a convention the librosa/torch default by 1 dB.
+ */
+function centreOptions(c: PartialStftConfig): FallbackOption[] {
+  const conv = edgeConvention(c);
+  const base = (center: boolean): PartialStftConfig => ({
+    ...c,
+    center,
+    padMode: center ? 'zeros' : 'none',
+    firstFrameStart: center ? -Math.floor((c.nfft ?? 0) / 2) : 0,
+  });
+  const centred =
+    conv && c.nfft !== undefined
+      ? conv.accepts(base(true)) || conv.accepts({ ...base(true), padMode: 'reflect' }) || conv.accepts({ ...base(true), firstFrameStart: centredStart(c) })
+      : undefined;
+  if (!conv || centred === undefined || centred === conv.accepts(base(false))) {
+    return [
+      { value: true, cost: 2, reason: 'not measured; librosa/torch default' },
+      { value: false, cost: 3, reason: 'not measured' },
+    ];
+  }
+  const against = -10 * Math.log10(conv.preset ? PRESET_EDGE_FACTOR : FAMILY_EDGE_FACTOR);
+  return [
+    { value: centred, cost: 2, reason: `not measured; the convention of ${conv.by}` },
+    { value: !centred, cost: 2 + against, reason: `not measured; against the convention of ${conv.by}` },
+  ];
+}
+
 const FALLBACKS: { [K in keyof StftConfig]?: Fallback } = {
   hop: (c) => (c.nfft ? hopOptions(c.nfft) : null),
   window: () => [
@@ -44,12 +83,16 @@ const FALLBACKS: { [K in keyof StftConfig]?: Fallback } = {
   ],
   winLength: (c) => (c.nfft ? one(c.nfft, 'not measured; the window fills the frame') : null),
   windowPlacement: () => one('centred', 'not measured; irrelevant when winLength = nfft'),
-  center: () => [
-    { value: true, cost: 2, reason: 'not measured; librosa/torch default' },
-    { value: false, cost: 3, reason: 'not measured' },
-  ],
-  padMode: (c) => (c.center === undefined ? null : one(c.center ? 'zeros' : 'none', `follows center = ${c.center}`, 1)),
-  firstFrameStart: (c) => (c.center === undefined || c.nfft === undefined ? null : one(c.center ? -Math.floor(c.nfft / 2) : 0, `follows center = ${c.center}`)),
+  center: centreOptions,
+  padMode: (c) => {
+    if (c.center === undefined) return null;
+    if (!c.center) return one('none', 'follows center = false', 1);
+    // Zero or reflect padding: the same audio wherever the edge was not read; the maker's convention names it.
+    const reflect = edgeConvention(c)?.accepts({ ...c, padMode: 'reflect', firstFrameStart: centredStart(c) }) === true;
+    const zeros = edgeConvention(c)?.accepts({ ...c, padMode: 'zeros', firstFrameStart: centredStart(c) }) === true;
+    return reflect && !zeros ? one('reflect', `follows center = true and ${edgeConvention(c)?.by}`, 1) : one('zeros', 'follows center = true', 1);
+  },
+  firstFrameStart: (c) => (c.center === undefined || c.nfft === undefined ? null : one(c.center ? centredStart(c) : 0, `follows center = ${c.center}`)),
   phaseReference: () => one('frame-start', 'not measured; numpy/librosa/torch convention', 1),
   phaseSign: () => one('+', 'not measured; the usual e^{-j} kernel'),
   magnitudeScale: () => [

@@ -44,7 +44,19 @@ export type Scorer = (values: PartialStftConfig) => number | null;
 export function fillFallbacks(states: State[], score: Scorer | null): State[] {
   const out: State[] = [];
   diverseFirst(states).forEach((s, i) => out.push(...fillOne(s, i < FILL_BY_CONSISTENCY ? score : null)));
-  return diverseFirst(prune(out, Number.POSITIVE_INFINITY)).slice(0, FINAL_CANDIDATES);
+  const ordered = diverseFirst(prune(out, Number.POSITIVE_INFINITY));
+  // Twins of a kept candidate that differ only where frame 0 starts (an ambiguous edge: DESIGN.md §4.13)
+  // stay too: they cost no consistency evaluation (the same interior), and cut, they would leave the
+  // confidence blind to the other readings of the start.
+  const kept = ordered.slice(0, FINAL_CANDIDATES);
+  const interiors = new Set(kept.map((s) => interiorKey(s.values)));
+  return [...kept, ...ordered.slice(FINAL_CANDIDATES).filter((s) => interiors.has(interiorKey(s.values)))];
+}
+
+/** A config without its edge fields (and the sample rate a preset suggests with them): what consistency sees. */
+function interiorKey(v: PartialStftConfig): string {
+  const { center: _c, padMode: _p, firstFrameStart: _f, originalLength: _o, sampleRate: _r, ...interior } = v;
+  return JSON.stringify(interior);
 }
 
 /**

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { edgeAgreement, FAMILY_EDGE_FACTOR, PRESET_EDGE_FACTOR } from '../heuristics/recipe/index.js';
+import type { StftConfig } from '../src/config/types.js';
+import { analyzeEvidence } from '../src/analyze/index.js';
+import { demoSignal } from '../src/synth/signals.js';
+import { synthCase } from './synth-evidence.js';
+
+/**
+ * DESIGN.md §4.13: where the audio starts in digital silence, zero padding, reflected silence and no
+ * padding look alike. The maker's convention decides the start then, the evidence says the start is
+ * ambiguous, and without a convention the confidence stays split; a start the data shows still wins
+ * against the convention.
+ */
+
+/** A signal whose first and last `quiet` samples are digital silence (espeak, alsa). */
+function silentEdges(rate: number, seconds: number, quiet: number): Float64Array {
+  const x = demoSignal(rate, seconds, 5);
+  x.fill(0, 0, quiet);
+  x.fill(0, x.length - quiet);
+  return x;
+}
+
+describe('the edge convention of a maker (recipe edgeAgreement)', () => {
+  const periodic: Partial<StftConfig> = { nfft: 512, hop: 100, winLength: 512, window: 'hann', windowSymmetry: 'periodic', phaseReference: 'frame-start' };
+  it('follows a preset matched on its non-edge properties, else the family its window names', () => {
+    const whisper: Partial<StftConfig> = {
+      ...periodic,
+      nfft: 400,
+      hop: 160,
+      winLength: 400,
+      layout: 'bin-major',
+      phaseSign: '+',
+      center: true,
+      firstFrameStart: -200,
+    };
+    expect(edgeAgreement({ ...whisper, padMode: 'reflect' }).factor).toBe(1);
+    expect(edgeAgreement({ ...whisper, padMode: 'zeros' })).toMatchObject({ factor: PRESET_EDGE_FACTOR, note: expect.stringMatching(/contradict .*Whisper/) });
+    // scipy/librosa/torch pad by ⌊nfft/2⌋; MATLAB/Octave/mlab (symmetric windows, Nyquist dropped) do not.
+    expect(edgeAgreement({ ...periodic, center: true, padMode: 'zeros', firstFrameStart: -256 }).factor).toBe(1);
+    expect(edgeAgreement({ ...periodic, center: false, padMode: 'none', firstFrameStart: 0 }).factor).toBe(FAMILY_EDGE_FACTOR);
+    const symmetric = { ...periodic, window: 'hamming', windowSymmetry: 'symmetric' } as const;
+    expect(edgeAgreement({ ...symmetric, center: false, padMode: 'none', firstFrameStart: 0 }).factor).toBe(1);
+    expect(edgeAgreement({ ...symmetric, center: true, padMode: 'zeros', firstFrameStart: -256 }).factor).toBe(FAMILY_EDGE_FACTOR);
+    expect(edgeAgreement({ ...periodic, sided: 'one-no-nyquist', center: true, padMode: 'zeros', firstFrameStart: -256 }).factor).toBe(FAMILY_EDGE_FACTOR);
+    // A phase vocoder (window-centre phase) starts before the signal: hop − nfft. (No preset: hop 100 is none's.)
+    expect(edgeAgreement({ ...periodic, phaseReference: 'window-centre', center: true, padMode: 'zeros', firstFrameStart: -412 }).factor).toBe(1);
+  });
+
+  it('has no opinion where nothing names a maker (a rectangular window, or the edges still open)', () => {
+    expect(edgeAgreement({ ...periodic, window: 'rectangular', center: false, padMode: 'none', firstFrameStart: 0 })).toEqual({ factor: 1, note: null });
+    expect(edgeAgreement(periodic)).toEqual({ factor: 1, note: null });
+  });
+});
+
+describe('a start hidden by digital silence (end to end)', () => {
+  const analyse = (over: Partial<StftConfig>, x: Float64Array) => {
+    const sc = synthCase(over, x);
+    try {
+      return { truth: sc.config, r: analyzeEvidence(sc.evidence) };
+    } finally {
+      sc.cleanup();
+    }
+  };
+
+  it("the maker's convention decides, and the evidence says the start is ambiguous and by how much", { timeout: 120_000 }, () => {
+    const x = silentEdges(16000, 1, 1200);
+    const cases: Partial<StftConfig>[] = [
+      // torch.stft(400, 160) pads by reflection: a reflected silence is silence.
+      { nfft: 400, hop: 160, layout: 'bin-major', center: true, padMode: 'reflect', firstFrameStart: -200 },
+      // MATLAB/Octave style: a symmetric Hamming window, no padding.
+      { nfft: 256, hop: 64, window: 'hamming', windowSymmetry: 'symmetric', center: false, padMode: 'none', firstFrameStart: 0 },
+    ];
+    for (const over of cases) {
+      const { truth, r } = analyse(over, x);
+      const c = r.candidates[0].config;
+      expect({ center: c.center, padMode: c.padMode, firstFrameStart: c.firstFrameStart }, JSON.stringify(over)).toEqual({
+        center: truth.center,
+        padMode: truth.padMode,
+        firstFrameStart: truth.firstFrameStart,
+      });
+      const why = r.candidates[0].evidence.find((e) => e.field === 'center');
+      expect(why?.reason).toMatch(/start is ambiguous \(the readings differ by up to \d+ samples\)/);
+      expect(why?.metrics?.ambiguousEdge).toBe(true);
+      expect(why?.reason).toMatch(/edges follow the convention of/);
+    }
+  });
+
+  it('without a convention the confidence stays split; a start the data shows beats the convention', { timeout: 120_000 }, () => {
+    // A rectangular window names no maker: every reading of the silent start ties.
+    const tied = analyse({ nfft: 256, hop: 128, window: 'rectangular', center: false, padMode: 'none', firstFrameStart: 0 }, silentEdges(16000, 1, 1200)).r;
+    expect(tied.candidates[0].confidence).toBeLessThanOrEqual(0.9);
+    // An unpadded periodic-Hann file whose audio starts at once: the family says "centred", the data say not.
+    const shown = analyse({ nfft: 512, hop: 128, center: false, padMode: 'none', firstFrameStart: 0 }, demoSignal(16000, 1, 5)).r;
+    expect(shown.candidates[0].config.center).toBe(false);
+    expect(shown.candidates[0].confidence).toBeGreaterThan(0.9);
+  });
+});
