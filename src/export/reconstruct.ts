@@ -1,5 +1,6 @@
 import { Evidence } from '../analysis/evidence.js';
-import { assessPhase, frameTrust, knownCells, type PhaseAssessment, truncatedShape } from '../analysis/phase-quality.js';
+import { assessPhase, knownCells, type PhaseAssessment, truncatedShape } from '../analysis/phase-quality.js';
+import { frameTrust } from '../analysis/frame-trust.js';
 import type { StftConfig } from '../config/types.js';
 import { FrameReader, StftDecoder } from '../decode/frames.js';
 import { decodeMagnitudes, phaseUnitFactor } from '../decode/scales.js';

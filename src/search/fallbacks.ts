@@ -44,10 +44,18 @@ const FALLBACKS: { [K in keyof StftConfig]?: Fallback } = {
   ],
   winLength: (c) => (c.nfft ? one(c.nfft, 'not measured; the window fills the frame') : null),
   windowPlacement: () => one('centred', 'not measured; irrelevant when winLength = nfft'),
-  center: () => [
-    { value: true, cost: 2, reason: 'not measured; librosa/torch default' },
-    { value: false, cost: 3, reason: 'not measured' },
-  ],
+  // librosa/torch centre overlapping frames; a plain block FFT (hop ≥ nfft: the signal cut into blocks,
+  // DESIGN.md 4.12) starts at sample 0 with no padding.
+  center: (c) =>
+    c.hop !== undefined && c.nfft !== undefined && c.hop >= c.nfft
+      ? [
+          { value: false, cost: 2, reason: 'not measured; a block FFT (hop ≥ nfft) starts at sample 0' },
+          { value: true, cost: 3, reason: 'not measured; librosa/torch centre their frames' },
+        ]
+      : [
+          { value: true, cost: 2, reason: 'not measured; librosa/torch default' },
+          { value: false, cost: 3, reason: 'not measured' },
+        ],
   padMode: (c) => (c.center === undefined ? null : one(c.center ? 'zeros' : 'none', `follows center = ${c.center}`, 1)),
   firstFrameStart: (c) => (c.center === undefined || c.nfft === undefined ? null : one(c.center ? -Math.floor(c.nfft / 2) : 0, `follows center = ${c.center}`)),
   phaseReference: () => one('frame-start', 'not measured; numpy/librosa/torch convention', 1),
