@@ -34,6 +34,11 @@ export interface SeamResult {
   ratio: number;
   /** The same ratio for each block joined to its own start (circularly). */
   wrapRatio: number;
+  /**
+   * What a join of unrelated samples would give on the same scale (6σ² over the interior's mean): near
+   * 1 the blocks are noise-like and no join can be told from another, so the ratio says nothing.
+   */
+  unrelated: number;
   /** Seams measured. */
   seams: number;
   /** Samples between the last usable sample of a block and the first of the next. */
@@ -86,6 +91,8 @@ export function seamContinuity(evidence: Evidence, config: SeamConfig, estimated
   let inner = 0;
   let inners = 0;
   let wrap = 0;
+  let power = 0;
+  let powers = 0;
   const L = Math.min(BLOCK_FRAMES, config.frames);
   const prev = new Float64Array(g.nfft);
   for (const m0 of sampleBlockStarts(config.frames, L, BLOCKS)) {
@@ -106,6 +113,8 @@ export function seamContinuity(evidence: Evidence, config: SeamConfig, estimated
       const w1 = y[z - lag] - 2 * y[z] + y[a];
       const w2 = y[z] - 2 * y[a] + y[a + lag];
       wrap += w1 * w1 + w2 * w2;
+      for (let n = a; n <= z; n++) power += y[n] * y[n];
+      powers += z - a + 1;
       for (let n = a + lag; n + lag <= z; n++) {
         const d = y[n - lag] - 2 * y[n] + y[n + lag];
         inner += d * d;
@@ -121,5 +130,7 @@ export function seamContinuity(evidence: Evidence, config: SeamConfig, estimated
   // on average. A decoding that smooths each block circularly (|X|² read as |X| makes y_m a circular
   // convolution) can hide its seams in a rolled, reversed reading, but not its wraps.
   const penaltyDb = Math.min(MAX_PENALTY_DB, unlikelyDb(ratio, seams) + (wrapRatio < 1 ? unlikelyDb(wrapRatio, seams) : 0));
-  return { ratio, wrapRatio, seams, lag, penaltyDb };
+  // Unrelated samples give a second difference of 6σ²: that is what a seam of noise-like blocks costs.
+  const unrelated = (6 * power) / powers / (inner / inners);
+  return { ratio, wrapRatio, unrelated, seams, lag, penaltyDb };
 }

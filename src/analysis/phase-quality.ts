@@ -16,6 +16,7 @@ import type { MatrixShape } from '../decode/frames.js';
 import { decodeMagnitudes, floorMask, phaseUnitFactor } from '../decode/scales.js';
 import { geometryFromConfig, subGeometry } from '../dsp/stft.js';
 import { type Evidence, sampleBlockStarts } from './evidence.js';
+import { seamContinuity } from './block-seams.js';
 import { type FrameTrust, frameTrust, framesOverlap, PAIR_CONSISTENT_DB, SILENT_FRACTION } from './frame-trust.js';
 
 export type PhaseKind =
@@ -146,6 +147,32 @@ function tallyTrust(trusts: FrameTrust[]): { framesTested: number; framesTrusted
     }
   }
   return { framesTested, framesTrusted, framesSilent };
+}
+
+/** A window whose smallest value is at least this share of its peak leaves no taper to match. */
+const FLAT_WINDOW = 0.1;
+/** Seams of noise-like blocks: a join of unrelated samples is within this factor of a join inside a block. */
+const NOISE_LIKE = 2;
+/** A seam ratio beyond this (either way) breaks the reading. */
+const SEAMS_BROKEN = 4;
+
+/**
+ * Without overlap and without a taper, only the DC cells and the seams of the frame-by-frame inverse
+ * vouch for a reading (DESIGN.md 4.12); a mis-shaped reading of a real phase passes the DC test alone.
+ * Why the reading is not confirmed, or null when it is (or a tapered window's imprint can vouch).
+ */
+function unconfirmedBlocks(evidence: Evidence, config: StftConfig, w: Float64Array): string | null {
+  let lo = Infinity;
+  let peak = 0;
+  for (const v of w) {
+    lo = Math.min(lo, Math.abs(v));
+    peak = Math.max(peak, Math.abs(v));
+  }
+  if (lo < FLAT_WINDOW * peak) return null;
+  const s = seamContinuity(evidence, config);
+  const ratio = s ? `seam ratio ${s.ratio.toPrecision(3)}, unrelated samples ${s.unrelated.toPrecision(3)}` : 'no seam measurable';
+  if (s && s.unrelated >= NOISE_LIKE && s.ratio < SEAMS_BROKEN && s.ratio > 1 / SEAMS_BROKEN) return null;
+  return `frames do not overlap under a flat window and the frame-by-frame inverse does not join into one signal (${ratio}): nothing confirms this reading`;
 }
 
 /** Half-periods of the phase units files use (radians, degrees, cycles, int8/int16 scalings). */
@@ -315,6 +342,8 @@ export function assessPhase(evidence: Evidence, config: StftConfig, opts: Assess
     }
     return verdict('random', `no phase structure: ${dcText}; ${trustText}`, metrics);
   }
+  const unconfirmed = framesOverlap(g) || config.window === 'estimated' ? null : unconfirmedBlocks(evidence, config, g.window);
+  if (unconfirmed !== null) return verdict('inconsistent', `looks like an STFT phase (${dcText}) but ${unconfirmed}`, metrics);
   if (framesTested > 0 && !consistent) {
     return verdict('inconsistent', `looks like an STFT phase (${dcText}) but does not fit the magnitudes under this config: ${trustText}`, metrics);
   }
