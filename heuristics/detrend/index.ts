@@ -1,5 +1,5 @@
 import { type Evidence, sampleBlockStarts } from '../../src/analysis/evidence.js';
-import { frameTrust } from '../../src/analysis/phase-quality.js';
+import { frameTrust } from '../../src/analysis/frame-trust.js';
 import { DETRENDS, type Detrend, type PartialStftConfig, type StftConfig } from '../../src/config/types.js';
 import { geometryFromConfig, subGeometry } from '../../src/dsp/stft.js';
 import { hasPhase, round4, TRANSFORM_NEEDS, transformInput } from '../shared/transform-input.js';

@@ -39,6 +39,11 @@ const FLAT_NO_OVERLAP_SCORE = 0.2;
  * hop ≥ nfft): below this share of real DC frames the reading is ruled out.
  */
 const DC_VOUCHES = 0.9;
+/**
+ * Without overlap nothing measures a gap between blocks (hop > nfft): the phase advance is aliased once
+ * hop ≥ nfft (a frame resolves frequency to 1/nfft only), so nfft is proposed as the least hop that fits.
+ */
+const GAP_NOTE = '; hop = nfft is the least hop that fits: a gap between blocks (hop > nfft) cannot be measured';
 
 export const hopAnalyzer: Analyzer = {
   name: 'hop',
@@ -121,7 +126,7 @@ function noOverlap(
         {
           values: { hop: N },
           score: FLAT_NO_OVERLAP_SCORE,
-          reason: `${why}, yet ${dcText(dc)}: frames that do not overlap under a flat window, or unusable phase`,
+          reason: `${why}, yet ${dcText(dc)}: frames that do not overlap under a flat window, or unusable phase${GAP_NOTE}`,
           metrics: { fit: best ? round4(best.value) : 0, edge: round4(edge), pairs, dcShare: round4(dc.share) },
         },
       ],
@@ -132,7 +137,7 @@ function noOverlap(
       {
         values: { hop: N },
         score: NO_OVERLAP_SCORE,
-        reason: `no hop 1..${N} aligns consecutive segments over ${pairs} frame pairs (${found}) while the imprint tapers to ${pct(edge)} of its mean at the frame edge: frames that do not overlap`,
+        reason: `no hop 1..${N} aligns consecutive segments over ${pairs} frame pairs (${found}) while the imprint tapers to ${pct(edge)} of its mean at the frame edge: frames that do not overlap${GAP_NOTE}`,
         metrics: { fit: best ? round4(best.value) : 0, edge: round4(edge), pairs },
       },
     ],

@@ -4,6 +4,7 @@ import { type ImprintReference, layoutIndex, makeLayout } from './fit.js';
 import { imprintOf, overlapWitness } from '../shared/window-imprint.js';
 import { lengthPrior, referenceOf, type SearchHints, searchWindows, type WindowCandidate, type WindowSearch } from './search.js';
 import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '../types.js';
+import { weighBySeams } from './seams.js';
 
 /**
  * Window shape, symmetry, length, placement, the window-centre phase reference (and the phase sign, when
@@ -65,8 +66,9 @@ export const windowImprint: Analyzer = {
   branches: 8,
   decides: DECIDES,
   needs: NEEDS,
-  // Every frame it reads is put in ascending order by the bin order (src/decode/bin-order.ts).
-  reads: ['binOrder'],
+  // Frames are read in ascending bin order (src/decode/bin-order.ts); the hop steers the search (an
+  // absolute-time drift) and says whether frames overlap (seams.ts).
+  reads: ['binOrder', 'hop'],
   applies(evidence: Evidence, fixed: PartialStftConfig): boolean {
     const dtype = fixed.magnitudeFile?.dtype;
     return evidence.phase !== null || (dtype !== undefined && isComplexDtype(dtype));
@@ -74,7 +76,7 @@ export const windowImprint: Analyzer = {
   run(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     const search = cachedSearch(evidence, fixed);
     if (typeof search === 'string') return undecided(search);
-    return hypothesesFrom(search, fixed.phaseSign !== undefined);
+    return weighBySeams(evidence, fixed, hypothesesFrom(search, fixed.phaseSign !== undefined), (c) => estimateWindow(evidence, c));
   },
 };
 

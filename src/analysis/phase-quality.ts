@@ -7,17 +7,17 @@
  * Two structural witnesses of a true STFT phase, both cheap and sampled:
  * - DC (and Nyquist) cells of a real signal's spectrum are real under every phase convention, so their
  *   phase is 0 or ±π (DESIGN.md 4.3). Random phase hits that in ~1 % of frames.
- * - Overlapping frames see the same samples: with y_m = IFFT(X_m) = w·x(segment m), the overlap of
- *   frames m and m+j satisfies y_m[n+jh]·w[n] = y_{m+j}[n]·w[n+jh]. The relative mismatch of a pair is
- *   round-off for a true phase and ~0 dB (1) when either frame's phase is wrong: a per-frame verdict,
- *   which is what finds the corrupt frames of a partly good file.
+ * - Overlapping frames see the same samples (frame-trust.ts): a per-frame verdict, which is what finds
+ *   the corrupt frames of a partly good file. Frames that do not overlap (a block FFT) leave only the
+ *   DC witness: every phase is consistent there, so the overlap test abstains (DESIGN.md 4.12).
  */
-import { PairMismatch } from './pair-mismatch.js';
 import type { Layout, StftConfig } from '../config/types.js';
 import type { MatrixShape } from '../decode/frames.js';
 import { decodeMagnitudes, floorMask, phaseUnitFactor } from '../decode/scales.js';
-import { type ComplexFrames, FrameSynthesizer, geometryFromConfig, type StftGeometry, subGeometry } from '../dsp/stft.js';
+import { geometryFromConfig, subGeometry } from '../dsp/stft.js';
 import { type Evidence, sampleBlockStarts } from './evidence.js';
+import { seamContinuity } from './block-seams.js';
+import { type FrameTrust, frameTrust, framesOverlap, PAIR_CONSISTENT_DB, SILENT_FRACTION } from './frame-trust.js';
 
 export type PhaseKind =
   | 'ok'
@@ -44,77 +44,6 @@ export interface PhaseAssessment {
   trustedFrames?: Uint8Array;
   /** A truncated phase file: how many stored values it holds (the rest are missing). */
   availableValues?: number;
-}
-
-/** A pair of overlapping frames agrees when its mismatch is below this (true phase: round-off or quantisation, < −35 dB). */
-export const PAIR_CONSISTENT_DB = -15;
-/** DC/Nyquist phase within this of 0 or ±π counts as real (uint8-scaled phase quantises to 0.025 rad). */
-const DC_TOLERANCE = 0.03;
-/** Frames with less energy than this fraction of the block's loudest carry no evidence either way. */
-const SILENT_FRACTION = 1e-10;
-
-export interface FrameTrust {
-  /** 1 = the frame agrees with at least one overlapping neighbour (or is silent). */
-  trusted: Uint8Array;
-  /** Best pair mismatch of each frame in dB (NaN: no evaluable pair, −Infinity: exact). */
-  pairErrorDb: Float64Array;
-  /** 1 = silent frame (trusted by default: its phase cannot matter). */
-  silent: Uint8Array;
-}
-
-/**
- * Per-frame trust of a complex STFT under a geometry, from the overlap agreement of each frame with
- * its neighbours at lags 1..⌈nfft/hop⌉−1. A frame is trusted when any of its pairs agrees: a good frame
- * beside a corrupt one still has a good partner on the other side. Streams with a ring of segments,
- * so a whole file costs one inverse FFT per frame and O(nfft) memory.
- */
-export function frameTrust(X: ComplexFrames, g: StftGeometry, thresholdDb = PAIR_CONSISTENT_DB): FrameTrust {
-  const { frames, bins } = X;
-  const { nfft, hop } = g;
-  const lags = Math.max(0, Math.ceil(nfft / hop) - 1);
-  const ring = new Float64Array((lags + 1) * nfft);
-  const energy = new Float64Array(frames);
-  const finite = new Uint8Array(frames);
-  const best = new Float64Array(frames).fill(Infinity);
-  const syn = new FrameSynthesizer(g);
-  const pairs = new PairMismatch(g);
-  let maxEnergy = 0;
-  for (let m = 0; m < frames; m++) {
-    const o = m * bins;
-    let ok = 1;
-    for (let k = 0; k < bins; k++) if (!Number.isFinite(X.re[o + k]) || !Number.isFinite(X.im[o + k])) ok = 0;
-    finite[m] = ok;
-    const slot = (m % (lags + 1)) * nfft;
-    if (!ok) {
-      ring.fill(0, slot, slot + nfft);
-      continue;
-    }
-    const y = syn.synth(m, X.re, X.im, o, bins);
-    ring.set(y, slot);
-    let e = 0;
-    for (let n = 0; n < nfft; n++) e += y[n] * y[n];
-    energy[m] = e;
-    if (e > maxEnergy) maxEnergy = e;
-    for (let j = 1; j <= lags && j <= m; j++) {
-      const p = m - j;
-      if (!finite[p]) continue;
-      const ps = (p % (lags + 1)) * nfft;
-      const r = pairs.ratio(ring, ps, ring, slot, j * hop);
-      if (Number.isNaN(r)) continue;
-      if (r < best[m]) best[m] = r;
-      if (r < best[p]) best[p] = r;
-    }
-  }
-  const trusted = new Uint8Array(frames);
-  const silent = new Uint8Array(frames);
-  const pairErrorDb = new Float64Array(frames);
-  const thr = 10 ** (thresholdDb / 10);
-  for (let m = 0; m < frames; m++) {
-    silent[m] = finite[m] && energy[m] <= maxEnergy * SILENT_FRACTION ? 1 : 0;
-    pairErrorDb[m] = best[m] === Infinity ? NaN : 10 * Math.log10(best[m]);
-    trusted[m] = finite[m] && (silent[m] || best[m] <= thr) ? 1 : 0;
-  }
-  return { trusted, pairErrorDb, silent };
 }
 
 /** Fraction of evaluable frames whose DC (and Nyquist) phase is 0 or ±π: ~1 for a real STFT phase. */
@@ -187,10 +116,63 @@ export function knownCells(
   return mask;
 }
 
+/** DC/Nyquist phase within this of 0 or ±π counts as real (uint8-scaled phase quantises to 0.025 rad). */
+const DC_TOLERANCE = 0.03;
+
 export interface AssessOptions {
   /** Sampled blocks and their length in frames (defaults 8 × 32). */
   blocks?: number;
   blockFrames?: number;
+}
+
+/**
+ * Frames judged by their overlap, file-wide: silence is measured against the loudest sampled frame
+ * (a quiet block's round-off dust is no evidence), and finite frames without a pair to compare (no
+ * overlap) are neither tested nor condemned. A non-finite frame counts as tested and untrusted.
+ */
+function tallyTrust(trusts: FrameTrust[]): { framesTested: number; framesTrusted: number; framesSilent: number } {
+  let loudest = 0;
+  for (const t of trusts) for (const e of t.energy) if (e > loudest) loudest = e;
+  let framesTested = 0;
+  let framesTrusted = 0;
+  let framesSilent = 0;
+  for (const t of trusts) {
+    for (let m = 0; m < t.trusted.length; m++) {
+      const nonFinite = !t.trusted[m] && !t.paired[m];
+      if (!nonFinite && t.energy[m] <= loudest * SILENT_FRACTION) framesSilent++;
+      else if (t.paired[m] || nonFinite) {
+        framesTested++;
+        framesTrusted += t.trusted[m];
+      }
+    }
+  }
+  return { framesTested, framesTrusted, framesSilent };
+}
+
+/** A window whose smallest value is at least this share of its peak leaves no taper to match. */
+const FLAT_WINDOW = 0.1;
+/** Seams of noise-like blocks: a join of unrelated samples is within this factor of a join inside a block. */
+const NOISE_LIKE = 2;
+/** A seam ratio beyond this (either way) breaks the reading. */
+const SEAMS_BROKEN = 4;
+
+/**
+ * Without overlap and without a taper, only the DC cells and the seams of the frame-by-frame inverse
+ * vouch for a reading (DESIGN.md 4.12); a mis-shaped reading of a real phase passes the DC test alone.
+ * Why the reading is not confirmed, or null when it is (or a tapered window's imprint can vouch).
+ */
+function unconfirmedBlocks(evidence: Evidence, config: StftConfig, w: Float64Array): string | null {
+  let lo = Infinity;
+  let peak = 0;
+  for (const v of w) {
+    lo = Math.min(lo, Math.abs(v));
+    peak = Math.max(peak, Math.abs(v));
+  }
+  if (lo < FLAT_WINDOW * peak) return null;
+  const s = seamContinuity(evidence, config);
+  const ratio = s ? `seam ratio ${s.ratio.toPrecision(3)}, unrelated samples ${s.unrelated.toPrecision(3)}` : 'no seam measurable';
+  if (s && s.unrelated >= NOISE_LIKE && s.ratio < SEAMS_BROKEN && s.ratio > 1 / SEAMS_BROKEN) return null;
+  return `frames do not overlap under a flat window and the frame-by-frame inverse does not join into one signal (${ratio}): nothing confirms this reading`;
 }
 
 /** Half-periods of the phase units files use (radians, degrees, cycles, int8/int16 scalings). */
@@ -251,9 +233,7 @@ export function assessPhase(evidence: Evidence, config: StftConfig, opts: Assess
   let constant = true;
   let dcTested = 0;
   let dcHits = 0;
-  let framesTested = 0;
-  let framesTrusted = 0;
-  let framesSilent = 0;
+  const trusts: FrameTrust[] = [];
   let magPhaseLike = 0;
   let magNegative = 0;
   let magCount = 0;
@@ -316,17 +296,11 @@ export function assessPhase(evidence: Evidence, config: StftConfig, opts: Assess
         im[i] = magnitude[i] * Math.sin(radians[i]);
       }
       // The block's own geometry: absolute-time phase depends on the global frame index.
-      const t = frameTrust({ frames: blockFrames, bins, re, im }, subGeometry(g, m0));
-      for (let m = 0; m < blockFrames; m++) {
-        if (t.silent[m]) framesSilent++;
-        else {
-          framesTested++;
-          framesTrusted += t.trusted[m];
-        }
-      }
+      trusts.push(frameTrust({ frames: blockFrames, bins, re, im }, subGeometry(g, m0)));
     }
   }
 
+  const { framesTested, framesTrusted, framesSilent } = tallyTrust(trusts);
   const metrics: Record<string, number> = { sampledValues: values, blocks: starts.length, blockFrames };
   const pct = (a: number, b: number): string => `${((100 * a) / Math.max(1, b)).toFixed(1)} %`;
   if (values === 0) return verdict('size-mismatch', 'no phase values could be read', metrics);
@@ -343,7 +317,9 @@ export function assessPhase(evidence: Evidence, config: StftConfig, opts: Assess
   metrics.silentFrames = framesSilent;
   const dcOk = dcTested >= 4 && dcHits / dcTested >= 0.8;
   const dcText = dcTested > 0 ? `DC phase on 0/±π in ${pct(dcHits, dcTested)} of ${dcTested} frames` : 'no DC cell to test';
-  const trustText = `${framesTrusted} of ${framesTested} sampled frames agree with an overlapping neighbour (pair mismatch ≤ ${PAIR_CONSISTENT_DB} dB)`;
+  const trustText = framesOverlap(g)
+    ? `${framesTrusted} of ${framesTested} sampled frames agree with an overlapping neighbour (pair mismatch ≤ ${PAIR_CONSISTENT_DB} dB)`
+    : `frames do not overlap (hop ${config.hop} ≥ the window's support): no overlap test, every phase is consistent`;
   const consistent = framesTested > 0 && framesTrusted / framesTested >= 0.1;
 
   if (!dcOk && !consistent && dcTested >= 4) {
@@ -366,6 +342,8 @@ export function assessPhase(evidence: Evidence, config: StftConfig, opts: Assess
     }
     return verdict('random', `no phase structure: ${dcText}; ${trustText}`, metrics);
   }
+  const unconfirmed = framesOverlap(g) || config.window === 'estimated' ? null : unconfirmedBlocks(evidence, config, g.window);
+  if (unconfirmed !== null) return verdict('inconsistent', `looks like an STFT phase (${dcText}) but ${unconfirmed}`, metrics);
   if (framesTested > 0 && !consistent) {
     return verdict('inconsistent', `looks like an STFT phase (${dcText}) but does not fit the magnitudes under this config: ${trustText}`, metrics);
   }

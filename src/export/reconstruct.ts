@@ -1,5 +1,7 @@
 import { Evidence } from '../analysis/evidence.js';
-import { assessPhase, frameTrust, knownCells, type PhaseAssessment, truncatedShape } from '../analysis/phase-quality.js';
+import { assessPhase, knownCells, type PhaseAssessment, truncatedShape } from '../analysis/phase-quality.js';
+import { frameTrust, framesOverlap } from '../analysis/frame-trust.js';
+import { InputError } from '../errors.js';
 import type { StftConfig } from '../config/types.js';
 import { FrameReader, StftDecoder } from '../decode/frames.js';
 import { decodeMagnitudes, phaseUnitFactor } from '../decode/scales.js';
@@ -72,6 +74,15 @@ function exportRetrieved(
   const partial = partialPhaseFile !== null && config.phaseFile !== null ? openPartialPhase(config, partialPhaseFile) : null;
   try {
     const g = geometryFromConfig(config);
+    if (!framesOverlap(g)) {
+      // Without overlap every phase is consistent (DESIGN.md 4.12): retrieval has nothing to converge
+      // to and would write noise with the right spectrogram. Refuse before anything is written.
+      const why = partial ? 'the phase file is only partly usable' : verdict ? `the phase file is unusable (${verdict.kind})` : 'there is no phase';
+      throw new InputError(
+        magnitudeFile,
+        `frames do not overlap (hop ${config.hop} ≥ the window's support) and ${why}: phase retrieval cannot work without overlap (every phase is consistent)`,
+      );
+    }
     const floorMagnitude = floorLevel(config);
     const read = (a: number, count: number): MagnitudeBlock => {
       const b = magDecoder.read(a, count);

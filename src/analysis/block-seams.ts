@@ -1,0 +1,136 @@
+import { type DecodableConfig, type Evidence, sampleBlockStarts } from './evidence.js';
+import type { StftConfig } from '../config/types.js';
+import { FrameSynthesizer, geometryFromConfig, type StftGeometry, subGeometry } from '../dsp/stft.js';
+
+/** What the seam test reads: the decoding and the frame geometry (centring and length do not matter). */
+export type SeamConfig = DecodableConfig &
+  Pick<StftConfig, 'nfft' | 'hop' | 'sided' | 'winLength' | 'windowPlacement' | 'window' | 'windowSymmetry' | 'phaseReference' | 'phaseSign'>;
+
+/**
+ * Seam continuity of frames that do not overlap (DESIGN.md 4.12). Without overlap STFT consistency
+ * says nothing (STFT(ISTFT(X)) = X for any X), but the inverse is exact frame by frame: x̂_m = y_m / w
+ * where the window is non-negligible. Under the right decoding, window and phase reference the
+ * recovered blocks are pieces of one signal, so a second difference that straddles the seam between
+ * block m and block m+1 (at the spacing of the seam: 1 for hop = nfft under a window that does not
+ * vanish at its ends) is as large, on average, as one of the same spacing inside a block. A wrong scale
+ * (|X|² read as |X|), a wrong reference (the segment rolled by half a frame) or a wrong window (dividing
+ * a taper by a flat window, or the reverse) breaks the seams by one to three decades (measured on the
+ * numpy block fixtures). The ratio is ≈ 1 for the truth, so both directions away from 1 cost. The
+ * window analyzer weighs its readings by it (heuristics/window/seams.ts).
+ */
+
+/** Window values below this fraction of its peak are not divided by (the inverse is not trusted there). */
+const USABLE_WINDOW = 1e-3;
+/** Frames per sampled block, and blocks. */
+const BLOCK_FRAMES = 32;
+const BLOCKS = 4;
+/** Fewest seams for a verdict: the seam mean of fewer steps is too noisy to rank on. */
+const MIN_SEAMS = 8;
+/** The largest penalty (dB): beyond it the reading is wrong either way. */
+const MAX_PENALTY_DB = 60;
+
+export interface SeamResult {
+  /** Mean squared second difference across seams over the same inside blocks (≈ 1 for the truth). */
+  ratio: number;
+  /** The same ratio for each block joined to its own start (circularly). */
+  wrapRatio: number;
+  /**
+   * What a join of unrelated samples would give on the same scale (6σ² over the interior's mean): near
+   * 1 the blocks are noise-like and no join can be told from another, so the ratio says nothing.
+   */
+  unrelated: number;
+  /** Seams measured. */
+  seams: number;
+  /** Samples between the last usable sample of a block and the first of the next. */
+  lag: number;
+  /** How unlikely the ratio is for the truth (dB, capped): what the ranking adds to the candidate's score. */
+  penaltyDb: number;
+}
+
+/**
+ * How unlikely (dB) a ratio of two mean squares is when its expectation is 1, over S seams: ln ρ of a
+ * mean of S squared steps spreads about √(2/S) for Gaussian steps; audio's steps are heavier-tailed,
+ * so the spread is taken as √(4/S). −10·log10 of that likelihood; a zero ratio is the cap.
+ */
+function unlikelyDb(ratio: number, seams: number): number {
+  if (!(ratio > 0)) return MAX_PENALTY_DB;
+  return Math.min(MAX_PENALTY_DB, ((10 * Math.LOG10E * Math.log(ratio) ** 2) / 2) * (seams / 4));
+}
+
+/** First and last frame index where the window is usable (≥ USABLE_WINDOW of its peak), or null. */
+function usableSpan(w: Float64Array): { a: number; z: number } | null {
+  let peak = 0;
+  for (const v of w) if (Math.abs(v) > peak) peak = Math.abs(v);
+  if (!(peak > 0)) return null;
+  let a = 0;
+  while (Math.abs(w[a]) < USABLE_WINDOW * peak) a++;
+  let z = w.length - 1;
+  while (Math.abs(w[z]) < USABLE_WINDOW * peak) z--;
+  return { a, z };
+}
+
+/**
+ * Seam continuity of `config` on sampled blocks of consecutive frames; null when the frames overlap
+ * (consistency applies there), when no step of the seam's lag fits inside a block (a gap longer than
+ * the block), or when there is too little to measure (silence, too few frames).
+ */
+export function seamContinuity(evidence: Evidence, config: SeamConfig, estimatedWindow?: Float64Array): SeamResult | null {
+  if (config.phaseFile === null && !config.magnitudeFile.dtype.startsWith('complex')) return null;
+  // Gain scales every block alike and frame 0's position shifts them all: neither changes a ratio.
+  const g0 = geometryFromConfig({ ...config, gain: 1, firstFrameStart: 0, padMode: 'none' }, estimatedWindow);
+  // The one-no-nyquist layout has no Nyquist bin: resynthesise it as zero.
+  const g: StftGeometry = g0.sided === 'one-no-nyquist' ? { ...g0, sided: 'one' } : g0;
+  const span = usableSpan(g.window);
+  if (!span || g.hop <= span.z - span.a) return null;
+  const { a, z } = span;
+  const lag = g.hop + a - z;
+  if (2 * lag > z - a) return null;
+  const w = g.window;
+  let seam = 0;
+  let seams = 0;
+  let inner = 0;
+  let inners = 0;
+  let wrap = 0;
+  let power = 0;
+  let powers = 0;
+  const L = Math.min(BLOCK_FRAMES, config.frames);
+  const prev = new Float64Array(g.nfft);
+  for (const m0 of sampleBlockStarts(config.frames, L, BLOCKS)) {
+    const count = Math.min(L, config.frames - m0);
+    const block = evidence.decodedFrames(config, m0, count);
+    const syn = new FrameSynthesizer(subGeometry(g, m0));
+    for (let m = 0; m < count; m++) {
+      const y = syn.synth(m, block.re, block.im, m * block.bins, block.bins);
+      for (let n = a; n <= z; n++) y[n] /= w[n];
+      if (m > 0) {
+        // The two second differences that straddle the seam, at the seam's own spacing.
+        const d1 = prev[z - lag] - 2 * prev[z] + y[a];
+        const d2 = prev[z] - 2 * y[a] + y[a + lag];
+        seam += d1 * d1 + d2 * d2;
+        seams++;
+      }
+      // The same join made circularly, block m's end to its own start: samples a frame apart.
+      const w1 = y[z - lag] - 2 * y[z] + y[a];
+      const w2 = y[z] - 2 * y[a] + y[a + lag];
+      wrap += w1 * w1 + w2 * w2;
+      for (let n = a; n <= z; n++) power += y[n] * y[n];
+      powers += z - a + 1;
+      for (let n = a + lag; n + lag <= z; n++) {
+        const d = y[n - lag] - 2 * y[n] + y[n + lag];
+        inner += d * d;
+        inners++;
+      }
+      prev.set(y);
+    }
+  }
+  if (seams < MIN_SEAMS || !(inner > 0) || !Number.isFinite(seam) || !Number.isFinite(inner)) return null;
+  const ratio = seam / (2 * seams) / (inner / inners);
+  const wrapRatio = wrap / (2 * (seams + 1)) / (inner / inners);
+  // A true block's circular wrap joins samples a frame apart: never smoother than consecutive samples
+  // on average. A decoding that smooths each block circularly (|X|² read as |X| makes y_m a circular
+  // convolution) can hide its seams in a rolled, reversed reading, but not its wraps.
+  const penaltyDb = Math.min(MAX_PENALTY_DB, unlikelyDb(ratio, seams) + (wrapRatio < 1 ? unlikelyDb(wrapRatio, seams) : 0));
+  // Unrelated samples give a second difference of 6σ²: that is what a seam of noise-like blocks costs.
+  const unrelated = (6 * power) / powers / (inner / inners);
+  return { ratio, wrapRatio, unrelated, seams, lag, penaltyDb };
+}

@@ -1,0 +1,194 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Evidence } from '../src/analysis/evidence.js';
+import { reconstruct } from '../src/export/reconstruct.js';
+import { analyzeEvidence } from '../src/analyze/index.js';
+import { framesOverlap, frameTrust } from '../src/analysis/frame-trust.js';
+import { assessPhase } from '../src/analysis/phase-quality.js';
+import { seamContinuity } from '../src/analysis/block-seams.js';
+import type { StftConfig } from '../src/config/types.js';
+import { geometryFromConfig, stft } from '../src/dsp/stft.js';
+import { demoSignal } from '../src/synth/signals.js';
+import { rawStorage, rewritePhase, type SynthCase, synthCase } from './synth-evidence.js';
+
+/**
+ * Frames that do not overlap (DESIGN.md 4.12): a plain block FFT (hop ≥ nfft) must be read as one,
+ * its phase kept (only the DC witness applies), and an overlapping STFT must never be read as one.
+ */
+
+const block = (over: Partial<StftConfig>): Partial<StftConfig> => ({ center: false, padMode: 'none', firstFrameStart: 0, sampleRate: 16000, ...over });
+
+const WIN: { name: string; over: Partial<StftConfig> }[] = [
+  { name: 'rectangular 256/256 frame-major', over: block({ nfft: 256, bins: 129, hop: 256, window: 'rectangular' }) },
+  { name: 'rectangular 256/256 bin-major', over: block({ nfft: 256, bins: 129, hop: 256, window: 'rectangular', layout: 'bin-major' }) },
+  { name: 'periodic hann 512/512 bin-major', over: block({ nfft: 512, bins: 257, hop: 512, window: 'hann', layout: 'bin-major' }) },
+  {
+    name: 'symmetric hann 512/512 float64',
+    over: block({
+      nfft: 512,
+      bins: 257,
+      hop: 512,
+      window: 'hann',
+      windowSymmetry: 'symmetric',
+      magnitudeFile: rawStorage({ dtype: 'float64' }),
+      phaseFile: rawStorage({ dtype: 'float64' }),
+    }),
+  },
+  { name: 'symmetric hamming 256/256', over: block({ nfft: 256, bins: 129, hop: 256, window: 'hamming', windowSymmetry: 'symmetric' }) },
+  { name: 'periodic hamming 256/384 (gaps)', over: block({ nfft: 256, bins: 129, hop: 384, window: 'hamming' }) },
+];
+
+const cases: SynthCase[] = [];
+afterAll(() => {
+  for (const c of cases) c.cleanup();
+});
+
+function make(over: Partial<StftConfig>): SynthCase {
+  const c = synthCase(over, demoSignal(16000, 2, 5));
+  cases.push(c);
+  return c;
+}
+
+describe('block FFT: should win', () => {
+  for (const { name, over } of WIN) {
+    it(name, () => {
+      const c = make(over);
+      const verdict = assessPhase(c.evidence, c.config);
+      expect(verdict.kind, verdict.reason).toBe('ok');
+      expect(verdict.reason).toMatch(/frames do not overlap/);
+      const r = analyzeEvidence(c.evidence);
+      const got = r.candidates[0].config;
+      const t = c.config;
+      const fields = ['window', 'magnitudeScale', 'phaseReference', 'phaseSign', 'layout', 'nfft'] as const;
+      expect(Object.fromEntries(fields.map((f) => [f, got[f]])), name).toEqual(Object.fromEntries(fields.map((f) => [f, t[f]])));
+      // A gap between blocks leaves nothing to measure it by (no overlap, and the phase advance is
+      // aliased for hop ≥ nfft): nfft, the least hop that fits, is what comes out, and the frames are
+      // read as not overlapping either way.
+      expect(got.hop, name).toBe(t.nfft);
+    });
+  }
+});
+
+describe('block FFT: should not', () => {
+  it('an overlapping STFT (hann 512/128) is never read as a block FFT', () => {
+    const c = make({ nfft: 512, bins: 257, hop: 128, sampleRate: 16000 });
+    const r = analyzeEvidence(c.evidence);
+    expect(r.candidates[0].config.hop).toBe(128);
+    expect(seamContinuity(c.evidence, c.config)).toBeNull();
+  });
+  it('an overlapping rectangular STFT (256/128) keeps its overlap test and hop', () => {
+    const c = make(block({ nfft: 256, bins: 129, hop: 128, window: 'rectangular' }));
+    const v = assessPhase(c.evidence, c.config);
+    expect(v.kind).toBe('ok');
+    expect(v.reason).toMatch(/agree with an overlapping neighbour/);
+    expect(analyzeEvidence(c.evidence).candidates[0].config.hop).toBe(128);
+  });
+  it('a flat window with gaps (256/320) leaves nothing to confirm the reading: the phase is not vouched for', () => {
+    // No overlap, no taper, and blocks 65 samples apart are unrelated: a mis-shaped reading of a real
+    // phase would pass the DC test just as well (test/hostile.test.ts, a phase file cut by one value).
+    const c = make(block({ nfft: 256, bins: 129, hop: 320, window: 'rectangular', layout: 'bin-major' }));
+    const v = assessPhase(c.evidence, c.config);
+    expect(v.usable).toBe(false);
+    expect(v.reason).toMatch(/nothing confirms this reading/);
+  });
+  it('random phase in a block FFT is still condemned by the DC witness', () => {
+    const c = make(block({ nfft: 256, bins: 129, hop: 256, window: 'rectangular' }));
+    let s = 7;
+    const e = rewritePhase(c, (v) => {
+      for (let i = 0; i < v.length; i++) {
+        s = (s * 1103515245 + 12345) % 2147483648;
+        v[i] = (s / 2147483648) * 2 * Math.PI - Math.PI;
+      }
+    });
+    try {
+      expect(assessPhase(e, c.config).usable).toBe(false);
+    } finally {
+      e.close();
+    }
+  });
+  it('the seams reject |X|² read as |X| and a window-centre roll of a rectangular block FFT', () => {
+    const c = make(block({ nfft: 256, bins: 129, hop: 256, window: 'rectangular' }));
+    const truth = seamContinuity(c.evidence, c.config);
+    expect(truth).not.toBeNull();
+    for (const wrong of [{ magnitudeScale: 'power' as const }, { phaseReference: 'window-centre' as const }, { phaseSign: '-' as const }]) {
+      const w = seamContinuity(c.evidence, { ...c.config, ...wrong });
+      expect(w!.penaltyDb, JSON.stringify(wrong)).toBeGreaterThan(truth!.penaltyDb + 10);
+    }
+  });
+});
+
+describe('frame trust without overlap, and silence', () => {
+  it('abstains for hop >= the support: every finite frame trusted, none paired', () => {
+    const cfg = { ...(synthCaseConfig(256, 256) as StftConfig) };
+    const g = geometryFromConfig(cfg);
+    expect(framesOverlap(g)).toBe(false);
+    const X = stft(demoSignal(16000, 1, 3), g, 40);
+    const t = frameTrust(X, g);
+    expect([...t.trusted].every((v) => v === 1)).toBe(true);
+    expect([...t.paired].every((v) => v === 0)).toBe(true);
+  });
+  it('a near-silent frame in a quiet block is silent against the file, not the block', () => {
+    const g = geometryFromConfig(synthCaseConfig(256, 64) as StftConfig);
+    const x = demoSignal(16000, 1, 3);
+    for (let i = 4000; i < 6000; i++) x[i] *= 1e-7;
+    const X = stft(x, g, 100);
+    const quiet = frameTrust({ ...X, frames: 20, re: X.re.subarray(66 * X.bins), im: X.im.subarray(66 * X.bins) }, g, undefined, 1e6);
+    expect(quiet.silent.some((v) => v === 1)).toBe(true);
+  });
+});
+
+function synthCaseConfig(nfft: number, hop: number): Partial<StftConfig> {
+  return {
+    nfft,
+    hop,
+    sided: 'one',
+    winLength: nfft,
+    window: 'rectangular',
+    windowSymmetry: 'periodic',
+    windowPlacement: 'centred',
+    firstFrameStart: 0,
+    padMode: 'none',
+    phaseReference: 'frame-start',
+    phaseSign: '+',
+    gain: 1,
+  };
+}
+
+describe('real block FFTs and silence (test/fixtures/real)', () => {
+  const REAL = 'test/fixtures/real';
+  const truthOf = (dir: string): StftConfig => JSON.parse(readFileSync(join(REAL, dir, 'truth.json'), 'utf8')) as StftConfig;
+  it('numpy-block-rect-256: the phase is kept (DC witness), not declared inconsistent', () => {
+    const e = new Evidence(join(REAL, 'numpy-block-rect-256/mag.f32'), join(REAL, 'numpy-block-rect-256/phase.f32'));
+    try {
+      const v = assessPhase(e, truthOf('numpy-block-rect-256'));
+      expect(v.kind, v.reason).toBe('ok');
+    } finally {
+      e.close();
+    }
+  });
+  it('octave-specgram-hamming256: digital silence is no evidence, the phase is ok (not partial)', () => {
+    const dir = 'octave-specgram-hamming256';
+    const e = new Evidence(join(REAL, dir, 'mag.f32'), join(REAL, dir, 'phase.f32'));
+    try {
+      const v = assessPhase(e, truthOf(dir));
+      expect(v.kind, v.reason).toBe('ok');
+    } finally {
+      e.close();
+    }
+  });
+  it('export of a magnitude-only block FFT is refused with one line, nothing written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sd-block-'));
+    const out = join(dir, 'x.wav');
+    try {
+      const config = { ...truthOf('numpy-block-rect-256'), phaseFile: null };
+      expect(() => reconstruct(config, join(REAL, 'numpy-block-rect-256/mag.f32'), null, { output: out, force: true, parallel: false })).toThrow(
+        /frames do not overlap .* phase retrieval cannot work/,
+      );
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
