@@ -230,6 +230,8 @@ export interface EndRuns {
 }
 
 const END_RUN_CAP = 1 << 20;
+/** Share of checked bins that must be real for an edge frame to count as real in every bin. */
+const EDGE_FRAME_REAL_SHARE = 0.8;
 
 export function realRunsAtEnds(src: ValueSource, test: RealBinTest, length: number): EndRuns {
   const chunk = 4096;
@@ -259,6 +261,9 @@ export function realRunsAtEnds(src: ValueSource, test: RealBinTest, length: numb
  */
 export function endRunsFit(src: ValueSource, test: RealBinTest, s: Shape, runs: EndRuns, lastReal: boolean): boolean {
   const cols = checkedBins(s.bins).filter((k) => k > 0 && k < s.bins - 1);
+  // "Real in every bin" up to the stored precision: a reflect-padded edge frame of a float32 torch.stft
+  // is real to 1e-6 in 95 % of its bins, not all (kinds/torch-save-complex: the true shape was refused).
+  // A misread shape's extra values are unrelated cells, real in few bins.
   const allReal = (m: number): boolean => {
     const re = new Float64Array(cols.length);
     const im = new Float64Array(cols.length);
@@ -268,8 +273,9 @@ export function endRunsFit(src: ValueSource, test: RealBinTest, s: Shape, runs: 
       re,
       im,
     );
-    for (let i = 0; i < cols.length; i++) if (!test.isReal(re[i], im[i])) return false;
-    return true;
+    let real = 0;
+    for (let i = 0; i < cols.length; i++) if (test.isReal(re[i], im[i])) real++;
+    return real >= EDGE_FRAME_REAL_SHARE * cols.length;
   };
   const check = (extra: number, frameAt: (j: number) => number): boolean => {
     if (extra < 0) return false;
