@@ -1,5 +1,5 @@
 /**
- * Container readers (DESIGN.md §4.1): recognise npy, npz, torch.save (.pt), MAT v5, MAT v7.3/HDF5 and numeric text by
+ * Container readers (DESIGN.md §4.1): recognise npy, npz, torch.save (.pt), MAT v5, MAT v7.3/HDF5, JSON lists and numeric text by
  * their headers, list the arrays inside, and open one as a ValueSource in storage order. Anything
  * else is headerless raw data, left to the dtype analyzer. Every bad file gives a one-line InputError.
  */
@@ -8,6 +8,7 @@ import type { ValueSource } from '../source.js';
 import { oneLine, withFile } from './fileio.js';
 import { HDF5_PREFIX_BYTES, isHdf5, isMatlabHdf5 } from './hdf5-signature.js';
 import { isMat5, openMat5, sniffMat5 } from './mat5.js';
+import { looksLikeJson, openJson, sniffJson } from './json.js';
 import { hasNpyMagic, openNpy, sniffNpy } from './npy.js';
 import { openNpz, sniffNpz } from './npz.js';
 import { pickArrays } from './pick.js';
@@ -20,7 +21,7 @@ export type { ArrayEntry, ContainerInfo } from './types.js';
 export { pickArrays, type PickResult } from './pick.js';
 export { MAX_INFLATED_BYTES } from './fileio.js';
 
-type Kind = 'npy' | 'zip' | 'mat5' | 'hdf5' | 'text' | 'raw';
+type Kind = 'npy' | 'zip' | 'mat5' | 'hdf5' | 'json' | 'text' | 'raw';
 
 /** torch.save before PyTorch 1.6: a bare pickle starting with its magic number (LONG1 0x1950a86a20f9469cfc6c). */
 const LEGACY_TORCH_MAGIC = [0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
@@ -69,6 +70,7 @@ function kindOf(prefix: Uint8Array): Kind {
   if (prefix[0] === 0x50 && prefix[1] === 0x4b && ((prefix[2] === 3 && prefix[3] === 4) || (prefix[2] === 5 && prefix[3] === 6))) return 'zip';
   if (isMat5(prefix)) return 'mat5';
   if (isHdf5(prefix)) return 'hdf5';
+  if (looksLikeJson(prefix)) return 'json';
   return 'text';
 }
 
@@ -102,6 +104,8 @@ export function sniffContainer(file: string): ContainerInfo {
         return sniffMat5(file);
       case 'hdf5':
         return hdf5Reader(file).sniffHdf5(file, isMatlabHdf5(prefix));
+      case 'json':
+        return sniffJson(file);
       default: {
         if (isLegacyTorch(prefix)) {
           throw new InputError(file, 'is a legacy torch.save file (PyTorch < 1.6, not a zip): re-save it with a current torch.save, or np.save(t.numpy())');
@@ -147,6 +151,9 @@ export function openArray(file: string, info: ContainerInfo, name: string | null
       case 'mat':
         if (kind === 'mat5' && target !== null) return openMat5(file, target);
         if (kind === 'hdf5' && target !== null) return hdf5Reader(file).openHdf5(file, isMatlabHdf5(prefix), target);
+        break;
+      case 'json':
+        if (kind === 'json') return openJson(file, target);
         break;
       case 'csv':
       case 'text':
