@@ -3,6 +3,7 @@ import { container } from './container/index.js';
 import { dims } from './dims/index.js';
 import { rawDtype } from './raw-dtype/index.js';
 import { hopAnalyzer } from './hop/index.js';
+import { labels } from './labels/index.js';
 import { magnitudeScale } from './magnitude-scale/index.js';
 import { phaseConvention } from './phase-convention/index.js';
 import { phaseStructure } from './phase-structure/index.js';
@@ -18,7 +19,8 @@ import { windowImprint } from './window/index.js';
 // window-imprint runs after hop and phase-convention: with the hop and sign fixed an absolute-time drift
 // is undone exactly (measured: the e2e window misses were absolute-time cases without the hop), and it
 // evaluates half as many readings. phase-structure runs first in its stage: it rules out readings
-// whose phase is not a real signal's before anything costly runs on them.
+// whose phase is not a real signal's before anything costly runs on them. labels runs before recipe: a
+// rate the file states beats a recipe's usual one.
 export const ANALYZERS: readonly Analyzer[] = [
   container,
   rawDtype,
@@ -30,6 +32,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   phaseConvention,
   windowImprint,
   centring,
+  labels,
   recipe,
 ];
 

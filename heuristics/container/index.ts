@@ -101,6 +101,23 @@ function runContainer(evidence: Evidence, fixed: PartialStftConfig): AnalyzerRes
     { frames: a, bins: b, layout: order === 'C' ? 'frame-major' : 'bin-major' },
     { frames: b, bins: a, layout: order === 'C' ? 'bin-major' : 'frame-major' },
   ];
+  // A labelled table names its axes: rows labelled by times or columns by frequencies are frames × bins.
+  const l = magEntry.labels;
+  if (l && (l.rows || l.columns) && order === 'C') {
+    const what = [l.rows ? `the first column "${l.rowName ?? ''}" labels the rows` : '', l.columns ? `the header labels the columns with frequencies` : '']
+      .filter((x) => x)
+      .join(' and ');
+    return {
+      hypotheses: [
+        {
+          values: { ...values, ...orientations[0] },
+          score: pairScore,
+          reason: `${reason} | labelled table: ${what}, so rows are frames (${a} frames × ${b} bins, frame-major)`,
+          metrics,
+        },
+      ],
+    };
+  }
   // A mild preference for the axis whose length fits a common nfft's bin count.
   const fit = orientations.map((o) => Math.min(...transformsFor(o.bins).map(transformPrior)));
   const w = fit.map((c) => Math.exp(-0.5 * c));

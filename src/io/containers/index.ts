@@ -17,7 +17,8 @@ import { decodeTextPrefix, openText, sniffText, TEXT_PREFIX_BYTES } from './text
 import type { ArrayEntry, ContainerInfo } from './types.js';
 import { readZipDirectory } from './zip.js';
 
-export type { ArrayEntry, ContainerInfo } from './types.js';
+export type { ArrayEntry, AxisLabels, ContainerInfo } from './types.js';
+export { evenStep } from './labels.js';
 export { pickArrays, type PickResult } from './pick.js';
 export { MAX_INFLATED_BYTES } from './fileio.js';
 
