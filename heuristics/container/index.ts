@@ -92,7 +92,11 @@ function runContainer(evidence: Evidence, fixed: PartialStftConfig): AnalyzerRes
   const reason = parts.join(' | ');
   const dims = magEntry ? magEntry.shape.filter((d) => d > 1) : [];
   if (!magEntry || dims.length !== 2) {
-    if (magEntry && dims.length > 2) parts.push(`a ${dims.length}-D array: the shape is left to the shape stage`);
+    if (magEntry && dims.length > 2) {
+      parts.push(
+        `a ${dims.length}-D array (${magEntry.shape.join(', ')}): its leading axis may stack channels, which are not read apart yet; its values are read as one frames × bins matrix, the shape left to the shape stage`,
+      );
+    }
     return { hypotheses: [{ values, score: pairScore, reason: parts.join(' | '), metrics }] };
   }
   const [a, b] = dims;
