@@ -277,6 +277,9 @@ describe('JSON lists and objects', () => {
       ['deep.json', '[[[[[1]]]]]', /nested deeper than 4/],
       ['nothing.json', '{"a": "b"}', /without a numeric array/],
     ];
+    // Binary data that merely starts with '{' is raw, not broken JSON.
+    const raw = tmpFile('brace.f32', Buffer.concat([Buffer.from('{'), Buffer.from(new Float32Array([1e-3, 2, -7, 3.5]).buffer)]));
+    expect(sniffContainer(raw).format).toBe('raw');
     for (const [name, text, re] of bad) {
       const file = tmpFile(name, text);
       expect(

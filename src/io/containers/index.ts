@@ -71,7 +71,8 @@ function kindOf(prefix: Uint8Array): Kind {
   if (prefix[0] === 0x50 && prefix[1] === 0x4b && ((prefix[2] === 3 && prefix[3] === 4) || (prefix[2] === 5 && prefix[3] === 6))) return 'zip';
   if (isMat5(prefix)) return 'mat5';
   if (isHdf5(prefix)) return 'hdf5';
-  if (looksLikeJson(prefix)) return 'json';
+  // Only text can be JSON: a raw binary whose first byte happens to be '[' or '{' stays raw (e2e #69).
+  if (looksLikeJson(prefix) && decodeTextPrefix(prefix, true) !== null) return 'json';
   return 'text';
 }
 
