@@ -1,9 +1,9 @@
 /**
  * JSON nested lists (`json.dump(S.tolist())`: a list of rows, each a list of numbers) and objects
  * holding named arrays (`{"magnitude": [[...]], "phase": [[...]]}`, read like an npz). Parsed whole
- * with JSON.parse up to MAX_JSON_BYTES: on a 30 MB file of 1.5 M values that is ~0.3 s and ~200 MB
- * peak here, so the limit (256 MB of text, about 13 M values) keeps the peak near 1.5 GB; past it,
- * ask for .npy. Python writes NaN and ±Infinity as bare words, which JSON.parse refuses: they are read
+ * with JSON.parse up to MAX_JSON_BYTES: a 31 MB file of 1.5 M values (1025 × 1500) took 2.3 s and
+ * 198 MB peak RSS here (2 shared cores), so the limit (256 MB of text, about 13 M values) bounds the
+ * peak near 1.7 GB; past it, ask for .npy. Python writes NaN and ±Infinity as bare words, which JSON.parse refuses: they are read
  * as the numbers they name (null, which pandas writes for NaN, too).
  */
 import { statSync } from 'node:fs';
@@ -122,13 +122,18 @@ function collect(file: string, root: unknown, notes: string[]): JsonArray[] {
   return out;
 }
 
-/** The last file parsed (sniff and open read the same file several times in one analysis). */
-let last: { key: string; arrays: JsonArray[]; notes: string[] } | null = null;
+/**
+ * The last two files parsed: sniff and open read each file of a pair several times in one analysis,
+ * alternating magnitude and phase, so one entry would parse every time.
+ */
+const parsed = new Map<string, { arrays: JsonArray[]; notes: string[] }>();
+const CACHED_FILES = 2;
 
 function read(file: string): { arrays: JsonArray[]; notes: string[] } {
   const st = statSync(file);
   const key = `${file}|${st.size}|${st.mtimeMs}`;
-  if (last?.key === key) return last;
+  const hit = parsed.get(key);
+  if (hit) return hit;
   if (st.size > MAX_JSON_BYTES) throw new InputError(file, `JSON file of ${st.size} bytes is over the ${MAX_JSON_BYTES}-byte limit; save it as .npy`);
   const bytes = withFile(file, (fb) => fb.read(0, fb.size, 'JSON text'));
   let text: string;
@@ -140,8 +145,10 @@ function read(file: string): { arrays: JsonArray[]; notes: string[] } {
   const notes: string[] = [];
   const arrays = collect(file, parse(file, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text), notes);
   notes.unshift(`JSON ${arrays.length === 1 && arrays[0].name === null ? 'nested list' : `object with ${arrays.length} numeric arrays`}`);
-  last = { key, arrays, notes };
-  return last;
+  const result = { arrays, notes };
+  if (parsed.size >= CACHED_FILES) parsed.delete(parsed.keys().next().value as string);
+  parsed.set(key, result);
+  return result;
 }
 
 function entryOf(a: JsonArray): ArrayEntry {
