@@ -234,7 +234,7 @@ describe('JSON lists and objects', () => {
     expect(re[64 + 3]).toBe(nested[1][3]);
   });
 
-  it('reads named arrays, 3-D lists, Python NaN/Infinity; refuses ragged, empty, non-numeric and broken JSON', () => {
+  it('reads named arrays, pandas split frames with their labels, 3-D lists, Python NaN/Infinity; refuses ragged, empty, non-numeric and broken JSON', () => {
     const obj = tmpFile(
       'named.json',
       JSON.stringify({
@@ -253,6 +253,28 @@ describe('JSON lists and objects', () => {
     const info = sniffContainer(obj);
     expect(info.arrays.map((a) => a.name)).toEqual(['sr', 'magnitude', 'phase']);
     expect(Array.from(readValues(obj, info, 'phase').re)).toEqual([0, 1, 1, 0]);
+    const split = tmpFile(
+      'split.json',
+      JSON.stringify({
+        columns: [0, 62.5, 125],
+        index: [0, 0.008],
+        data: [
+          [1, 2, 3],
+          [4, 5, 6],
+        ],
+      }),
+    );
+    expect(sniffContainer(split).arrays).toEqual([
+      {
+        name: 'data',
+        dtype: 'float64',
+        endian: 'little',
+        shape: [2, 3],
+        order: 'C',
+        dataOffset: null,
+        labels: { columns: [0, 62.5, 125], rows: [0, 0.008], rowName: null },
+      },
+    ]);
     const cube = tmpFile(
       'cube.json',
       JSON.stringify([

@@ -10,7 +10,7 @@ import { statSync } from 'node:fs';
 import { InputError } from '../../errors.js';
 import { ArraySource, type ValueSource } from '../source.js';
 import { withFile } from './fileio.js';
-import type { ArrayEntry, ContainerInfo } from './types.js';
+import type { ArrayEntry, AxisLabels, ContainerInfo } from './types.js';
 
 export const MAX_JSON_BYTES = 256 << 20;
 /** Deepest nesting read as an array (channels × bins × frames plus one spare). */
@@ -29,6 +29,27 @@ interface JsonArray {
   name: string | null;
   shape: number[];
   values: Float64Array;
+  labels?: AxisLabels;
+}
+
+const isNumbers = (v: unknown): v is number[] => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number');
+
+/**
+ * pandas `DataFrame.to_json(orient='split')`: {"columns": [...], "index": [...], "data": [[...]]}.
+ * Numeric columns and index are axis labels (bin frequencies, frame times), as in a labelled CSV.
+ */
+function splitFrame(file: string, root: Record<string, unknown>, notes: string[]): JsonArray | null {
+  if (!Array.isArray(root.data) || !('columns' in root) || !('index' in root)) return null;
+  const shape = shapeOf(root.data);
+  if (typeof shape === 'string' || shape.length !== 2) return null;
+  const values = flatten(root.data, shape);
+  if (typeof values === 'string') throw new InputError(file, `JSON "data" ${values}`);
+  const columns = isNumbers(root.columns) && root.columns.length === shape[1] ? root.columns : null;
+  const rows = isNumbers(root.index) && root.index.length === shape[0] ? root.index : null;
+  notes.push('pandas split-oriented frame: "data" with its index and columns');
+  const out: JsonArray = { name: 'data', shape, values };
+  if (columns || rows) out.labels = { columns, rows, rowName: null };
+  return out;
 }
 
 /** Python's bare NaN / Infinity / -Infinity, outside strings as far as a token boundary tells. */
@@ -102,6 +123,10 @@ function collect(file: string, root: unknown, notes: string[]): JsonArray[] {
     if (typeof values === 'string') throw new InputError(file, `JSON ${values}`);
     return [{ name: null, shape, values }];
   }
+  if (root !== null && typeof root === 'object') {
+    const frame = splitFrame(file, root as Record<string, unknown>, notes);
+    if (frame) return [frame];
+  }
   const out: JsonArray[] = [];
   const visit = (obj: Record<string, unknown>, prefix: string, depth: number): void => {
     for (const [k, v] of Object.entries(obj)) {
@@ -152,7 +177,9 @@ function read(file: string): { arrays: JsonArray[]; notes: string[] } {
 }
 
 function entryOf(a: JsonArray): ArrayEntry {
-  return { name: a.name, dtype: 'float64', endian: 'little', shape: a.shape, order: 'C', dataOffset: null };
+  const e: ArrayEntry = { name: a.name, dtype: 'float64', endian: 'little', shape: a.shape, order: 'C', dataOffset: null };
+  if (a.labels) e.labels = a.labels;
+  return e;
 }
 
 export function sniffJson(file: string): ContainerInfo {
