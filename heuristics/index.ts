@@ -5,6 +5,7 @@ import { detrend } from './detrend/index.js';
 import { dims } from './dims/index.js';
 import { rawDtype } from './raw-dtype/index.js';
 import { hopAnalyzer } from './hop/index.js';
+import { labels } from './labels/index.js';
 import { magnitudeScale } from './magnitude-scale/index.js';
 import { phaseConvention } from './phase-convention/index.js';
 import { phaseStructure } from './phase-structure/index.js';
@@ -20,8 +21,9 @@ import { windowImprint } from './window/index.js';
 // bin-order runs right after dims: every later analyzer reads frames in the order it decides.
 // window-imprint runs after hop and phase-convention: with the hop and sign fixed an absolute-time drift
 // is undone exactly (measured: the e2e window misses were absolute-time cases without the hop), and it
-// evaluates half as many readings. detrend needs the window and phase convention fixed (it compares segments exactly). phase-structure runs first in its stage: it rules out readings
-// whose phase is not a real signal's before anything costly runs on them.
+// evaluates half as many readings. detrend needs the window and phase convention fixed (it compares segments
+// exactly). phase-structure runs first in its stage: it rules out readings whose phase is not a real signal's
+// before anything costly runs on them. labels runs before recipe: a rate the file states beats a recipe's usual one.
 export const ANALYZERS: readonly Analyzer[] = [
   container,
   rawDtype,
@@ -35,6 +37,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   windowImprint,
   detrend,
   centring,
+  labels,
   recipe,
 ];
 

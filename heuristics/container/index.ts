@@ -92,7 +92,11 @@ function runContainer(evidence: Evidence, fixed: PartialStftConfig): AnalyzerRes
   const reason = parts.join(' | ');
   const dims = magEntry ? magEntry.shape.filter((d) => d > 1) : [];
   if (!magEntry || dims.length !== 2) {
-    if (magEntry && dims.length > 2) parts.push(`a ${dims.length}-D array: the shape is left to the shape stage`);
+    if (magEntry && dims.length > 2) {
+      parts.push(
+        `a ${dims.length}-D array (${magEntry.shape.join(', ')}): its leading axis may stack channels, which are not read apart yet; its values are read as one frames × bins matrix, the shape left to the shape stage`,
+      );
+    }
     return { hypotheses: [{ values, score: pairScore, reason: parts.join(' | '), metrics }] };
   }
   const [a, b] = dims;
@@ -101,6 +105,23 @@ function runContainer(evidence: Evidence, fixed: PartialStftConfig): AnalyzerRes
     { frames: a, bins: b, layout: 'frame-major' },
     { frames: b, bins: a, layout: 'bin-major' },
   ];
+  // A labelled table names its axes: rows labelled by times or columns by frequencies are frames × bins.
+  const l = magEntry.labels;
+  if (l && (l.rows || l.columns) && order === 'C') {
+    const what = [l.rows ? `the first column "${l.rowName ?? ''}" labels the rows` : '', l.columns ? `the header labels the columns with frequencies` : '']
+      .filter((x) => x)
+      .join(' and ');
+    return {
+      hypotheses: [
+        {
+          values: { ...values, ...orientations[0] },
+          score: pairScore,
+          reason: `${reason} | labelled table: ${what}, so rows are frames (${a} frames × ${b} bins, frame-major)`,
+          metrics,
+        },
+      ],
+    };
+  }
   // A mild preference for the axis whose length fits a common nfft's bin count.
   const fit = orientations.map((o) => Math.min(...transformsFor(o.bins).map(transformPrior)));
   const w = fit.map((c) => Math.exp(-0.5 * c));

@@ -311,7 +311,8 @@ export function realRunsAtEnds(src: ValueSource, test: RealBinTest, length: numb
 export function endRunsFit(src: ValueSource, test: RealBinTest, s: Shape, runs: EndRuns, firstReal: boolean, lastReal: boolean): boolean {
   const cols = checkedBins(s.bins).filter((k) => k > 0 && k < s.bins - 1);
   // A reflect-padded edge frame is real only up to the FFT's round-off, which the exact test misses in
-  // its weakest bins (float32 torch: 2 of 257); an ordinary frame is real in a few % of bins at most.
+  // its weakest bins (float32 torch.stft: 2 of 257 in one file, 5 % in another); a misread shape's extra
+  // values are unrelated cells, real in a few % of bins at most.
   const allReal = (m: number): boolean => {
     const re = new Float64Array(cols.length);
     const im = new Float64Array(cols.length);

@@ -339,6 +339,20 @@ export const recipe: Analyzer = {
   applies: (_evidence: Evidence, _fixed: PartialStftConfig) => true,
   run(_evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     const matches = matchRecipes(fixed).filter((m) => m.mismatched.length === 0 && m.matched.length >= MIN_MATCHED);
+    // A rate already decided (axis labels state it) stands: the recipe only names itself beside it.
+    if (fixed.sampleRate !== undefined) {
+      const named = matches.length > 0 ? `looks like ${matches.map((m) => m.name).join(' / ')}` : 'no recipe matches';
+      return {
+        hypotheses: [
+          {
+            values: { sampleRate: fixed.sampleRate },
+            score: 1,
+            reason: `${named}; sample rate already decided`,
+            metrics: { recipe: matches.map((m) => m.name).join(' / ') },
+          },
+        ],
+      };
+    }
     if (matches.length === 0) {
       return { hypotheses: [{ values: { sampleRate: null }, score: 1, reason: 'no recipe matches', metrics: { recipe: '' } }] };
     }

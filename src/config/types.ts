@@ -3,7 +3,7 @@
  * Nothing here is implied by another field; the search fills each one from evidence or a user pin.
  */
 
-export const FORMATS = ['raw', 'npy', 'npz', 'csv', 'text', 'mat'] as const;
+export const FORMATS = ['raw', 'npy', 'npz', 'csv', 'text', 'mat', 'pt', 'json'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export const REAL_DTYPES = ['float32', 'float64', 'float16', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32'] as const;

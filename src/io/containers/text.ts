@@ -7,7 +7,8 @@
 import { InputError } from '../../errors.js';
 import { ArraySource, type ValueSource } from '../source.js';
 import { type FileBytes, withFile } from './fileio.js';
-import type { ArrayEntry, ContainerInfo } from './types.js';
+import { findLabels } from './labels.js';
+import type { ArrayEntry, AxisLabels, ContainerInfo } from './types.js';
 
 /** Bytes looked at to recognise text and its layout. */
 export const TEXT_PREFIX_BYTES = 64 * 1024;
@@ -30,6 +31,9 @@ interface TextLayout {
   header: string | null;
   cols: number;
   newline: '\n' | '\r';
+  /** The first column labels the rows (frame times): kept out of the values. */
+  rowLabels: boolean;
+  labels: AxisLabels | null;
 }
 
 /**
@@ -215,8 +219,12 @@ function detectLayout(file: string, text: string, truncated: boolean): TextLayou
       if (problem) break;
       good++;
     }
-    if (problem === null) fits.push({ delimiter, decimalComma, header, cols, newline });
-    else if (!best || good > best.good) best = { problem, good };
+    if (problem === null) {
+      const headCells = header === null ? null : tokenize(header, delimiter).map((t) => ({ text: t, value: parseNumber(t, decimalComma) }));
+      const column = (j: number): number[] => data.map((l) => parseNumber(tokenize(l.text, delimiter)[j], decimalComma) as number);
+      const found = cols > 2 ? findLabels(headCells, column(0), column(1)) : { dropFirstColumn: false, labels: null };
+      fits.push({ delimiter, decimalComma, header, cols, newline, rowLabels: found.dropFirstColumn, labels: found.labels });
+    } else if (!best || good > best.good) best = { problem, good };
   }
   const layout = fits.find((f) => f.cols > 1) ?? fits.find((f) => f.delimiter === ' ') ?? fits[0];
   if (!layout) throw new InputError(file, `not a numeric table: ${best?.problem ?? 'no numbers'}`);
@@ -257,11 +265,20 @@ function describe(layout: TextLayout): string[] {
   const notes = [`text table, ${DELIMITER_NAMES[layout.delimiter]}-delimited, ${layout.cols} columns`];
   if (layout.decimalComma) notes.push('decimal comma (1,5 = 1.5)');
   if (layout.header !== null) notes.push(`header line: ${layout.header.slice(0, 120)}`);
+  const l = layout.labels;
+  if (l?.rows) notes.push(`first column "${l.rowName ?? ''}" labels the rows (${l.rows.slice(0, 3).join(', ')}, ...): kept out of the values`);
+  if (l?.columns) notes.push(`the header labels the ${l.columns.length} value columns numerically (${l.columns.slice(0, 3).join(', ')}, ...)`);
   return notes;
 }
 
 function entry(rows: number, layout: TextLayout): ArrayEntry {
-  return { name: null, dtype: 'float64', endian: 'little', shape: [rows, layout.cols], order: 'C', dataOffset: null };
+  const e: ArrayEntry = { name: null, dtype: 'float64', endian: 'little', shape: [rows, valueColumns(layout)], order: 'C', dataOffset: null };
+  if (layout.labels) e.labels = layout.labels;
+  return e;
+}
+
+function valueColumns(layout: TextLayout): number {
+  return layout.cols - (layout.rowLabels ? 1 : 0);
 }
 
 function layoutOf(fb: FileBytes, text: string): TextLayout {
@@ -285,6 +302,7 @@ export function openText(file: string): { source: ValueSource; entry: ArrayEntry
     if (text === null) throw new InputError(file, 'is not a text file');
     const layout = layoutOf(fb, text);
     const { delimiter, decimalComma, cols } = layout;
+    const skip = layout.rowLabels ? 1 : 0;
     let values = new Float64Array(Math.max(cols, 1024));
     let n = 0;
     let lineNo = 0;
@@ -305,10 +323,10 @@ export function openText(file: string): { source: ValueSource; entry: ArrayEntry
         grown.set(values);
         values = grown;
       }
-      for (const tok of toks) {
-        const v = parseNumber(tok, decimalComma);
-        if (v === undefined) throw new InputError(file, `line ${lineNo}: "${tok.slice(0, 40)}" is not a number`);
-        values[n++] = v;
+      for (let j = 0; j < toks.length; j++) {
+        const v = parseNumber(toks[j], decimalComma);
+        if (v === undefined) throw new InputError(file, `line ${lineNo}: "${toks[j].slice(0, 40)}" is not a number`);
+        if (j >= skip) values[n++] = v;
       }
     };
     for (let off = bomBytes(fb); off < fb.size; off += CHUNK_BYTES) {
@@ -319,6 +337,6 @@ export function openText(file: string): { source: ValueSource; entry: ArrayEntry
       for (const p of parts) handle(p);
     }
     handle(carry);
-    return { source: new ArraySource(file, values.slice(0, n)), entry: entry(n / cols, layout) };
+    return { source: new ArraySource(file, values.slice(0, n)), entry: entry(n / valueColumns(layout), layout) };
   });
 }
