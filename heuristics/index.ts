@@ -1,4 +1,5 @@
 import { centring } from './centring/index.js';
+import { channels } from './channels/index.js';
 import { container } from './container/index.js';
 import { dims } from './dims/index.js';
 import { rawDtype } from './raw-dtype/index.js';
@@ -22,6 +23,7 @@ import { windowImprint } from './window/index.js';
 export const ANALYZERS: readonly Analyzer[] = [
   container,
   rawDtype,
+  channels,
   dims,
   magnitudeScale,
   phaseUnit,
