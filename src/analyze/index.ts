@@ -2,6 +2,7 @@ import { ANALYZERS } from '../../heuristics/index.js';
 import { getField, STAGES } from '../../heuristics/types.js';
 import type { Evidence } from '../analysis/evidence.js';
 import { InputError } from '../errors.js';
+import { channelAgreement } from '../rank/channels.js';
 import { decide } from '../rank/decide.js';
 import { ConsistencyScorer, isRankable, rankStates, topCandidates } from '../rank/rank.js';
 import { BeamSearch, startFromPins } from '../search/beam.js';
@@ -62,6 +63,8 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
   const { ranked, rankedBy } = rankStates(complete, scorer);
   const notes: string[] = [];
   if (rankedBy === 'heuristics') notes.push('no usable phase: candidates are ranked by the heuristics alone (consistency needs phase)');
+  // One shared config for every channel: check the others agree with it (a note when one does not).
+  notes.push(...channelAgreement(evidence, ranked[0].config));
 
   // report
   opts.onProgress?.('done', 1);
