@@ -4,7 +4,9 @@
  * the other (channel-major blocks). Everything below the file reads one channel at a time through a
  * ChannelSource, which shows that channel's block as the whole stream.
  */
+import type { FileStorage } from '../config/types.js';
 import { InputError, UsageError } from '../errors.js';
+import { openStorage } from './open.js';
 import type { ValueSource } from './source.js';
 
 /** The channel counts a 3-D array's leading axis is taken for (more is a batch or a 3-D tensor). */
@@ -65,4 +67,22 @@ export function checkChannel(channel: number, channels: number): number {
     throw new UsageError(`--channel ${channel}: the input has ${channels} channel${channels === 1 ? '' : 's'} (0-based: 0..${channels - 1})`);
   }
   return channel;
+}
+
+/**
+ * Open one channel of a file holding `channels` channel-major blocks of `values` values each (the
+ * whole file when channels is 1), with the size checked up front.
+ */
+export function openChannelStorage(file: string, storage: FileStorage, values: number, channels: number, channel: number): ValueSource {
+  if (channels <= 1) {
+    checkChannel(channel, 1);
+    return openStorage(file, storage, values);
+  }
+  checkChannel(channel, channels);
+  const s = openStorage(file, storage);
+  if (s.length < channels * values) {
+    s.close();
+    throw new InputError(file, `holds ${s.length} values, ${channels} channels × ${values} need ${channels * values}`);
+  }
+  return new ChannelSource(s, channel, values);
 }

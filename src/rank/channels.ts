@@ -29,7 +29,7 @@ export function channelAgreement(evidence: Evidence, config: StftConfig): string
       if (!r) notes.push(`channel ${c}: silent or without phase, agreement with channel 0 not checked`);
       else if (r.relativeDb > AGREEMENT_SHARE * ref.relativeDb) {
         notes.push(
-          `channel ${c} disagrees with the rank-1 config: consistency ${dB(r.db)} (${dB(r.relativeDb)} against random phase) where channel 0 has ${dB(ref.db)} (${dB(ref.relativeDb)}); analyse it alone with --channel ${c}`,
+          `channel ${c} disagrees with the rank-1 config: consistency ${dB(r.db)} (${dB(r.relativeDb)} against random phase) where channel 0 has ${dB(ref.db)} (${dB(ref.relativeDb)}); it was not made with this config (export it alone with --channel ${c} to listen)`,
         );
       } else agree.push(`${c} ${dB(r.db)}`);
     } finally {
