@@ -11,7 +11,7 @@ import { channelSplit } from '../src/io/channels.js';
 
 /**
  * Issue #15 item 1: multichannel STFTs, `(channels, bins, frames)` arrays written by the real programs
- * (test/fixtures/real/fixtures.json, "issue": 15). Each is analysed with one shared config (every field
+ * (test/fixtures/real/fixtures.json, "issue": 15; the raw one a tofile dump: channel-major blocks). Each is analysed with one shared config (every field
  * right at rank 1, channels 2), exported as a multichannel WAV (>= 60 dB SI-SNR per channel against
  * the fixture's signal) and one channel at a time with --channel K (0-based); mono files keep channels 1.
  */
@@ -27,7 +27,7 @@ interface Fixture {
   signal: string;
   signalLength: number;
 }
-const FIXTURES = ['torch-stereo-npy', 'scipy-stereo-npy'];
+const FIXTURES = ['torch-stereo-npy', 'scipy-stereo-npy', 'scipy-stereo-raw'];
 const manifest = JSON.parse(readFileSync(join(DIR, 'fixtures.json'), 'utf8')) as { fixtures: Fixture[] };
 const byName = (n: string): Fixture => manifest.fixtures.find((f) => f.name === n)!;
 const files = (f: Fixture): [string, string] => [join(DIR, f.dir, f.magnitude), join(DIR, f.dir, f.phase)];

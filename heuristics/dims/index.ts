@@ -26,6 +26,7 @@ import {
   transformPrior,
   transformsFor,
 } from '../shared/stft-shapes.js';
+import { MAX_CHANNELS, MIN_CHANNELS } from '../../src/io/channels.js';
 import { lagCorrelation, spectralAxisEvidence, typicalScale } from './periodicity.js';
 import { headerInts, headerPairs } from '../shared/storage-readings.js';
 import { type Analyzer, type AnalyzerResult, type Hypothesis, rejected, undecided } from '../types.js';
@@ -284,6 +285,21 @@ function fromMagnitude(
   return out;
 }
 
+/**
+ * A raw dump of a `(channels, bins, frames)` array (tofile) is channel-major blocks, each a bin-major
+ * STFT: no shape of the whole stream shows real DC bins, the first block's does. The fewest channels
+ * whose first block (channel 0) `find` reads as an STFT, or null.
+ */
+function rawChannels(total: number, find: (count: number) => Candidate[]): { channels: number; candidates: Candidate[] } | null {
+  for (let ch = MIN_CHANNELS; ch <= MAX_CHANNELS; ch++) {
+    if (total % ch !== 0 || total / ch < 2 * MIN_BINS) continue;
+    const found = find(total / ch);
+    const why = `${ch} channel-major blocks of ${total / ch} values (no shape of the whole stream shows real DC bins; channel 0's does)`;
+    if (found.length) return { channels: ch, candidates: found.map((c) => ({ ...c, reason: `${why}: ${c.reason}` })) };
+  }
+  return null;
+}
+
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
@@ -292,7 +308,12 @@ function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
   const ms = fullStorage(fixed.magnitudeFile ?? {});
   const magSrc = evidence.magnitude.source(ms);
   const magArray = containerArray(evidence.magnitude, ms);
-  const count = containerCount(evidence.magnitude, ms) ?? magSrc.length;
+  const stored = containerCount(evidence.magnitude, ms) ?? magSrc.length;
+  // A raw file of several channels holds channel-major blocks: the analyzers read channel 0, its first.
+  const pinned = ms.format === 'raw' && fixed.channels !== undefined ? fixed.channels : 1;
+  if (stored % pinned !== 0) return rejected(`${stored} values do not split into ${pinned} channels`);
+  const count = stored / pinned;
+  let channels = pinned;
   if (count < 2 * MIN_BINS) return undecided(`only ${count} values: too few for an STFT matrix`);
   const shape2d = magArray ? twoDims(magArray.shape, magArray.order) : null;
   const shapes = shapesFor(count, shape2d);
@@ -308,7 +329,7 @@ function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     const ps = fullStorage(fixed.phaseFile);
     const src = evidence.phase.source(ps);
     const pc = containerCount(evidence.phase, ps) ?? src.length;
-    if (pc === count) {
+    if (pc === stored) {
       phaseSrc = src;
       phaseDtype = ps.dtype;
     } else {
@@ -324,7 +345,14 @@ function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     const test = realBinTest(phaseDtype, phaseSrc.complex, sample);
     const r = fromPhase(shapes, phaseSrc, test, hermitian, hdrPairs);
     candidates = r.candidates;
-    if (candidates.length === 0) {
+    const multi =
+      candidates.length === 0 && pinned === 1 && ms.format === 'raw' && phaseSrc !== magSrc
+        ? rawChannels(stored, (n) => fromPhase(shapesFor(n, null), phaseSrc!, test, hermitian, []).candidates)
+        : null;
+    if (multi) {
+      candidates = multi.candidates;
+      channels = multi.channels;
+    } else if (candidates.length === 0) {
       const why = `no shape shows real DC bins (${test.describe}; ${r.profiled} of ${shapes.length} shapes passed the DC column)`;
       // A real signal's DC bin is real under every phase convention: a phase stream that varies yet is
       // real at DC under no shape is not this pair's phase under this storage (a shifted or cut
@@ -351,7 +379,7 @@ function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     return undecided(`no shape consistent with the fixed fields fits; the evidence prefers ${shapeText(b)} nfft ${b.nfft} ${b.sided} (${b.reason})`);
   }
   const hyps: Hypothesis[] = kept.slice(0, MAX_HYPOTHESES).map((c) => ({
-    values: { frames: c.frames, bins: c.bins, layout: c.layout, nfft: c.nfft, sided: c.sided },
+    values: { frames: c.frames, bins: c.bins, layout: c.layout, nfft: c.nfft, sided: c.sided, ...(channels !== pinned ? { channels } : {}) },
     score: Math.max(1e-6, (scale * Math.exp(c.logw - top)) / total),
     reason: notes.length ? `${c.reason}; ${notes.join('; ')}` : c.reason,
     metrics: { ...c.metrics, ...(shape2d ? { containerShape: `${shape2d.a}x${shape2d.b} ${shape2d.order}` } : {}) },
@@ -362,7 +390,7 @@ function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
 export const dims: Analyzer = {
   name: 'dims',
   stage: 'shape',
-  decides: ['frames', 'bins', 'layout', 'nfft', 'sided'],
+  decides: ['frames', 'bins', 'layout', 'nfft', 'sided', 'channels'],
   needs: ['magnitudeFile.format', 'magnitudeFile.dtype', 'magnitudeFile.endian', 'magnitudeFile.headerBytes'],
   // Storage is decided by the time the shape stage runs: an undecided phase file is simply not used.
   applies: () => true,

@@ -29,6 +29,8 @@ export class FileEvidence {
     readonly path: string,
     private readonly limitBytes?: number,
     readonly channel = 0,
+    /** Channel-major blocks in a raw file (its shape records none): `channel` is read from them. */
+    private readonly rawChannels = 1,
   ) {
     this.fd = openFile(path);
     this.size = Math.min(fstatSync(this.fd).size, limitBytes ?? Infinity);
@@ -81,6 +83,8 @@ export class FileEvidence {
       const limited = this.limitBytes !== undefined && storage.format === 'raw';
       s = openStorage(this.path, storage, limited ? Math.max(0, Math.floor((this.size - storage.headerBytes) / valueBytes(storage.dtype))) : undefined);
       const split = this.split(storage);
+      if (storage.format === 'raw' && this.rawChannels > 1)
+        s = new ChannelSource(s, checkChannel(this.channel, this.rawChannels), Math.floor(s.length / this.rawChannels));
       if (split) s = new ChannelSource(s, checkChannel(this.channel, split.channels), split.shape[0] * split.shape[1]);
       this.sources.set(key, s);
     }
@@ -110,12 +114,17 @@ export class Evidence {
 
   /**
    * `limits` shows only the files' first bytes (see FileEvidence); `channel` picks the channel of a
-   * multichannel file that the analyzers read (0-based, default 0).
+   * multichannel file that the analyzers read (0-based, default 0); `channels`, the channel count of a raw
+   * file (a container's comes from its shape).
    */
-  constructor(magnitudePath: string, phasePath: string | null, limits: { magnitudeBytes?: number; phaseBytes?: number; channel?: number } = {}) {
-    this.magnitude = new FileEvidence(magnitudePath, limits.magnitudeBytes, limits.channel);
+  constructor(
+    magnitudePath: string,
+    phasePath: string | null,
+    limits: { magnitudeBytes?: number; phaseBytes?: number; channel?: number; channels?: number } = {},
+  ) {
+    this.magnitude = new FileEvidence(magnitudePath, limits.magnitudeBytes, limits.channel, limits.channels);
     try {
-      this.phase = phasePath === null ? null : new FileEvidence(phasePath, limits.phaseBytes, limits.channel);
+      this.phase = phasePath === null ? null : new FileEvidence(phasePath, limits.phaseBytes, limits.channel, limits.channels);
     } catch (e) {
       this.magnitude.close();
       throw e;

@@ -41,7 +41,7 @@ export function reconstruct(config: StftConfig, magnitudeFile: string, phaseFile
   const complexInput = config.magnitudeFile.dtype.startsWith('complex');
   let verdict: PhaseAssessment | null = opts.phaseVerdict ?? null;
   if (!verdict && (phaseFile !== null || complexInput)) {
-    const evidence = new Evidence(magnitudeFile, phaseFile, { channel: opts.channel ?? 0 });
+    const evidence = new Evidence(magnitudeFile, phaseFile, { channel: opts.channel ?? 0, channels: config.channels });
     try {
       verdict = assessPhase(evidence, config);
     } finally {

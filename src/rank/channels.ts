@@ -23,7 +23,7 @@ export function channelAgreement(evidence: Evidence, config: StftConfig): string
   const notes: string[] = [];
   const agree: string[] = [];
   for (let c = 1; c < config.channels; c++) {
-    const ev = new Evidence(evidence.magnitude.path, evidence.phase?.path ?? null, { channel: c });
+    const ev = new Evidence(evidence.magnitude.path, evidence.phase?.path ?? null, { channel: c, channels: config.channels });
     try {
       const r = consistencyDb(ev, config);
       if (!r) notes.push(`channel ${c}: silent or without phase, agreement with channel 0 not checked`);
