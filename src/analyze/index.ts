@@ -15,7 +15,7 @@ import type { AnalysisResult, AnalyzeOptions } from './types.js';
  *
  *   open       pairing.ts          which files, in which order, on which frames; Evidence samples them
  *   storage    heuristics/container, raw-dtype          format, dtype, endian, header
- *   shape      heuristics/dims                          frames, bins, layout, nfft, sided
+ *   shape      heuristics/channels, dims                channels; frames, bins, layout, nfft, sided
  *   values     heuristics/magnitude-scale, phase-unit   how stored values decode to |X| and radians
  *   transform  heuristics/phase-structure, hop, phase-convention, window, centring
  *   prior      heuristics/recipe                        the known preset and its sample rate
