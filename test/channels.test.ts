@@ -147,6 +147,29 @@ describe('issue #15: multichannel STFT files', () => {
     });
   }
 
+  it('a 16-bit peak-normalised stereo export keeps both channels and their balance (one gain)', async () => {
+    const f = byName('torch-stereo-npy');
+    const out = join(tmp, 'stereo16.wav');
+    const r = await cli('export', ...files(f), '-o', out, '--bits', '16', '--normalize', 'peak', '--force');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/2000 samples × 2 channels/);
+    const wav = wavChannels(out);
+    expect(wav.numChannels).toBe(2);
+    const x = channelsOf(f, 2);
+    const gains = [0, 1].map((c) => {
+      const y = wav.channels[c];
+      let xy = 0;
+      let xx = 0;
+      for (let i = 256; i < 1744; i++) {
+        xy += x[c][i] * y[i];
+        xx += x[c][i] * x[c][i];
+      }
+      expect(interior(x[c], y, 0, 256), `channel ${c}`).toBeGreaterThanOrEqual(60);
+      return xy / xx;
+    });
+    expect(gains[1] / gains[0]).toBeCloseTo(1, 3);
+  });
+
   it('--channel past the last channel is a one-line usage error', async () => {
     const r = await cli('export', ...files(byName('torch-stereo-npy')), '-o', join(tmp, 'x.wav'), '--channel', '2', '--force');
     expect(r.code).toBe(2);
@@ -169,6 +192,19 @@ describe('issue #15: multichannel STFT files', () => {
     const r = analyze(mag, noisy);
     expect(r.candidates[0].config.channels).toBe(2);
     expect(r.notes.join('\n')).toMatch(/channel 1 disagrees with the rank-1 config/);
+  });
+
+  it('--set channels=2 on a raw dump reads channel 0 as the first block', () => {
+    const r = analyze(...files(byName('scipy-stereo-raw')), { pins: { channels: 2 } });
+    const c = r.candidates[0].config;
+    expect([c.channels, c.frames, c.bins, c.layout, c.nfft, c.hop]).toEqual([2, 33, 129, 'bin-major', 256, 64]);
+  });
+
+  it('--channel 1 on a mono file is a one-line usage error', async () => {
+    const f = byName('numpy-sqrthann-256-64-c-npy');
+    const r = await cli('export', ...files(f), '-o', join(tmp, 'mono.wav'), '--channel', '1', '--force');
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n').pop()).toBe('spec-detect: --channel 1: the input has 1 channel (0-based: 0..0)');
   });
 
   it('a mono npy pair stays one channel, with no channel note', () => {
