@@ -1,5 +1,6 @@
 import { binOrder } from './bin-order/index.js';
 import { centring } from './centring/index.js';
+import { channels } from './channels/index.js';
 import { container } from './container/index.js';
 import { detrend } from './detrend/index.js';
 import { dims } from './dims/index.js';
@@ -27,6 +28,7 @@ import { windowImprint } from './window/index.js';
 export const ANALYZERS: readonly Analyzer[] = [
   container,
   rawDtype,
+  channels,
   dims,
   binOrder,
   magnitudeScale,

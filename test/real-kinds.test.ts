@@ -112,14 +112,11 @@ describe('issue #15: containers and labels the readers did not describe', () => 
     });
   }
 
-  it('torch-stereo-pt: the (2, 129, 32) tensor is read and the 3-D shape is said plainly, as for npy', () => {
+  it('torch-stereo-pt: the (2, 129, 32) tensor is read as two channels, exactly as its npy twin', () => {
     const f = entry('torch-stereo-pt');
-    const r = analyze(join(DIR, f.dir, f.magnitude), join(DIR, f.dir, f.phase as string), { top: 1 });
-    const top = r.candidates[0];
+    const top = analyze(join(DIR, f.dir, f.magnitude), join(DIR, f.dir, f.phase as string), { top: 1 }).candidates[0];
     expect(top.config.magnitudeFile.format).toBe('pt');
-    // Channels are not read apart yet: the container evidence says so in one line.
-    const container = top.evidence.find((e) => e.source === 'container');
-    expect(container?.reason).toMatch(/3-D array \(2, 129, 32\): its leading axis may stack channels/);
+    expect(top.config.channels).toBe(2);
     const npy = entry('torch-stereo-npy');
     const same = analyze(join(DIR, npy.dir, npy.magnitude), join(DIR, npy.dir, npy.phase as string), { top: 1 }).candidates[0].config;
     expect({ ...top.config, magnitudeFile: null, phaseFile: null }).toEqual({ ...same, magnitudeFile: null, phaseFile: null });

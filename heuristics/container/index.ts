@@ -94,7 +94,7 @@ function runContainer(evidence: Evidence, fixed: PartialStftConfig): AnalyzerRes
   if (!magEntry || dims.length !== 2) {
     if (magEntry && dims.length > 2) {
       parts.push(
-        `a ${dims.length}-D array (${magEntry.shape.join(', ')}): its leading axis may stack channels, which are not read apart yet; its values are read as one frames × bins matrix, the shape left to the shape stage`,
+        `a ${dims.length}-D array (${magEntry.shape.join(', ')}): not read as channels (only a C-order leading axis of 2–8 is); its values are read as one frames × bins matrix, the shape left to the shape stage`,
       );
     }
     return { hypotheses: [{ values, score: pairScore, reason: parts.join(' | '), metrics }] };

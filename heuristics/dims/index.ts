@@ -19,7 +19,7 @@ import {
 } from './real-bins.js';
 import { containerArray, containerCount, framesPrior, MAX_BINS, MIN_BINS, type Transform, transformPrior, transformsFor } from '../shared/stft-shapes.js';
 import { type AxisEvidence, lagCorrelation, spectralAxisEvidence, typicalScale } from './periodicity.js';
-import { fullStorage, headerDims, isComplete, shapesFor, twoDims } from './shapes.js';
+import { fullStorage, headerDims, isComplete, rawChannels, shapesFor, twoDims } from './shapes.js';
 import { type Analyzer, type AnalyzerResult, type Hypothesis, rejected, undecided } from '../types.js';
 
 /**
@@ -266,7 +266,12 @@ function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
   const ms = fullStorage(fixed.magnitudeFile ?? {});
   const magSrc = evidence.magnitude.source(ms);
   const magArray = containerArray(evidence.magnitude, ms);
-  const count = containerCount(evidence.magnitude, ms) ?? magSrc.length;
+  const stored = containerCount(evidence.magnitude, ms) ?? magSrc.length;
+  // A raw file of several channels holds channel-major blocks: the analyzers read channel 0, its first.
+  const pinned = ms.format === 'raw' && fixed.channels !== undefined ? fixed.channels : 1;
+  if (stored % pinned !== 0) return rejected(`${stored} values do not split into ${pinned} channels`);
+  const count = stored / pinned;
+  let channels = pinned;
   if (count < 2 * MIN_BINS) return undecided(`only ${count} values: too few for an STFT matrix`);
   const shape2d = magArray ? twoDims(magArray.shape, magArray.order) : null;
   const shapes = shapesFor(count, shape2d);
@@ -292,7 +297,7 @@ function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     const ps = fullStorage(fixed.phaseFile);
     const src = evidence.phase.source(ps);
     const pc = containerCount(evidence.phase, ps) ?? src.length;
-    if (pc === count) {
+    if (pc === stored) {
       phaseSrc = src;
       phaseDtype = ps.dtype;
     } else {
@@ -311,7 +316,14 @@ function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     const swap = <T extends Shape>(c: T): T => (cross ? { ...c, layout: c.layout === 'frame-major' ? 'bin-major' : 'frame-major' } : c);
     const r = fromPhase(shapes.map(swap), phaseSrc, test, (s, order) => hermitian(swap(s), order), hdrPairs);
     candidates = r.candidates.map(swap);
-    if (candidates.length === 0) {
+    const multi =
+      candidates.length === 0 && pinned === 1 && ms.format === 'raw' && phaseSrc !== magSrc
+        ? rawChannels(stored, (n) => fromPhase(shapesFor(n, null), phaseSrc!, test, hermitian, []).candidates)
+        : null;
+    if (multi) {
+      candidates = multi.candidates;
+      channels = multi.channels;
+    } else if (candidates.length === 0) {
       const why = `no shape shows real DC bins (${test.describe}; ${r.profiled} of ${shapes.length} shapes passed the DC column)`;
       // A real signal's DC bin is real under every phase convention: a phase stream that varies yet is
       // real at DC under no shape is not this pair's phase under this storage (a shifted or cut
@@ -339,7 +351,15 @@ function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     return undecided(`no shape consistent with the fixed fields fits; the evidence prefers ${shapeText(b)} nfft ${b.nfft} ${b.sided} (${b.reason})`);
   }
   const hyps: Hypothesis[] = kept.slice(0, MAX_HYPOTHESES).map((c) => ({
-    values: { frames: c.frames, bins: c.bins, layout: c.layout, nfft: c.nfft, sided: c.sided, ...(c.binOrder ? { binOrder: c.binOrder } : {}) },
+    values: {
+      frames: c.frames,
+      bins: c.bins,
+      layout: c.layout,
+      nfft: c.nfft,
+      sided: c.sided,
+      ...(c.binOrder ? { binOrder: c.binOrder } : {}),
+      ...(channels !== pinned ? { channels } : {}),
+    },
     score: Math.max(1e-6, (scale * Math.exp(c.logw - top)) / total),
     reason: notes.length ? `${c.reason}; ${notes.join('; ')}` : c.reason,
     metrics: { ...c.metrics, ...(shape2d ? { containerShape: `${shape2d.a}x${shape2d.b} ${shape2d.order}` } : {}) },
@@ -350,7 +370,7 @@ function runDims(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
 export const dims: Analyzer = {
   name: 'dims',
   stage: 'shape',
-  decides: ['frames', 'bins', 'layout', 'nfft', 'sided', 'binOrder'],
+  decides: ['frames', 'bins', 'layout', 'nfft', 'sided', 'binOrder', 'channels'],
   needs: ['magnitudeFile.format', 'magnitudeFile.dtype', 'magnitudeFile.endian', 'magnitudeFile.headerBytes'],
   // Storage is decided by the time the shape stage runs: an undecided phase file is simply not used.
   applies: () => true,

@@ -1,5 +1,6 @@
 import type { Evidence } from '../../src/analysis/evidence.js';
 import type { FileStorage, Layout } from '../../src/config/types.js';
+import { MAX_CHANNELS, MIN_CHANNELS } from '../../src/io/channels.js';
 import { divisors, MAX_BINS, MIN_BINS } from '../shared/stft-shapes.js';
 import { headerInts, headerPairs } from '../shared/storage-readings.js';
 import type { Shape } from './real-bins.js';
@@ -50,4 +51,19 @@ export function headerDims(evidence: Evidence, storage: FileStorage, count: numb
   return headerPairs(headerInts(bytes))
     .filter((p) => p.product === count && p.end <= storage.headerBytes)
     .map((p) => [p.a.value, p.b.value]);
+}
+
+/**
+ * A raw dump of a `(channels, bins, frames)` array (tofile) is channel-major blocks, each a bin-major
+ * STFT: no shape of the whole stream shows real DC bins, the first block's does. The fewest channels
+ * whose first block (channel 0) `find` reads as an STFT, or null.
+ */
+export function rawChannels<T extends { reason: string }>(total: number, find: (count: number) => T[]): { channels: number; candidates: T[] } | null {
+  for (let ch = MIN_CHANNELS; ch <= MAX_CHANNELS; ch++) {
+    if (total % ch !== 0 || total / ch < 2 * MIN_BINS) continue;
+    const found = find(total / ch);
+    const why = `${ch} channel-major blocks of ${total / ch} values (no shape of the whole stream shows real DC bins; channel 0's does)`;
+    if (found.length) return { channels: ch, candidates: found.map((c) => ({ ...c, reason: `${why}: ${c.reason}` })) };
+  }
+  return null;
 }

@@ -2,6 +2,7 @@ import { closeSync, fstatSync, readSync } from 'node:fs';
 import type { FileStorage, PartialStftConfig, StftConfig } from '../config/types.js';
 import { type DecodedBlock, FrameReader, type MatrixShape, StftDecoder } from '../decode/frames.js';
 import { InputError } from '../errors.js';
+import { type ChannelSplit, ChannelSource, channelSplit, checkChannel } from '../io/channels.js';
 import { type ContainerInfo, sniffContainer } from '../io/containers/index.js';
 import { openStorage } from '../io/open.js';
 import { valueBytes } from '../io/dtype.js';
@@ -12,16 +13,24 @@ export type Which = 'magnitude' | 'phase';
 /**
  * One input file as analyzers see it: size, container facts, and sampled reads. `limitBytes` shows
  * analyzers only the file's first bytes (a raw file read as the prefix a shorter partner covers).
+ * A container array of several channels (`(channels, bins, frames)`, see src/io/channels.ts) is shown
+ * as one channel's 2-D array, `channel` (0-based), in `container` and in every source.
  */
 export class FileEvidence {
   readonly size: number;
+  /** The container as analyzers see it: a multichannel array has its one channel's shape. */
   readonly container: ContainerInfo;
+  /** Multichannel arrays by name (null: a single-array file), with their channel count. */
+  private readonly splits = new Map<string | null, ChannelSplit>();
   private readonly fd: number;
   private readonly sources = new Map<string, ValueSource>();
 
   constructor(
     readonly path: string,
     private readonly limitBytes?: number,
+    readonly channel = 0,
+    /** Channel-major blocks in a raw file (its shape records none): `channel` is read from them. */
+    private readonly rawChannels = 1,
   ) {
     this.fd = openFile(path);
     this.size = Math.min(fstatSync(this.fd).size, limitBytes ?? Infinity);
@@ -29,7 +38,29 @@ export class FileEvidence {
       closeSync(this.fd);
       throw new InputError(path, 'is empty');
     }
-    this.container = sniffContainer(path);
+    const info = sniffContainer(path);
+    const arrays = info.arrays.map((a) => {
+      const split = channelSplit(a.shape, a.order);
+      if (!split) return a;
+      checkChannel(channel, split.channels);
+      this.splits.set(a.name, split);
+      return { ...a, shape: split.shape };
+    });
+    const notes = [...this.splits.entries()].map(
+      ([name, s]) => `array${name === null ? '' : ` "${name}"`} holds ${s.channels} channels of (${s.shape.join(', ')}): channel ${channel} analysed`,
+    );
+    this.container = { ...info, arrays, notes: [...info.notes, ...notes] };
+  }
+
+  /** Channels stacked in the array a storage reading names (1 for raw files and 2-D arrays). */
+  channelsOf(storage: Pick<FileStorage, 'format' | 'variable'>): number {
+    return this.split(storage)?.channels ?? 1;
+  }
+
+  private split(storage: Pick<FileStorage, 'format' | 'variable'>): ChannelSplit | null {
+    if (storage.format === 'raw') return null;
+    const name = storage.variable ?? (this.container.arrays.length === 1 ? this.container.arrays[0].name : undefined);
+    return name === undefined ? null : (this.splits.get(name) ?? null);
   }
 
   /** Up to `length` bytes at `offset` (fewer at the end of the file). A copy: safe to keep. */
@@ -51,6 +82,10 @@ export class FileEvidence {
     if (!s) {
       const limited = this.limitBytes !== undefined && storage.format === 'raw';
       s = openStorage(this.path, storage, limited ? Math.max(0, Math.floor((this.size - storage.headerBytes) / valueBytes(storage.dtype))) : undefined);
+      const split = this.split(storage);
+      if (storage.format === 'raw' && this.rawChannels > 1)
+        s = new ChannelSource(s, checkChannel(this.channel, this.rawChannels), Math.floor(s.length / this.rawChannels));
+      if (split) s = new ChannelSource(s, checkChannel(this.channel, split.channels), split.shape[0] * split.shape[1]);
       this.sources.set(key, s);
     }
     return s;
@@ -77,10 +112,19 @@ export class Evidence {
   private readonly blockCache = new Map<string, Float64Array>();
   private readonly decodedCache = new Map<string, DecodedBlock>();
 
-  constructor(magnitudePath: string, phasePath: string | null, limits: { magnitudeBytes?: number; phaseBytes?: number } = {}) {
-    this.magnitude = new FileEvidence(magnitudePath, limits.magnitudeBytes);
+  /**
+   * `limits` shows only the files' first bytes (see FileEvidence); `channel` picks the channel of a
+   * multichannel file that the analyzers read (0-based, default 0); `channels`, the channel count of a raw
+   * file (a container's comes from its shape).
+   */
+  constructor(
+    magnitudePath: string,
+    phasePath: string | null,
+    limits: { magnitudeBytes?: number; phaseBytes?: number; channel?: number; channels?: number } = {},
+  ) {
+    this.magnitude = new FileEvidence(magnitudePath, limits.magnitudeBytes, limits.channel, limits.channels);
     try {
-      this.phase = phasePath === null ? null : new FileEvidence(phasePath, limits.phaseBytes);
+      this.phase = phasePath === null ? null : new FileEvidence(phasePath, limits.phaseBytes, limits.channel, limits.channels);
     } catch (e) {
       this.magnitude.close();
       throw e;

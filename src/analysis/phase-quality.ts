@@ -1,8 +1,7 @@
 /**
  * Is the phase file worth using? A phase that is all zeros, NaN, constant, out of range, random, or
  * inconsistent with the magnitudes under the config would make a worse reconstruction than phase
- * retrieval; a phase that is right only in places (corrupt frames, a truncated file) should be kept
- * there and retrieved elsewhere (retrievePhase `known`).
+ * retrieval; a phase that is right only in places (corrupt frames, a truncated file) should be kept there and retrieved elsewhere (retrievePhase `known`).
  *
  * Two structural witnesses of a true STFT phase, both cheap and sampled:
  * - DC (and Nyquist) cells of a real signal's spectrum are real under every phase convention, so their
@@ -204,6 +203,7 @@ export function assessPhase(evidence: Evidence, config: StftConfig, opts: Assess
     } catch (e) {
       return verdict('unreadable', `phase file unreadable under the config: ${e instanceof Error ? e.message : String(e)}`);
     }
+    if (config.channels > 1 && available === need * config.channels) available = need; // raw channel-major blocks: channel 0 is judged
     if (available > need) {
       return verdict('size-mismatch', `phase file holds ${available} values, the ${frames}×${bins} magnitudes need ${need}`, { available, need });
     }

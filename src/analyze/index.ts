@@ -2,6 +2,7 @@ import { ANALYZERS } from '../../heuristics/index.js';
 import { getField, STAGES } from '../../heuristics/types.js';
 import type { Evidence } from '../analysis/evidence.js';
 import { InputError } from '../errors.js';
+import { channelAgreement } from '../rank/channels.js';
 import { decide } from '../rank/decide.js';
 import { ConsistencyScorer, isRankable, rankStates, topCandidates } from '../rank/rank.js';
 import { BeamSearch, startFromPins } from '../search/beam.js';
@@ -15,7 +16,7 @@ import { checkInputPaths } from '../io/input.js';
  *
  *   open       pairing.ts          which files, in which order, on which frames; Evidence samples them
  *   storage    heuristics/container, raw-dtype          format, dtype, endian, header
- *   shape      heuristics/dims                          frames, bins, layout, nfft, sided
+ *   shape      heuristics/channels, dims                channels; frames, bins, layout, nfft, sided
  *   values     heuristics/magnitude-scale, phase-unit   how stored values decode to |X| and radians
  *   transform  heuristics/phase-structure, hop, phase-convention, window, centring
  *   prior      heuristics/recipe                        the known preset and its sample rate
@@ -64,6 +65,8 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
   const { ranked, rankedBy } = rankStates(complete, scorer);
   const notes: string[] = [];
   if (rankedBy === 'heuristics') notes.push('no usable phase: candidates are ranked by the heuristics alone (consistency needs phase)');
+  // One shared config for every channel: check the others agree with it (a note when one does not).
+  notes.push(...channelAgreement(evidence, ranked[0].config));
 
   // report
   opts.onProgress?.('done', 1);

@@ -44,6 +44,7 @@ interface ExportCliOptions {
   normalize?: 'peak' | 'none';
   force: boolean;
   iterations?: number;
+  channel?: number;
 }
 
 interface AnalyzeCliOptions {
@@ -136,7 +137,9 @@ async function exportCommand(mag: string, phase: string | undefined, o: ExportCl
     force: o.force,
     onProgress: progress.update,
     ...(o.iterations !== undefined ? { iterations: o.iterations } : {}),
-    ...(phaseVerdict ? { phaseVerdict } : {}),
+    // The analysis judged channel 0's phase: another channel's is judged on its own.
+    ...(phaseVerdict && !o.channel ? { phaseVerdict } : {}),
+    ...(o.channel !== undefined ? { channel: o.channel } : {}),
   });
   progress.done();
   const rateNote = { option: 'from --sample-rate', config: 'from the config', default: 'a default: nothing recorded it; pass --sample-rate' }[
@@ -147,7 +150,7 @@ async function exportCommand(mag: string, phase: string | undefined, o: ExportCl
     io.stderr(`${what} (${r.phaseReason}): ${r.iterations} iterations, spectral convergence ${r.spectralConvergenceDb?.toFixed(1)} dB\n`);
   }
   io.stderr(
-    `wrote ${r.output}: ${r.samples} samples (${(r.samples / r.sampleRate).toFixed(3)} s) at ${r.sampleRate} Hz (${rateNote}), ${bits}-bit${r.normalizeGain !== 1 ? `, peak-normalised ×${r.normalizeGain.toPrecision(4)}` : ''}\n`,
+    `wrote ${r.output}: ${r.samples} samples${config.channels > 1 ? (o.channel === undefined ? ` × ${config.channels} channels` : ` of channel ${o.channel} (of ${config.channels})`) : ''} (${(r.samples / r.sampleRate).toFixed(3)} s) at ${r.sampleRate} Hz (${rateNote}), ${bits}-bit${r.normalizeGain !== 1 ? `, peak-normalised ×${r.normalizeGain.toPrecision(4)}` : ''}\n`,
   );
   if (r.gaps.length) io.stderr(`warning: ${describeGaps(r.gaps)}; those samples are silent\n`);
   // DESIGN.md §1: an unknown length keeps every covered sample; say that the end may hold the maker's padding.
@@ -197,6 +200,11 @@ export function buildProgram(io: CliIo): Command {
     )
     .option('--force', 'overwrite an existing output file', false)
     .option('--iterations <n>', 'phase-retrieval iterations when the phase must be retrieved (default 100)', positiveInt('--iterations'))
+    .option('--channel <k>', 'export only channel k of a multichannel input, 0-based (default: every channel, interleaved)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('--channel must be an integer >= 0 (channels count from 0)');
+      return n;
+    })
     .action(async (mag: string, phase: string | undefined, o: ExportCliOptions) => exportCommand(mag, phase, o, io));
 
   program

@@ -10,7 +10,9 @@ import { DEFAULT_RETRIEVAL_ITERATIONS, type MagnitudeBlock, retrievePhaseBlocks 
 import { polarToComplex } from '../dsp/sincos.js';
 import { FrameSynthesizer, geometryFromConfig, OverlapAdd, outputRange, type StftGeometry, subGeometry } from '../dsp/stft.js';
 import { type ExportOptions, type ExportResult, exportWithConfig, writeExport } from './stream.js';
+import { openChannelStorage } from '../io/channels.js';
 import { openStorage } from '../io/open.js';
+import { interleaveChannels } from './interleave.js';
 
 /**
  * Audio from a config, whatever the phase file turns out to be: its own phase when it is usable,
@@ -36,10 +38,12 @@ export interface ReconstructResult extends ExportResult {
 }
 
 export function reconstruct(config: StftConfig, magnitudeFile: string, phaseFile: string | null, opts: ReconstructOptions): ReconstructResult {
+  // Every channel of a multichannel input, one after the other, interleaved into one WAV.
+  if (config.channels > 1 && opts.channel === undefined) return interleaveChannels(config, magnitudeFile, phaseFile, opts, reconstruct);
   const complexInput = config.magnitudeFile.dtype.startsWith('complex');
   let verdict: PhaseAssessment | null = opts.phaseVerdict ?? null;
   if (!verdict && (phaseFile !== null || complexInput)) {
-    const evidence = new Evidence(magnitudeFile, phaseFile);
+    const evidence = new Evidence(magnitudeFile, phaseFile, { channel: opts.channel ?? 0, channels: config.channels });
     try {
       verdict = assessPhase(evidence, config);
     } finally {
@@ -70,8 +74,9 @@ function exportRetrieved(
   const iterations = opts.iterations ?? DEFAULT_RETRIEVAL_ITERATIONS;
   const values = config.frames * config.bins;
   const magConfig: StftConfig = { ...config, phaseFile: null };
-  const magDecoder = new StftDecoder(magConfig, openStorage(magnitudeFile, config.magnitudeFile, values), null);
-  const partial = partialPhaseFile !== null && config.phaseFile !== null ? openPartialPhase(config, partialPhaseFile) : null;
+  const channel = opts.channel ?? 0;
+  const magDecoder = new StftDecoder(magConfig, openChannelStorage(magnitudeFile, config.magnitudeFile, values, config.channels, channel), null);
+  const partial = partialPhaseFile !== null && config.phaseFile !== null ? openPartialPhase(config, partialPhaseFile, channel) : null;
   try {
     const g = geometryFromConfig(config);
     if (!framesOverlap(g)) {
@@ -142,10 +147,11 @@ function floorLevel(config: StftConfig): number | null {
  * The trustworthy part of a partly usable phase file: whatever of it exists (a truncated file is read
  * up to its end), with corrupt frames found block by block by their overlap agreement with neighbours.
  */
-function openPartialPhase(config: StftConfig, file: string) {
+function openPartialPhase(config: StftConfig, file: string, channel: number) {
   const shape = { frames: config.frames, bins: config.bins, layout: config.layout, binOrder: config.binOrder };
   const storage = config.phaseFile!;
-  const source = openStorage(file, storage);
+  // A multichannel phase file must hold every channel whole; a mono one may be cut short.
+  const source = config.channels > 1 ? openChannelStorage(file, storage, shape.frames * shape.bins, config.channels, channel) : openStorage(file, storage);
   const available = Math.min(source.length, shape.frames * shape.bins);
   const readable = truncatedShape(available, shape);
   const reader = new FrameReader(source, readable);

@@ -7,7 +7,7 @@ import { trendOrder } from '../dsp/detrend.js';
 import { synthesizeDetrended } from './detrended.js';
 import { runParallel, workersAvailable } from './parallel.js';
 import { BlockDecoder, blockGrid, splitJob, synthesizeJob } from './range.js';
-import { openStorage } from '../io/open.js';
+import { openChannelStorage } from '../io/channels.js';
 import type { ValueSource } from '../io/source.js';
 import { type Normalize, type WavBits, WavStreamWriter } from '../io/wav.js';
 
@@ -28,6 +28,12 @@ export interface ExportOptions {
    * a number: from that many STFT values (frames × bins) on. Default PARALLEL_MIN_VALUES.
    */
   parallel?: boolean | number;
+  /**
+   * The channel of a multichannel input (config.channels > 1) to read, 0-based (`--channel K`). An
+   * export through `reconstruct` without it writes every channel, interleaved; the lower-level
+   * `exportWithConfig` reads channel 0 without it.
+   */
+  channel?: number;
 }
 
 /**
@@ -59,19 +65,19 @@ export interface ExportResult {
 }
 
 /** Open the magnitude (and phase) files of a config with the sizes it claims checked up front. */
-export function openInputs(config: StftConfig, magnitudeFile: string, phaseFile: string | null): StftDecoder {
-  const { mag, phase } = openSources(config, magnitudeFile, phaseFile);
+export function openInputs(config: StftConfig, magnitudeFile: string, phaseFile: string | null, channel = 0): StftDecoder {
+  const { mag, phase } = openSources(config, magnitudeFile, phaseFile, channel);
   return new StftDecoder(config, mag, phase);
 }
 
-function openSources(config: StftConfig, magnitudeFile: string, phaseFile: string | null): { mag: ValueSource; phase: ValueSource | null } {
+function openSources(config: StftConfig, magnitudeFile: string, phaseFile: string | null, channel: number): { mag: ValueSource; phase: ValueSource | null } {
   const values = config.frames * config.bins;
-  const mag = openStorage(magnitudeFile, config.magnitudeFile, values);
+  const mag = openChannelStorage(magnitudeFile, config.magnitudeFile, values, config.channels, channel);
   let phase: ValueSource | null = null;
   try {
     if (phaseFile !== null) {
       if (!config.phaseFile) throw new InputError(phaseFile, 'a phase file was given but the config has phaseFile = null');
-      phase = openStorage(phaseFile, config.phaseFile, values);
+      phase = openChannelStorage(phaseFile, config.phaseFile, values, config.channels, channel);
     }
     return { mag, phase };
   } catch (e) {
@@ -83,7 +89,9 @@ function openSources(config: StftConfig, magnitudeFile: string, phaseFile: strin
 
 /** Threads for an export (1: sequential, no workers). */
 function threadCount(config: StftConfig, phaseFile: string | null, parallel: boolean | number | undefined): number {
-  if (parallel === false) return 1;
+  // Workers reopen the inputs as whole files at the frame offsets of channel 0's layout: a channel of
+  // a multichannel file is exported on this thread (one per channel, see reconstruct).
+  if (parallel === false || config.channels > 1) return 1;
   // Workers reopen the inputs as plain files at an offset; other containers are decoded once, here.
   const streamable = (s: StftConfig['magnitudeFile'] | null): boolean => s !== null && (s.format === 'raw' || s.format === 'npy');
   if (!streamable(config.magnitudeFile) || (phaseFile !== null && !streamable(config.phaseFile)) || !workersAvailable()) return 1;
@@ -97,7 +105,7 @@ function threadCount(config: StftConfig, phaseFile: string | null, parallel: boo
  * whatever the size; large raw/npy inputs are split across worker threads (see `parallel`).
  */
 export function exportWithConfig(config: StftConfig, magnitudeFile: string, phaseFile: string | null, opts: ExportOptions): ExportResult {
-  const { mag, phase } = openSources(config, magnitudeFile, phaseFile);
+  const { mag, phase } = openSources(config, magnitudeFile, phaseFile, opts.channel ?? 0);
   try {
     if (phase === null && !mag.complex) {
       throw new InputError(magnitudeFile, 'no phase is available for this config (magnitude-only export needs phase retrieval)');

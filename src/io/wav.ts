@@ -18,6 +18,8 @@ export interface WavOptions {
   normalize: Normalize;
   /** Overwrite an existing output file. */
   force: boolean;
+  /** Interleaved channels (default 1): samples are written frame by frame, channel 0 first. */
+  channels?: number;
 }
 
 /** Target peak for `--normalize peak`: just under full scale so integer formats never clip. */
@@ -25,7 +27,8 @@ export const PEAK_TARGET = 0.99;
 const HEADER_BYTES = 44;
 const CHUNK_SAMPLES = 1 << 16;
 
-function wavHeader(sampleRate: number, bits: WavBits, samples: number): Uint8Array {
+/** `samples` counts every channel's values (frames × channels). */
+function wavHeader(sampleRate: number, bits: WavBits, samples: number, channels = 1): Uint8Array {
   const bytesPer = bits / 8;
   const dataBytes = samples * bytesPer;
   const h = new Uint8Array(HEADER_BYTES);
@@ -39,10 +42,10 @@ function wavHeader(sampleRate: number, bits: WavBits, samples: number): Uint8Arr
   ascii(12, 'fmt ');
   dv.setUint32(16, 16, true);
   dv.setUint16(20, bits === 32 ? 3 : 1, true); // 3 = IEEE float, 1 = PCM
-  dv.setUint16(22, 1, true);
+  dv.setUint16(22, channels, true);
   dv.setUint32(24, sampleRate, true);
-  dv.setUint32(28, sampleRate * bytesPer, true);
-  dv.setUint16(32, bytesPer, true);
+  dv.setUint32(28, sampleRate * bytesPer * channels, true);
+  dv.setUint16(32, bytesPer * channels, true);
   dv.setUint16(34, bits, true);
   ascii(36, 'data');
   dv.setUint32(40, dataBytes, true);
@@ -110,7 +113,7 @@ export class Float32DataWriter {
 }
 
 /**
- * A mono WAV written as it is produced: float32 samples stream into a temp file beside the output;
+ * A WAV written as it is produced (mono, or interleaved channels with `channels`): float32 samples stream into a temp file beside the output;
  * `finish` rescales/converts in place (integer formats are smaller, so a forward in-place pass is safe),
  * writes the header and renames. Memory stays at one chunk whatever the length; a failure removes
  * the temp file, so no half-written output is ever left.
@@ -137,11 +140,12 @@ export class WavStreamWriter {
     this.data = new Float32DataWriter(this.fd);
   }
 
+  /** Sample frames written (values / channels). */
   get length(): number {
-    return this.data.end;
+    return Math.floor(this.data.end / (this.opts.channels ?? 1));
   }
 
-  /** Append samples (any length). */
+  /** Append samples (any length; interleaved when there are several channels). */
   write(x: ArrayLike<number>): void {
     this.data.write(x);
   }
@@ -163,7 +167,7 @@ export class WavStreamWriter {
       const gain = this.opts.normalize === 'peak' && peak > 0 ? PEAK_TARGET / peak : 1;
       const bits = this.opts.bits;
       if (gain !== 1 || bits !== 32) this.convertInPlace(samples, gain, bits);
-      writeSync(this.fd, wavHeader(this.opts.sampleRate, bits, samples), 0, HEADER_BYTES, 0);
+      writeSync(this.fd, wavHeader(this.opts.sampleRate, bits, samples, this.opts.channels), 0, HEADER_BYTES, 0);
       ftruncateSync(this.fd, HEADER_BYTES + samples * (bits / 8));
       closeSync(this.fd);
       this.done = true;
