@@ -608,7 +608,8 @@ describe("other programs' conventions", () => {
 describe('recipe', () => {
   const full = (over: Partial<StftConfig>): PartialStftConfig => {
     const sc = make(over);
-    const c = sc.config;
+    // The synthesised file's rate stands for the search's input here: nothing has decided it yet.
+    const { sampleRate: _rate, ...c } = sc.config;
     release(sc);
     return c;
   };
@@ -626,6 +627,9 @@ describe('recipe', () => {
       expect(top(r)?.sampleRate, show(r)).toBe(sampleRate);
       expect(String(r.hypotheses[0].metrics?.recipe)).toMatch(name);
     }
+    // A rate already decided (a labelled table states it) stands beside the named preset.
+    const stated = recipe.run(null as unknown as Evidence, { ...full(cases[0][0]), sampleRate: 8000 });
+    expect(top(stated)?.sampleRate).toBe(8000);
   });
   it('lists every matching recipe and says when none matches', () => {
     const both = matchRecipes({ nfft: 400, layout: 'bin-major', padMode: 'reflect', firstFrameStart: -200, center: true, magnitudeScale: 'power' });
