@@ -293,6 +293,8 @@ export function edgeConvention(c: PartialStftConfig): EdgeConvention | null {
     };
   }
   const ffs = (x: PartialStftConfig): number | undefined => x.firstFrameStart;
+  if (c.hop !== undefined && c.nfft !== undefined && c.hop >= c.nfft)
+    return family('a block FFT (hop ≥ nfft: the signal cut into blocks, DESIGN.md 4.12): frames start at sample 0', (x) => map(ffs(x), (f) => f === 0));
   if (c.phaseReference === 'window-centre')
     return family('a phase vocoder (aubio pvoc) or scipy ShortTimeFFT: frames start before the signal', (x) => map(ffs(x), (f) => f < 0));
   if (c.sided === 'one-no-nyquist') return family('Octave specgram/stft (Nyquist dropped): no padding', (x) => map(ffs(x), (f) => f === 0));

@@ -43,12 +43,6 @@ function centredStart(c: PartialStftConfig): number {
  * (DESIGN.md §4.13, heuristics/recipe edgeConvention), the other reading at the convention's prior
  * factor; without a convention the librosa/torch default by 1 dB.
  */
-/** A plain block FFT (hop ≥ nfft: the signal cut into blocks, DESIGN.md 4.12) starts at sample 0 with no padding. */
-const BLOCK_FFT_START: FallbackOption[] = [
-  { value: false, cost: 2, reason: 'not measured; a block FFT (hop ≥ nfft) starts at sample 0' },
-  { value: true, cost: 3, reason: 'not measured; librosa/torch centre their frames' },
-];
-
 function centreOptions(c: PartialStftConfig): FallbackOption[] {
   const conv = edgeConvention(c);
   const base = (center: boolean): PartialStftConfig => ({
@@ -89,7 +83,7 @@ const FALLBACKS: { [K in keyof StftConfig]?: Fallback } = {
   ],
   winLength: (c) => (c.nfft ? one(c.nfft, 'not measured; the window fills the frame') : null),
   windowPlacement: () => one('centred', 'not measured; irrelevant when winLength = nfft'),
-  center: (c) => (c.hop !== undefined && c.nfft !== undefined && c.hop >= c.nfft ? BLOCK_FFT_START : centreOptions(c)),
+  center: centreOptions,
   padMode: (c) => {
     if (c.center === undefined) return null;
     if (!c.center) return one('none', 'follows center = false', 1);
