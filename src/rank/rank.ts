@@ -14,6 +14,13 @@ import { type ConsistencyResult, consistencyDb } from './consistency.js';
  */
 
 const CONFIDENCE_TAU_DB = 3;
+/**
+ * Consistency under this is round-off, and round-off does not rank: two readings that are the same STFT
+ * up to storage precision (a flipped one-sided spectrum with conjugated phase, say) measured -102 and
+ * -114 dB on one float32 2048/512 file, by the signal's dynamic range alone. Every wrong reading DESIGN.md
+ * 4.4 lists stays above -60 dB, so the priors decide below the floor.
+ */
+const ROUND_OFF_DB = -90;
 
 /** Every field set, storage objects whole (`variable` optional: finalise fills it). */
 export function isComplete(v: PartialStftConfig, hasPhase: boolean): v is StftConfig {
@@ -114,7 +121,7 @@ export function rankStates(complete: State[], scorer: ConsistencyScorer): { rank
     return { s, config, consistency: e?.relativeDb ?? null, error: e?.db ?? null };
   });
   const ranked = scored
-    .map(({ s, config, consistency, error }) => ({ s, config, consistency, error, score: (consistency ?? 0) + s.cost }))
+    .map(({ s, config, consistency, error }) => ({ s, config, consistency, error, score: Math.max(ROUND_OFF_DB, consistency ?? 0) + s.cost }))
     .sort((a, b) => a.score - b.score);
   return { ranked, rankedBy };
 }
