@@ -9,7 +9,7 @@ import { reconstruct } from '../src/export/index.js';
 import { run } from '../src/cli/run.js';
 import { demoSignal } from '../src/synth/signals.js';
 import { binOrder as binOrderAnalyzer } from '../heuristics/bin-order/index.js';
-import { readWav, rng } from './helpers.js';
+import { readWav, rng, siSnrDb } from './helpers.js';
 import { synthCase } from './synth-evidence.js';
 
 /**
@@ -32,24 +32,6 @@ interface Entry {
 }
 const manifest = JSON.parse(readFileSync(join(DIR, 'fixtures.json'), 'utf8')) as { fixtures: Entry[] };
 const NAMES = ['flipud-even-256', 'flipud-odd-255', 'numpy-fftshift-twosided', 'matlab-style-centred'];
-
-/** Scale-invariant SNR (dB), as test/real-fixtures.test.ts computes it. */
-export function siSnrDb(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  let xy = 0;
-  let yy = 0;
-  for (let i = 0; i < x.length; i++) {
-    xy += x[i] * y[i];
-    yy += y[i] * y[i];
-  }
-  const a = yy > 0 ? xy / yy : 0;
-  let s = 0;
-  let e = 0;
-  for (let i = 0; i < x.length; i++) {
-    s += x[i] * x[i];
-    e += (x[i] - a * y[i]) ** 2;
-  }
-  return e === 0 ? Infinity : 10 * Math.log10(s / e);
-}
 
 /** Truth fields the config gets wrong (sampleRate a prior; padding and length only when centred; gain 'unknown' abstains). */
 function wrongFields(truth: Record<string, unknown>, got: StftConfig): string[] {

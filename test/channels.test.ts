@@ -8,6 +8,7 @@ import { run } from '../src/cli/run.js';
 import type { StftConfig } from '../src/config/types.js';
 import { reconstruct } from '../src/export/index.js';
 import { channelSplit } from '../src/io/channels.js';
+import { siSnrDb } from './helpers.js';
 
 /**
  * Issue #15 item 1: multichannel STFTs, `(channels, bins, frames)` arrays written by the real programs
@@ -46,23 +47,6 @@ function wavChannels(path: string): { channels: Float64Array[]; numChannels: num
   const n = (w.fmt as { numChannels: number }).numChannels;
   const s = w.getSamples(false, Float64Array) as unknown as Float64Array | Float64Array[];
   return { channels: n === 1 ? [s as Float64Array] : (s as Float64Array[]), numChannels: n };
-}
-
-function siSnrDb(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  let xy = 0;
-  let yy = 0;
-  for (let i = 0; i < x.length; i++) {
-    xy += x[i] * y[i];
-    yy += y[i] * y[i];
-  }
-  const a = yy > 0 ? xy / yy : 0;
-  let s = 0;
-  let e = 0;
-  for (let i = 0; i < x.length; i++) {
-    s += x[i] * x[i];
-    e += (x[i] - a * y[i]) ** 2;
-  }
-  return e === 0 ? Infinity : 10 * Math.log10(s / e);
 }
 
 /** SI-SNR over the interior (nfft in from both ends), the signal starting at sample `start`. */

@@ -6,26 +6,8 @@ import { storageNoise } from '../heuristics/shared/storage-noise.js';
 import { analyzeEvidence } from '../src/analyze/index.js';
 import { demoSignal } from '../src/synth/signals.js';
 import { gridCases, placementShift, wrongFields } from './grid.js';
-import { readWav } from './helpers.js';
+import { readWav, siSnrDb } from './helpers.js';
 import { synthCase } from './synth-evidence.js';
-
-/** Scale-invariant SNR: the absolute gain of a file cannot always be recovered, the waveform can. */
-function siSnrDb(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  let xy = 0;
-  let yy = 0;
-  for (let i = 0; i < x.length; i++) {
-    xy += x[i] * y[i];
-    yy += y[i] * y[i];
-  }
-  const a = yy > 0 ? xy / yy : 0;
-  let s = 0;
-  let e = 0;
-  for (let i = 0; i < x.length; i++) {
-    s += x[i] * x[i];
-    e += (x[i] - a * y[i]) ** 2;
-  }
-  return e === 0 ? Infinity : 10 * Math.log10(s / e);
-}
 
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 

@@ -53,3 +53,21 @@ export function readWav(path: string): { samples: Float64Array; sampleRate: numb
   const fmt = w.fmt as { sampleRate: number; bitsPerSample: number };
   return { samples: w.getSamples(false, Float64Array) as unknown as Float64Array, sampleRate: fmt.sampleRate, bits: fmt.bitsPerSample };
 }
+
+/** Scale-invariant SNR in dB: the absolute gain of a file cannot always be recovered, the waveform can. */
+export function siSnrDb(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  let xy = 0;
+  let yy = 0;
+  for (let i = 0; i < x.length; i++) {
+    xy += x[i] * y[i];
+    yy += y[i] * y[i];
+  }
+  const a = yy > 0 ? xy / yy : 0;
+  let s = 0;
+  let e = 0;
+  for (let i = 0; i < x.length; i++) {
+    s += x[i] * x[i];
+    e += (x[i] - a * y[i]) ** 2;
+  }
+  return e === 0 ? Infinity : 10 * Math.log10(s / e);
+}

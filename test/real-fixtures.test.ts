@@ -7,7 +7,7 @@ import { ALL_FIELD_NAMES, completeConfig, parseConfigObject } from '../src/confi
 import type { StftConfig } from '../src/config/types.js';
 import { reconstruct } from '../src/export/index.js';
 import { analyze } from '../src/analyze/index.js';
-import { readWav } from './helpers.js';
+import { readWav, siSnrDb } from './helpers.js';
 
 /**
  * Issue #11 section 1: STFT files written by the real programs (torch.stft, aubio.pvoc, scipy.signal
@@ -108,24 +108,6 @@ function compare(truth: Truth, got: StftConfig): { wrong: string[]; notInVocabul
 /** The truth as the current parser takes it: fields it does not know yet are dropped. */
 function parsableTruth(truth: Truth): Truth {
   return Object.fromEntries(Object.entries(truth).filter(([k]) => ALL_FIELD_NAMES.includes(k)));
-}
-
-/** Scale-invariant SNR (dB): the absolute gain of a file cannot always be recovered, the waveform can. */
-function siSnrDb(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  let xy = 0;
-  let yy = 0;
-  for (let i = 0; i < x.length; i++) {
-    xy += x[i] * y[i];
-    yy += y[i] * y[i];
-  }
-  const a = yy > 0 ? xy / yy : 0;
-  let s = 0;
-  let e = 0;
-  for (let i = 0; i < x.length; i++) {
-    s += x[i] * x[i];
-    e += (x[i] - a * y[i]) ** 2;
-  }
-  return e === 0 ? Infinity : 10 * Math.log10(s / e);
 }
 
 /** |STFT| with a fixed periodic Hann 256 / hop 64 (no padding): the yardstick for retrieved phase. */

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { StftConfig } from '../src/config/types.js';
 import { reconstruct } from '../src/export/index.js';
 import { analyze } from '../src/analyze/index.js';
-import { readWav } from './helpers.js';
+import { readWav, siSnrDb } from './helpers.js';
 
 /**
  * Issue #15, the files the readers could not describe: torch.save (.pt) real, complex and 3-D tensors,
@@ -55,23 +55,6 @@ function wrongFields(truth: Truth, got: StftConfig, rateStated: boolean): string
     if (JSON.stringify(tv) !== JSON.stringify(gv)) wrong.push(`${k}=${JSON.stringify(gv)} (truth ${JSON.stringify(tv)})`);
   }
   return wrong;
-}
-
-function siSnrDb(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  let xy = 0;
-  let yy = 0;
-  for (let i = 0; i < x.length; i++) {
-    xy += x[i] * y[i];
-    yy += y[i] * y[i];
-  }
-  const a = yy > 0 ? xy / yy : 0;
-  let s = 0;
-  let e = 0;
-  for (let i = 0; i < x.length; i++) {
-    s += x[i] * x[i];
-    e += (x[i] - a * y[i]) ** 2;
-  }
-  return e === 0 ? Infinity : 10 * Math.log10(s / e);
 }
 
 /** Export rank 1 and measure it over the interior against the reference signal. */
