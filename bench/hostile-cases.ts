@@ -35,3 +35,26 @@ export function mutatePair(mag: Uint8Array, phase: Uint8Array, { kind, a, b }: P
 export function describeMutation(m: PairMutation, i: number): string {
   return `#${i} ${m.kind}(a=${m.a}, b=${m.b})`;
 }
+
+/** Byte mutations of a container file: the containers test's property and the bench's timing share them. */
+export type Mutation = { kind: 'truncate'; at: number } | { kind: 'flip'; at: number; bit: number } | { kind: 'insert'; at: number; bytes: Uint8Array };
+
+export function mutate(src: Buffer, m: Mutation): Buffer {
+  const at = Math.floor(m.at * src.length);
+  if (m.kind === 'truncate') return src.subarray(0, at);
+  if (m.kind === 'flip') {
+    const b = Buffer.from(src);
+    b[Math.min(at, b.length - 1)] ^= 1 << m.bit;
+    return b;
+  }
+  return Buffer.concat([src.subarray(0, at), m.bytes, src.subarray(at)]);
+}
+
+export const mutationArb: fc.Arbitrary<Mutation[]> = fc.array(
+  fc.oneof(
+    fc.record({ kind: fc.constant('truncate' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
+    fc.record({ kind: fc.constant('flip' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), bit: fc.integer({ min: 0, max: 7 }) }),
+    fc.record({ kind: fc.constant('insert' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
+  ),
+  { minLength: 1, maxLength: 3 },
+);

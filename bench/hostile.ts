@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { run } from '../src/cli/run.js';
 import { openArray, sniffContainer } from '../src/io/containers/index.js';
-import { describeMutation, mutatePair, pairMutations } from './hostile-cases.js';
+import { describeMutation, mutate, mutatePair, mutationArb, pairMutations } from './hostile-cases.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SAMPLE = (ext: string) => join(ROOT, 'samples', `torch-400.${ext}`);
@@ -140,29 +140,6 @@ function exercise(file: string): void {
     /* outcomes are the containers test's */
   }
 }
-
-type Mutation = { kind: 'truncate'; at: number } | { kind: 'flip'; at: number; bit: number } | { kind: 'insert'; at: number; bytes: Uint8Array };
-
-/** As test/containers.test.ts. */
-function mutate(src: Buffer, m: Mutation): Buffer {
-  const at = Math.floor(m.at * src.length);
-  if (m.kind === 'truncate') return src.subarray(0, at);
-  if (m.kind === 'flip') {
-    const b = Buffer.from(src);
-    b[Math.min(at, b.length - 1)] ^= 1 << m.bit;
-    return b;
-  }
-  return Buffer.concat([src.subarray(0, at), m.bytes, src.subarray(at)]);
-}
-
-const mutationArb: fc.Arbitrary<Mutation[]> = fc.array(
-  fc.oneof(
-    fc.record({ kind: fc.constant('truncate' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
-    fc.record({ kind: fc.constant('flip' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), bit: fc.integer({ min: 0, max: 7 }) }),
-    fc.record({ kind: fc.constant('insert' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
-  ),
-  { minLength: 1, maxLength: 3 },
-);
 
 export async function benchHostile(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'sd-bench-hostile-'));

@@ -10,6 +10,7 @@ import type { Dtype } from '../src/config/types.js';
 import { InputError } from '../src/errors.js';
 import { type ContainerInfo, loadHdf5, MAX_INFLATED_BYTES, openArray, pickArrays, sniffContainer } from '../src/io/containers/index.js';
 import type { ValueSource } from '../src/io/source.js';
+import { mutate, mutationArb } from '../bench/hostile-cases.js';
 
 const FIX = join(import.meta.dirname, 'fixtures', 'containers');
 const tmp = mkdtempSync(join(tmpdir(), 'sd-containers-'));
@@ -599,28 +600,6 @@ function exercise(file: string): void {
     expect(e.message).not.toContain('\n');
   }
 }
-
-type Mutation = { kind: 'truncate'; at: number } | { kind: 'flip'; at: number; bit: number } | { kind: 'insert'; at: number; bytes: Uint8Array };
-
-function mutate(src: Buffer, m: Mutation): Buffer {
-  const at = Math.floor(m.at * src.length);
-  if (m.kind === 'truncate') return src.subarray(0, at);
-  if (m.kind === 'flip') {
-    const b = Buffer.from(src);
-    b[Math.min(at, b.length - 1)] ^= 1 << m.bit;
-    return b;
-  }
-  return Buffer.concat([src.subarray(0, at), m.bytes, src.subarray(at)]);
-}
-
-const mutationArb: fc.Arbitrary<Mutation[]> = fc.array(
-  fc.oneof(
-    fc.record({ kind: fc.constant('truncate' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
-    fc.record({ kind: fc.constant('flip' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), bit: fc.integer({ min: 0, max: 7 }) }),
-    fc.record({ kind: fc.constant('insert' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
-  ),
-  { minLength: 1, maxLength: 3 },
-);
 
 function mutationProperty(source: string, numRuns: number): void {
   const original = readFileSync(source);
