@@ -119,6 +119,25 @@ describe('block FFT: should not', () => {
   });
 });
 
+describe('block FFT seams under every reference and sign', () => {
+  // One inverse FFT per frame serves every reading (rolled or reversed): each must still join its own file.
+  for (const made of [
+    { phaseSign: '-' as const },
+    { phaseReference: 'window-centre' as const },
+    { phaseReference: 'window-centre' as const, phaseSign: '-' as const },
+  ]) {
+    it(`made with ${JSON.stringify(made)}: its own reading joins, the plain one does not`, () => {
+      // A 200-sample window at the frame start: a window-centre roll of 100 is not its own mirror image.
+      const c = make(block({ nfft: 256, bins: 129, hop: 256, window: 'hamming', winLength: 200, windowPlacement: 'start', ...made }));
+      const truth = seamContinuity(c.evidence, c.config);
+      expect(truth!.ratio).toBeGreaterThan(0.5);
+      expect(truth!.ratio).toBeLessThan(2);
+      const plain = seamContinuity(c.evidence, { ...c.config, phaseSign: '+', phaseReference: 'frame-start' });
+      expect(plain!.penaltyDb).toBeGreaterThan(truth!.penaltyDb + 10);
+    });
+  }
+});
+
 describe('frame trust without overlap, and silence', () => {
   it('abstains for hop >= the support: every finite frame trusted, none paired', () => {
     const cfg = { ...(synthCaseConfig(256, 256) as StftConfig) };

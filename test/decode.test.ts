@@ -97,6 +97,31 @@ describe('raw decoding', () => {
     src.close();
   });
 
+  it('a file read in many small pieces is loaded whole once and reads the same (property)', () => {
+    // RawFileSource switches to a resident copy after a few hundred small reads: every read, before
+    // and after, must return what the bytes hold, including the header offset and the file's end.
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 7 }), fc.array(fc.integer({ min: 0, max: 1999 }), { minLength: 300, maxLength: 400 }), (header, starts) => {
+        const vals = Array.from({ length: 2000 }, (_, i) => ((i * 7919) % 2003) / 16 - 60);
+        const file = join(tmp, `resident-${header}.raw`);
+        writeFileSync(file, new Uint8Array([...new Uint8Array(header), ...encodeValues(vals, 'float32', 'little')]));
+        const src = new RawFileSource(file, 'float32', 'little', header);
+        const out = new Float64Array(8);
+        try {
+          for (const s0 of starts) {
+            const n = Math.min(8, 2000 - s0);
+            src.read(s0, n, out);
+            for (let i = 0; i < n; i++) expect(out[i]).toBe(Math.fround(vals[s0 + i]));
+          }
+          expect(() => src.read(1995, 8, out)).toThrow(RangeError);
+        } finally {
+          src.close();
+        }
+      }),
+      { numRuns: 20, seed: 7 },
+    );
+  });
+
   it('matches a DataView reference on arbitrary bytes (property)', () => {
     fc.assert(
       fc.property(

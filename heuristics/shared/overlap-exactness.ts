@@ -1,4 +1,4 @@
-import { type Evidence, sampleBlockStarts } from '../../src/analysis/evidence.js';
+import { decodingKey, type Evidence, EvidenceCache, sampleBlockStarts } from '../../src/analysis/evidence.js';
 import type { PhaseReference } from '../../src/config/types.js';
 import { storageNoise } from './storage-noise.js';
 import { BLOCK_LENGTH, BLOCKS, type Convention, type TransformInput } from './transform-input.js';
@@ -23,38 +23,17 @@ export interface TransformSegments extends Segments {
   noise: number;
 }
 
-const segmentCache = new WeakMap<Evidence, Map<string, TransformSegments>>();
+const segmentCache = new EvidenceCache<TransformSegments>();
 
 /**
  * Raw segments (inverse FFT of the stored frames, no convention undone) of sampled interior blocks,
  * shared by the transform analyzers of one evidence and decodable config.
  */
 export function rawSegments(evidence: Evidence, c: TransformInput): TransformSegments {
-  const key = JSON.stringify([
-    c.magnitudeFile,
-    c.phaseFile,
-    c.frames,
-    c.bins,
-    c.layout,
-    c.binOrder ?? 'ascending',
-    c.nfft,
-    c.sided,
-    c.magnitudeScale,
-    c.dbFloor,
-    c.phaseUnit,
-  ]);
-  let perEvidence = segmentCache.get(evidence);
-  if (!perEvidence) {
-    perEvidence = new Map();
-    segmentCache.set(evidence, perEvidence);
-  }
-  let s = perEvidence.get(key);
-  if (!s) {
+  return segmentCache.get(evidence, `${decodingKey(c)}|${c.nfft}|${c.sided}`, () => {
     const noise = storageNoise(evidence, c, sampleBlockStarts(c.frames, BLOCK_LENGTH, BLOCKS), BLOCK_LENGTH);
-    s = { ...collectSegments(evidence, { ...c, phaseSign: '+' }, BLOCK_LENGTH, BLOCKS), noise };
-    perEvidence.set(key, s);
-  }
-  return s;
+    return { ...collectSegments(evidence, { ...c, phaseSign: '+' }, BLOCK_LENGTH, BLOCKS), noise };
+  });
 }
 
 /** Indices i of segments whose successor is the next frame (the pairs the test pools). */

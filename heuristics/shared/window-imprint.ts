@@ -1,4 +1,4 @@
-import { type DecodableConfig, type Evidence, sampleBlockStarts } from '../../src/analysis/evidence.js';
+import { type DecodableConfig, decodingKey, type Evidence, EvidenceCache, sampleBlockStarts } from '../../src/analysis/evidence.js';
 import type { PhaseSign, Sided } from '../../src/config/types.js';
 import { getRealFft } from '../../src/dsp/fft.js';
 import { FrameSynthesizer, type StftGeometry } from '../../src/dsp/stft.js';
@@ -52,8 +52,19 @@ function plainGeometry(nfft: number, sided: Sided, phaseSign: PhaseSign): StftGe
   };
 }
 
-/** Inverse-transform `blocks` sampled blocks of `blockLength` consecutive frames into segments. */
+const segmentCache = new EvidenceCache<Segments>();
+
+/**
+ * Inverse-transform `blocks` sampled blocks of `blockLength` consecutive frames into segments. Cached per
+ * evidence and decoding: the window search runs once per set of hints (the seam weighing asks for one
+ * per reading it estimates) on the same frames. Callers must not write to the result.
+ */
 export function collectSegments(evidence: Evidence, c: SegmentConfig, blockLength: number, blocks: number): Segments {
+  const key = `${decodingKey(c)}|${c.nfft}|${c.sided}|${c.phaseSign}|${blockLength}x${blocks}`;
+  return segmentCache.get(evidence, key, () => inverseSegments(evidence, c, blockLength, blocks));
+}
+
+function inverseSegments(evidence: Evidence, c: SegmentConfig, blockLength: number, blocks: number): Segments {
   const N = c.nfft;
   const syn = new FrameSynthesizer(plainGeometry(N, c.sided, c.phaseSign));
   const starts = sampleBlockStarts(c.frames, blockLength, blocks);

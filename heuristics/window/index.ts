@@ -1,4 +1,4 @@
-import { type Evidence, isDecodable } from '../../src/analysis/evidence.js';
+import { decodingKey, type Evidence, EvidenceCache, isDecodable } from '../../src/analysis/evidence.js';
 import { isComplexDtype, type PartialStftConfig, type PhaseSign, type WindowName } from '../../src/config/types.js';
 import { type ImprintReference, layoutIndex, makeLayout } from './fit.js';
 import { imprintOf, overlapWitness } from '../shared/window-imprint.js';
@@ -297,39 +297,17 @@ function round(x: number): number {
 }
 
 /** Searches are the expensive part; the analyzer and estimateWindow share them per evidence and config. */
-const cache = new WeakMap<Evidence, Map<string, WindowSearch | string>>();
+const cache = new EvidenceCache<WindowSearch | string>();
 
 function cachedSearch(evidence: Evidence, fixed: PartialStftConfig): WindowSearch | string {
   if (!isDecodable(fixed) || fixed.nfft === undefined || fixed.sided === undefined) return 'storage, shape, scale and unit fields are not all fixed';
   if (evidence.phase === null && !isComplexDtype(fixed.magnitudeFile.dtype)) return 'no phase: the window imprint needs complex frames';
   const cfg = { ...fixed, nfft: fixed.nfft, sided: fixed.sided };
   const hints: SearchHints = { reference: fixed.phaseReference, sign: fixed.phaseSign, hop: fixed.hop };
-  const key = JSON.stringify([
-    cfg.magnitudeFile,
-    cfg.phaseFile,
-    cfg.frames,
-    cfg.bins,
-    cfg.layout,
-    cfg.binOrder ?? 'ascending',
-    cfg.nfft,
-    cfg.sided,
-    cfg.magnitudeScale,
-    cfg.dbFloor,
-    cfg.phaseUnit,
-    hints,
-  ]);
-  let perEvidence = cache.get(evidence);
-  if (!perEvidence) {
-    perEvidence = new Map();
-    cache.set(evidence, perEvidence);
-  }
-  let r = perEvidence.get(key);
-  if (r === undefined) {
+  return cache.get(evidence, `${decodingKey(cfg)}|${cfg.nfft}|${cfg.sided}|${JSON.stringify(hints)}`, () => {
     const s = searchWindows(evidence, cfg, hints);
-    r = 'failed' in s ? s.failed : s;
-    perEvidence.set(key, r);
-  }
-  return r;
+    return 'failed' in s ? s.failed : s;
+  });
 }
 
 /**

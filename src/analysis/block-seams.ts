@@ -1,6 +1,6 @@
-import { type DecodableConfig, type Evidence, sampleBlockStarts } from './evidence.js';
-import type { StftConfig } from '../config/types.js';
-import { FrameSynthesizer, geometryFromConfig, type StftGeometry, subGeometry } from '../dsp/stft.js';
+import { type DecodableConfig, decodingKey, type Evidence, EvidenceCache, sampleBlockStarts } from './evidence.js';
+import type { Sided, StftConfig } from '../config/types.js';
+import { FrameSynthesizer, geometryFromConfig, PhaseRotator, type StftGeometry } from '../dsp/stft.js';
 
 /** What the seam test reads: the decoding and the frame geometry (centring and length do not matter). */
 export type SeamConfig = DecodableConfig &
@@ -93,14 +93,21 @@ export function seamContinuity(evidence: Evidence, config: SeamConfig, estimated
   let wrap = 0;
   let power = 0;
   let powers = 0;
-  const L = Math.min(BLOCK_FRAMES, config.frames);
-  const prev = new Float64Array(g.nfft);
-  for (const m0 of sampleBlockStarts(config.frames, L, BLOCKS)) {
-    const count = Math.min(L, config.frames - m0);
-    const block = evidence.decodedFrames(config, m0, count);
-    const syn = new FrameSynthesizer(subGeometry(g, m0));
+  const N = g.nfft;
+  const frames = plainFrames(evidence, config, g.sided);
+  const rot = new PhaseRotator(g);
+  const prev = new Float64Array(N);
+  const y = new Float64Array(N);
+  for (const { m0, count, offset } of frames.blocks) {
     for (let m = 0; m < count; m++) {
-      const y = syn.synth(m, block.re, block.im, m * block.bins, block.bins);
+      // The reading's segment from the plain one: a conjugated phase reverses it in time, a phase
+      // reference rolls it (PhaseRotator's τ), so every reading shares one inverse FFT per frame.
+      const p = (offset + m) * N;
+      const tau = rot.shift(m0 + m);
+      for (let n = 0; n < N; n++) {
+        const i = config.phaseSign === '-' ? -n - tau : n + tau;
+        y[n] = frames.y[p + (((i % N) + N) % N)];
+      }
       for (let n = a; n <= z; n++) y[n] /= w[n];
       if (m > 0) {
         // The two second differences that straddle the seam, at the seam's own spacing.
@@ -133,4 +140,37 @@ export function seamContinuity(evidence: Evidence, config: SeamConfig, estimated
   // Unrelated samples give a second difference of 6σ²: that is what a seam of noise-like blocks costs.
   const unrelated = (6 * power) / powers / (inner / inners);
   return { ratio, wrapRatio, unrelated, seams, lag, penaltyDb };
+}
+
+/** Sampled blocks' plain segments: IFFT of each frame at frame-start reference, sign +, unit gain. */
+interface PlainFrames {
+  blocks: { m0: number; count: number; offset: number }[];
+  y: Float64Array;
+}
+
+/** Every reading of one decoding shares these (the window analyzer weighs a dozen per state). */
+const plainCache = new EvidenceCache<PlainFrames>();
+
+function plainFrames(evidence: Evidence, config: SeamConfig, sided: Sided): PlainFrames {
+  const { frames, nfft } = config;
+  return plainCache.get(evidence, `${decodingKey(config)}|${nfft}|${sided}`, () => {
+    const L = Math.min(BLOCK_FRAMES, frames);
+    const starts = sampleBlockStarts(frames, L, BLOCKS);
+    const blocks = starts.map((m0, i) => ({ m0, count: Math.min(L, frames - m0), offset: i * L }));
+    const y = new Float64Array(starts.length * L * nfft);
+    const plain = {
+      window: 'rectangular',
+      windowSymmetry: 'periodic',
+      winLength: nfft,
+      windowPlacement: 'centred',
+      phaseReference: 'frame-start',
+      phaseSign: '+',
+    } as const;
+    const syn = new FrameSynthesizer({ ...geometryFromConfig({ ...config, ...plain, gain: 1, firstFrameStart: 0, padMode: 'none' }), sided });
+    for (const b of blocks) {
+      const block = evidence.decodedFrames(config, b.m0, b.count);
+      for (let m = 0; m < b.count; m++) y.set(syn.synth(m, block.re, block.im, m * block.bins, block.bins), (b.offset + m) * nfft);
+    }
+    return { blocks, y };
+  });
 }

@@ -102,6 +102,33 @@ export function storageKey(s: FileStorage): string {
   return `${s.format}:${s.dtype}:${s.endian}:${s.headerBytes}:${s.variable ?? ''}`;
 }
 
+/** The fields that decide how stored values decode (DecodableConfig), as one cache key. */
+export function decodingKey(c: DecodableConfig): string {
+  const phase = c.phaseFile ? storageKey(c.phaseFile) : '-';
+  return [storageKey(c.magnitudeFile), phase, c.frames, c.bins, c.layout, c.binOrder ?? 'ascending', c.magnitudeScale, c.dbFloor, c.phaseUnit].join('|');
+}
+
+/**
+ * Values derived from one evidence, by key, dropped with the evidence: what several beam states (or one
+ * analyzer's several readings) would otherwise compute again from the same frames.
+ */
+export class EvidenceCache<T> {
+  private readonly map = new WeakMap<Evidence, Map<string, T>>();
+  get(evidence: Evidence, key: string, make: () => T): T {
+    let perEvidence = this.map.get(evidence);
+    if (!perEvidence) {
+      perEvidence = new Map();
+      this.map.set(evidence, perEvidence);
+    }
+    let v = perEvidence.get(key);
+    if (v === undefined) {
+      v = make();
+      perEvidence.set(key, v);
+    }
+    return v;
+  }
+}
+
 /**
  * Everything the analyzers read, with the reads they share cached. Analyzers sample: they ask for a few
  * blocks of frames (sampleBlockStarts), never the whole file.
@@ -154,19 +181,7 @@ export class Evidence {
    * fixed (the transform fields are not needed to decode). Cached.
    */
   decodedFrames(c: DecodableConfig, m0: number, count: number): DecodedBlock {
-    const key = [
-      storageKey(c.magnitudeFile),
-      c.phaseFile ? storageKey(c.phaseFile) : '-',
-      c.frames,
-      c.bins,
-      c.layout,
-      c.binOrder ?? 'ascending',
-      c.magnitudeScale,
-      c.dbFloor,
-      c.phaseUnit,
-      m0,
-      count,
-    ].join('|');
+    const key = `${decodingKey(c)}|${m0}+${count}`;
     let b = this.decodedCache.get(key);
     if (!b) {
       const mag = this.magnitude.source(c.magnitudeFile);

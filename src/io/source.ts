@@ -26,6 +26,14 @@ export interface ValueSource {
 }
 
 const CHUNK_BYTES = 1 << 22;
+/**
+ * A file read in many small pieces (a bin-major matrix read a few frames at a time costs one read per
+ * bin: 260 000 reads to analyse a 30-second pair) is loaded whole once, when it is this small: a
+ * syscall costs more than the bytes it brings.
+ */
+const RESIDENT_MAX_BYTES = 48 << 20;
+const SMALL_READ_BYTES = 4096;
+const SMALL_READS_BEFORE_RESIDENT = 256;
 
 /** Headerless binary (or any container whose array is stored contiguously at a byte offset). */
 export class RawFileSource implements ValueSource {
@@ -34,6 +42,9 @@ export class RawFileSource implements ValueSource {
   private readonly fd: number;
   private readonly size: number;
   private buf = new Uint8Array(0);
+  private readonly fileBytes: number;
+  private resident: Uint8Array | null = null;
+  private smallReads = 0;
 
   constructor(
     readonly file: string,
@@ -44,6 +55,7 @@ export class RawFileSource implements ValueSource {
   ) {
     this.fd = openFile(file);
     const st = fstatSync(this.fd);
+    this.fileBytes = st.size;
     const avail = Math.floor(Math.max(0, st.size - headerBytes) / valueBytes(dtype));
     this.length = length ?? avail;
     this.complex = isComplexDtype(dtype);
@@ -75,15 +87,26 @@ export class RawFileSource implements ValueSource {
 
   /** Raw bytes at a file offset (used by sniffers that look at headers). */
   readBytes(offset: number, length: number): Uint8Array {
+    if (!this.resident && length < SMALL_READ_BYTES && this.fileBytes <= RESIDENT_MAX_BYTES && ++this.smallReads > SMALL_READS_BEFORE_RESIDENT) {
+      this.resident = new Uint8Array(this.fileBytes);
+      this.fill(this.resident, 0);
+    }
+    if (this.resident) {
+      if (offset + length > this.resident.length) throw new InputError(this.file, `ended early at byte ${this.resident.length}`);
+      return this.resident.subarray(offset, offset + length);
+    }
     if (this.buf.byteLength < length) this.buf = new Uint8Array(Math.max(length, 4096));
     const view = this.buf.subarray(0, length);
-    let got = 0;
-    while (got < length) {
-      const r = readSync(this.fd, view, got, length - got, offset + got);
+    this.fill(view, offset);
+    return view;
+  }
+
+  private fill(view: Uint8Array, offset: number): void {
+    for (let got = 0; got < view.length;) {
+      const r = readSync(this.fd, view, got, view.length - got, offset + got);
       if (r === 0) throw new InputError(this.file, `ended early at byte ${offset + got}`);
       got += r;
     }
-    return view;
   }
 
   close(): void {
