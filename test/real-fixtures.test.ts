@@ -234,7 +234,6 @@ const KNOWN_OPEN: Record<string, string> = {
   'octave-specgram-db-magonly': 'magnitudes only: read as a block FFT (hop = nfft), which cannot be retrieved',
   'octave-stft-hamming-magonly': 'magnitudes only: hop, window and its placement from magnitudes alone',
   'numpy-block-hann-512-npy': 'np.hanning is zero at both ends: 2-4 samples of every block carry no information (16.5 dB with the truth)',
-  'torch-512-128-int16db-f32phase': 'whole-dB magnitudes: periodic and symmetric Hann differ by 0.2 dB, below the quantisation (truth at rank 4)',
 };
 
 describe('issue #11: fixtures made by the real programs', () => {

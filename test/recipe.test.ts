@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchRecipes } from '../heuristics/recipe/index.js';
+import { matchRecipes, SYMMETRY_HABIT_FACTOR, symmetryAgreement } from '../heuristics/recipe/index.js';
 import type { StftConfig } from '../src/config/types.js';
 import { analyzeEvidence, recipeOf } from '../src/analyze/index.js';
 import { demoSignal } from '../src/synth/signals.js';
@@ -223,5 +223,50 @@ describe('scipy.signal.spectrogram recipe', () => {
   it('segments that were not detrended are not spectrogram', () => {
     const m = matchRecipes(truth({ detrend: 'none' })).filter((r) => r.mismatched.length === 0 && r.name.startsWith('scipy.signal.spectrogram'));
     expect(m).toEqual([]);
+  });
+});
+
+describe('window symmetry from the tool’s habit (whole-dB files leave it within the noise)', () => {
+  const torchLike: Partial<StftConfig> = {
+    nfft: 512,
+    hop: 128,
+    winLength: 512,
+    window: 'hann',
+    layout: 'bin-major',
+    phaseReference: 'frame-start',
+    phaseSign: '+',
+    ...centred(512),
+    padMode: 'reflect',
+  };
+  it('a symmetric window where torch.stft would use a periodic one costs the habit factor, edges or not', () => {
+    expect(symmetryAgreement({ ...torchLike, windowSymmetry: 'symmetric' }).factor).toBe(SYMMETRY_HABIT_FACTOR);
+    expect(symmetryAgreement({ ...torchLike, ...uncentred, windowSymmetry: 'symmetric' }).factor).toBe(SYMMETRY_HABIT_FACTOR);
+    expect(symmetryAgreement({ ...torchLike, windowSymmetry: 'periodic' })).toEqual({ factor: 1, note: null });
+  });
+  it('no habit where no preset’s identity holds, for rectangular windows, or where the symmetry follows it', () => {
+    // MATLAB spectrogram: symmetric hamming, half overlap, frame-major.
+    const matlab: Partial<StftConfig> = {
+      nfft: 256,
+      hop: 128,
+      winLength: 256,
+      window: 'hamming',
+      windowSymmetry: 'symmetric',
+      layout: 'frame-major',
+      phaseReference: 'frame-start',
+      phaseSign: '+',
+      ...uncentred,
+    };
+    expect(symmetryAgreement(matlab).factor).toBe(1);
+    expect(symmetryAgreement({ ...matlab, windowSymmetry: 'periodic' }).factor).toBe(SYMMETRY_HABIT_FACTOR);
+    expect(symmetryAgreement({ ...torchLike, window: 'rectangular', windowSymmetry: 'symmetric' }).factor).toBe(1);
+    expect(symmetryAgreement({ nfft: 500, hop: 70, winLength: 300, window: 'hann', windowSymmetry: 'symmetric', layout: 'frame-major' }).factor).toBe(1);
+  });
+  it('a float32 file made with a symmetric Hann in a torch-like setting stays symmetric: the data decides', () => {
+    const c = synthCase({ ...torchLike, windowSymmetry: 'symmetric', sampleRate: 16000 }, demoSignal(16000, 1, 3));
+    try {
+      expect(analyzeEvidence(c.evidence).candidates[0].config.windowSymmetry).toBe('symmetric');
+    } finally {
+      c.cleanup();
+    }
   });
 });

@@ -1,29 +1,13 @@
 import type { Evidence } from '../../src/analysis/evidence.js';
 import type { PartialStftConfig } from '../../src/config/types.js';
-import { makeWindow } from '../../src/dsp/windows.js';
-import { type Analyzer, type AnalyzerResult, getField } from '../types.js';
+import { type Analyzer, type AnalyzerResult } from '../types.js';
+import { type Check, MIN_MATCHED, RECIPES } from './presets.js';
 
 /**
  * Known tool presets (DESIGN.md §4.8), matched against whatever fields are fixed. Naming the recipe
  * ("looks like librosa.stft defaults") helps the user, and its usual sample rate is the best prior for
  * sampleRate, which an STFT does not store. Several recipes can match; all are listed.
  */
-
-/** One property of a recipe: true/false when the fields it reads are fixed, undefined otherwise. */
-interface Check {
-  label: string;
-  /** The fields it reads (edge conventions are told apart from a tool's identity by them). */
-  fields: string[];
-  test(c: PartialStftConfig): boolean | undefined;
-}
-
-interface Recipe {
-  name: string;
-  sampleRate: number | null;
-  /** A rate the fixed fields themselves imply (a gain that contains fs), when there is one. */
-  rateOf?: (c: PartialStftConfig) => number | null;
-  checks: Check[];
-}
 
 export interface RecipeMatch {
   name: string;
@@ -32,213 +16,6 @@ export interface RecipeMatch {
   matched: string[];
   mismatched: string[];
 }
-
-const eq = (field: string, value: unknown): Check => ({
-  label: `${field} ${JSON.stringify(value)}`,
-  fields: [field],
-  test: (c) => {
-    const v = getField(c, field);
-    return v === undefined ? undefined : v === value;
-  },
-});
-
-/** A property over several fields, tested once they are all fixed. */
-const rule = (label: string, fields: string[], f: (...v: never[]) => boolean): Check => ({
-  label,
-  fields,
-  test: (c) => {
-    const v = fields.map((k) => getField(c, k));
-    return v.some((x) => x === undefined) ? undefined : f(...(v as never[]));
-  },
-});
-
-const hann = [eq('window', 'hann'), eq('windowSymmetry', 'periodic')];
-const centredAt = (pad: number): Check[] => [eq('center', true), eq('firstFrameStart', -pad)];
-const frameStartPlus = [eq('phaseReference', 'frame-start'), eq('phaseSign', '+')];
-const fullWindow = rule('window fills the frame', ['winLength', 'nfft'], (L: number, N: number) => L === N);
-const halfOverlap = rule('hop = winLength/2', ['hop', 'winLength'], (h: number, L: number) => h === Math.floor(L / 2));
-
-/**
- * scipy `scaling='density'` stores |X|/sqrt(fs·Σw²) (mode 'magnitude'), and mode 'psd' stores
- * 2|X|²/(fs·Σw²) in the one-sided bins: decoded as power, a gain sqrt(2/(fs·Σw²)). The gain thus
- * names fs; null when it is not a plausible rate.
- */
-function densityRate(c: PartialStftConfig): number | null {
-  if (typeof c.gain !== 'number' || !(c.gain > 0) || c.window === undefined || c.window === 'estimated' || !c.winLength || !c.windowSymmetry) return null;
-  const w = makeWindow(c.window, c.winLength, c.windowSymmetry);
-  const energy = w.reduce((s, v) => s + v * v, 0);
-  const fs = (c.magnitudeScale === 'power' ? 2 : 1) / (c.gain * c.gain * energy);
-  return Number.isFinite(fs) && fs >= 1000 && fs <= 384000 ? Math.round(fs) : null;
-}
-
-const RECIPES: Recipe[] = [
-  {
-    // nperseg 256 by default; any nperseg keeps noverlap = nperseg // 8 and the rest of the defaults.
-    name: 'scipy.signal.spectrogram defaults',
-    sampleRate: null,
-    rateOf: densityRate,
-    checks: [
-      fullWindow,
-      eq('window', 'tukey-0.25'),
-      eq('windowSymmetry', 'periodic'),
-      rule('hop = nperseg − nperseg//8', ['hop', 'winLength'], (h: number, L: number) => h === L - Math.floor(L / 8)),
-      eq('center', false),
-      eq('firstFrameStart', 0),
-      eq('detrend', 'constant'),
-      eq('layout', 'bin-major'),
-      ...frameStartPlus,
-    ],
-  },
-  {
-    name: 'scipy.signal.spectrogram (own nperseg/noverlap)',
-    sampleRate: null,
-    rateOf: densityRate,
-    checks: [
-      fullWindow,
-      eq('window', 'tukey-0.25'),
-      eq('windowSymmetry', 'periodic'),
-      eq('center', false),
-      eq('firstFrameStart', 0),
-      eq('detrend', 'constant'),
-      eq('layout', 'bin-major'),
-      ...frameStartPlus,
-    ],
-  },
-  {
-    name: 'librosa.stft defaults',
-    sampleRate: 22050,
-    checks: [eq('nfft', 2048), eq('hop', 512), fullWindow, ...hann, ...centredAt(1024), eq('padMode', 'zeros'), eq('layout', 'bin-major'), ...frameStartPlus],
-  },
-  {
-    name: 'librosa.stft defaults before 0.10 (reflect padding)',
-    sampleRate: 22050,
-    checks: [eq('nfft', 2048), eq('hop', 512), fullWindow, ...hann, ...centredAt(1024), eq('padMode', 'reflect'), eq('layout', 'bin-major'), ...frameStartPlus],
-  },
-  {
-    name: 'scipy.signal.stft defaults',
-    sampleRate: null,
-    checks: [
-      eq('nfft', 256),
-      eq('hop', 128),
-      fullWindow,
-      ...hann,
-      ...centredAt(128),
-      eq('padMode', 'zeros'),
-      // scaling='spectrum' divides by Σw = nfft/2 for a periodic Hann.
-      {
-        // Magnitudes alone rarely reveal a gain ('unknown'): then it neither confirms nor contradicts.
-        label: 'gain 1/Σw',
-        fields: ['gain', 'nfft'],
-        test: (c) => (typeof c.gain !== 'number' || c.nfft === undefined ? undefined : Math.abs(c.gain * (c.nfft / 2) - 1) < 1e-3),
-      },
-      eq('layout', 'bin-major'),
-      ...frameStartPlus,
-    ],
-  },
-  {
-    name: 'scipy.signal.ShortTimeFFT',
-    sampleRate: null,
-    checks: [
-      eq('phaseReference', 'window-centre'),
-      eq('center', true),
-      eq('padMode', 'zeros'),
-      // The first slice p_min·hop − ⌊nfft/2⌋ is the earliest that still touches the signal.
-      rule(
-        'first slice −⌊nfft/2⌋ − k·hop',
-        ['firstFrameStart', 'nfft', 'hop'],
-        (f: number, N: number, h: number) => f <= -Math.floor(N / 2) && (-f - Math.floor(N / 2)) % h === 0 && -f - Math.floor(N / 2) < Math.floor(N / 2),
-      ),
-      eq('layout', 'bin-major'),
-    ],
-  },
-  {
-    name: 'torchaudio.transforms.Spectrogram defaults',
-    sampleRate: 16000,
-    checks: [
-      eq('nfft', 400),
-      eq('hop', 200),
-      fullWindow,
-      ...hann,
-      ...centredAt(200),
-      eq('padMode', 'reflect'),
-      eq('magnitudeScale', 'power'),
-      eq('layout', 'bin-major'),
-      ...frameStartPlus,
-    ],
-  },
-  {
-    name: 'Whisper front end (torch.stft 400/160 at 16 kHz)',
-    sampleRate: 16000,
-    checks: [
-      eq('nfft', 400),
-      eq('hop', 160),
-      fullWindow,
-      ...hann,
-      ...centredAt(200),
-      eq('padMode', 'reflect'),
-      // No magnitude scale: Whisper squares torch.stft's output, but a file of |X| from the same
-      // torch.stft(400, 160) call is the same transform (a power check made such files match nothing).
-      eq('layout', 'bin-major'),
-      ...frameStartPlus,
-    ],
-  },
-  {
-    name: 'torch.stft defaults (hop nfft/4, reflect padding)',
-    sampleRate: null,
-    checks: [
-      rule('hop = nfft/4', ['hop', 'nfft'], (h: number, N: number) => h === Math.floor(N / 4)),
-      fullWindow,
-      eq('center', true),
-      rule('firstFrameStart −⌊nfft/2⌋', ['firstFrameStart', 'nfft'], (f: number, N: number) => f === -Math.floor(N / 2)),
-      eq('padMode', 'reflect'),
-      eq('layout', 'bin-major'),
-      ...frameStartPlus,
-    ],
-  },
-  {
-    name: 'MATLAB spectrogram defaults',
-    sampleRate: null,
-    checks: [
-      eq('window', 'hamming'),
-      eq('windowSymmetry', 'symmetric'),
-      halfOverlap,
-      // nfft = max(256, next power of two of the window length); the window sits at the frame start.
-      rule('nfft max(256, 2^nextpow2(winLength))', ['nfft', 'winLength'], (N: number, L: number) => N === Math.max(256, 2 ** Math.ceil(Math.log2(L)))),
-      eq('center', false),
-      eq('firstFrameStart', 0),
-      eq('layout', 'frame-major'),
-      ...frameStartPlus,
-    ],
-  },
-  {
-    name: 'Octave specgram defaults',
-    sampleRate: null,
-    checks: [
-      eq('nfft', 256),
-      eq('hop', 128),
-      fullWindow,
-      eq('window', 'hann'),
-      eq('windowSymmetry', 'symmetric'),
-      eq('sided', 'one-no-nyquist'),
-      eq('center', false),
-      eq('firstFrameStart', 0),
-      eq('layout', 'frame-major'),
-    ],
-  },
-  {
-    name: 'TTS front end 1024/256 at 22.05 kHz (Tacotron 2, WaveGlow, HiFi-GAN)',
-    sampleRate: 22050,
-    checks: [eq('nfft', 1024), eq('hop', 256), eq('winLength', 1024), ...hann],
-  },
-  {
-    name: 'TTS front end 1200/300 at 24 kHz',
-    sampleRate: 24000,
-    checks: [eq('hop', 300), eq('winLength', 1200), ...hann],
-  },
-];
-
-/** Fewest confirmed properties for a recipe to be named (a lone nfft is not a recipe). */
-const MIN_MATCHED = 3;
 
 /** Every recipe with at least one property confirmed, most confirmed first. */
 export function matchRecipes(config: PartialStftConfig): RecipeMatch[] {
@@ -330,6 +107,28 @@ export function edgeAgreement(c: PartialStftConfig): { factor: number; note: str
   return { factor: conv.preset ? PRESET_EDGE_FACTOR : FAMILY_EDGE_FACTOR, note: `the edges contradict the convention of ${conv.by}` };
 }
 
+/**
+ * Prior factor of a window symmetry that contradicts a named preset whose every other property (but
+ * the edges) the config has (the rule of DESIGN.md §4.13 for what the data cannot read, applied to symmetry): coarse
+ * storage (whole-dB magnitudes) leaves a periodic and a symmetric window of one length within its noise,
+ * and the tool's habit (torch, scipy, librosa: periodic; MATLAB, Octave: symmetric) is the best guess
+ * there. 3 dB: data that tells them apart (any float file) does so by tens of dB.
+ */
+export const SYMMETRY_HABIT_FACTOR = 0.5;
+
+export function symmetryAgreement(c: PartialStftConfig): { factor: number; note: string | null } {
+  if (c.windowSymmetry === undefined || c.window === undefined || c.window === 'rectangular' || c.window === 'estimated') return { factor: 1, note: null };
+  for (const r of RECIPES) {
+    const symmetry = r.checks.find((ch) => ch.fields.includes('windowSymmetry'));
+    if (!symmetry || symmetry.test(c) !== false) continue;
+    // Edges are a habit too where a silent start hides them (edgeConvention): they are not the tool's identity.
+    const others = r.checks.filter((ch) => ch !== symmetry && !readsEdges(ch)).map((ch) => ch.test(c));
+    if (others.includes(false) || others.filter((t) => t === true).length < MIN_MATCHED) continue;
+    return { factor: SYMMETRY_HABIT_FACTOR, note: `a ${c.windowSymmetry} window where ${r.name} uses another (${symmetry.label})` };
+  }
+  return { factor: 1, note: null };
+}
+
 export const recipe: Analyzer = {
   name: 'recipe',
   stage: 'prior',
@@ -340,41 +139,49 @@ export const recipe: Analyzer = {
   reads: 'all',
   applies: (_evidence: Evidence, _fixed: PartialStftConfig) => true,
   run(_evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
-    const matches = matchRecipes(fixed).filter((m) => m.mismatched.length === 0 && m.matched.length >= MIN_MATCHED);
-    // A rate already decided (axis labels state it) stands: the recipe only names itself beside it.
-    if (fixed.sampleRate !== undefined) {
-      const named = matches.length > 0 ? `looks like ${matches.map((m) => m.name).join(' / ')}` : 'no recipe matches';
-      return {
-        hypotheses: [
-          {
-            values: { sampleRate: fixed.sampleRate },
-            score: 1,
-            reason: `${named}; sample rate already decided`,
-            metrics: { recipe: matches.map((m) => m.name).join(' / ') },
-          },
-        ],
-      };
-    }
-    if (matches.length === 0) {
-      return { hypotheses: [{ values: { sampleRate: null }, score: 1, reason: 'no recipe matches', metrics: { recipe: '' } }] };
-    }
-    // One hypothesis: the rate is a prior only (consistency cannot test it), so branching on it would
-    // split the ranking into twins that differ in nothing the files show. The best-matching recipe that
-    // has a usual rate gives it; the others are named beside it.
-    const best = matches[0];
-    const rated = matches.find((m) => m.sampleRate !== null);
-    const total = RECIPES.find((r) => r.name === best.name)!.checks.length;
-    const names = matches.map((m) => m.name).join(' / ');
-    const rate = rated ? `; usual sample rate ${rated.sampleRate} Hz${matches.length > 1 ? ` (${rated.name})` : ''}` : '; no usual sample rate';
+    const r = named(fixed);
+    const habit = symmetryAgreement(fixed);
+    if (habit.note === null) return r;
+    return { hypotheses: r.hypotheses.map((h) => ({ ...h, score: h.score * habit.factor, reason: `${h.reason}; ${habit.note}` })) };
+  },
+};
+
+/** The recipes the fixed fields match, and the sample rate the best of them suggests. */
+function named(fixed: PartialStftConfig): AnalyzerResult {
+  const matches = matchRecipes(fixed).filter((m) => m.mismatched.length === 0 && m.matched.length >= MIN_MATCHED);
+  // A rate already decided (axis labels state it) stands: the recipe only names itself beside it.
+  if (fixed.sampleRate !== undefined) {
+    const named = matches.length > 0 ? `looks like ${matches.map((m) => m.name).join(' / ')}` : 'no recipe matches';
     return {
       hypotheses: [
         {
-          values: { sampleRate: rated?.sampleRate ?? null },
-          score: Math.max(0.05, best.matched.length / total),
-          reason: `looks like ${names}: ${best.matched.join(', ')} match (${best.matched.length} of ${total} properties; the rest not fixed)${rate}`,
-          metrics: { recipe: names, matched: best.matched.length, properties: total },
+          values: { sampleRate: fixed.sampleRate },
+          score: 1,
+          reason: `${named}; sample rate already decided`,
+          metrics: { recipe: matches.map((m) => m.name).join(' / ') },
         },
       ],
     };
-  },
-};
+  }
+  if (matches.length === 0) {
+    return { hypotheses: [{ values: { sampleRate: null }, score: 1, reason: 'no recipe matches', metrics: { recipe: '' } }] };
+  }
+  // One hypothesis: the rate is a prior only (consistency cannot test it), so branching on it would
+  // split the ranking into twins that differ in nothing the files show. The best-matching recipe that
+  // has a usual rate gives it; the others are named beside it.
+  const best = matches[0];
+  const rated = matches.find((m) => m.sampleRate !== null);
+  const total = RECIPES.find((r) => r.name === best.name)!.checks.length;
+  const names = matches.map((m) => m.name).join(' / ');
+  const rate = rated ? `; usual sample rate ${rated.sampleRate} Hz${matches.length > 1 ? ` (${rated.name})` : ''}` : '; no usual sample rate';
+  return {
+    hypotheses: [
+      {
+        values: { sampleRate: rated?.sampleRate ?? null },
+        score: Math.max(0.05, best.matched.length / total),
+        reason: `looks like ${names}: ${best.matched.join(', ')} match (${best.matched.length} of ${total} properties; the rest not fixed)${rate}`,
+        metrics: { recipe: names, matched: best.matched.length, properties: total },
+      },
+    ],
+  };
+}
