@@ -61,38 +61,31 @@ function densityRate(c: PartialStftConfig): number | null {
   return Number.isFinite(fs) && fs >= 1000 && fs <= 384000 ? Math.round(fs) : null;
 }
 
+/** scipy.signal.spectrogram whatever its nperseg/noverlap: Tukey 0.25, uncentred, each segment's mean removed. */
+const spectrogram = [
+  fullWindow,
+  eq('window', 'tukey-0.25'),
+  eq('windowSymmetry', 'periodic'),
+  eq('center', false),
+  eq('firstFrameStart', 0),
+  eq('detrend', 'constant'),
+  eq('layout', 'bin-major'),
+  ...frameStartPlus,
+];
+
 export const RECIPES: Recipe[] = [
   {
     // nperseg 256 by default; any nperseg keeps noverlap = nperseg // 8 and the rest of the defaults.
     name: 'scipy.signal.spectrogram defaults',
     sampleRate: null,
     rateOf: densityRate,
-    checks: [
-      fullWindow,
-      eq('window', 'tukey-0.25'),
-      eq('windowSymmetry', 'periodic'),
-      rule('hop = nperseg − nperseg//8', ['hop', 'winLength'], (h: number, L: number) => h === L - Math.floor(L / 8)),
-      eq('center', false),
-      eq('firstFrameStart', 0),
-      eq('detrend', 'constant'),
-      eq('layout', 'bin-major'),
-      ...frameStartPlus,
-    ],
+    checks: [...spectrogram, rule('hop = nperseg − nperseg//8', ['hop', 'winLength'], (h: number, L: number) => h === L - Math.floor(L / 8))],
   },
   {
     name: 'scipy.signal.spectrogram (own nperseg/noverlap)',
     sampleRate: null,
     rateOf: densityRate,
-    checks: [
-      fullWindow,
-      eq('window', 'tukey-0.25'),
-      eq('windowSymmetry', 'periodic'),
-      eq('center', false),
-      eq('firstFrameStart', 0),
-      eq('detrend', 'constant'),
-      eq('layout', 'bin-major'),
-      ...frameStartPlus,
-    ],
+    checks: spectrogram,
   },
   {
     name: 'librosa.stft defaults',
