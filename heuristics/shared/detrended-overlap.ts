@@ -36,11 +36,12 @@ export function trendText(trend: Detrend): string {
 }
 
 /**
- * A plain fit at or above this is exact: no trend is looked for, so files whose segments were not
- * detrended keep the plain test exactly (the truth scores 1.00 there, in coarse files too).
+ * Exactness inside the overlap (support) at or above this is exact: when a plain reading reaches it no
+ * trend is looked for, so files whose segments were not detrended keep the plain test exactly (the
+ * truth reaches 1.00 there, in coarse files too).
  */
 const EXACT_FIT = 0.9;
-/** A trend model must beat the simpler one by this much of fit to be preferred (it has more unknowns). */
+/** A trend model must beat the plain fit by this much to be preferred (it has more unknowns). */
 const MODEL_GAIN = 0.05;
 /** Alternating least-squares rounds: 3 already converge on scipy's files; a few more for safety. */
 const ROUNDS = 8;
@@ -49,8 +50,18 @@ const ROUNDS = 8;
  * with 8 left a smooth signal's neighbouring samples came within 0.73 of exact.
  */
 const FREE_PAIRS = 12;
-/** Fitted positions in the overlap needed beyond the trend unknowns (a single column is always exact). */
-const FREE_POSITIONS = 3;
+/**
+ * Overlap positions needed per trend vector: over a few positions any locally smooth pair of segments
+ * is a line plus one shared shape, which two fitted vectors make exact.
+ */
+const POSITIONS_PER_TREND = 6;
+/**
+ * Support the same trend model may reach one sample either side of the hop. Shared samples single out
+ * their hop: on scipy's files the neighbours reach 0.04–0.08 (0.43 on a slow synthetic sinusoid), while
+ * a block FFT read under a wrong magnitude scale, where the model merely follows the segments' smooth
+ * edges, came out exact at hops 241–251 alike.
+ */
+const NEIGHBOUR_SUPPORT = 0.6;
 
 const ORDERS: readonly { trend: Detrend; order: number }[] = [
   { trend: 'constant', order: 1 },
@@ -58,8 +69,10 @@ const ORDERS: readonly { trend: Detrend; order: number }[] = [
 ];
 
 /**
- * Overlap fits of (hop, convention) readings, plain; when none is exact, each reading takes its best
- * fit with a per-pair constant or linear trend projected out (a simpler model wins ties within MODEL_GAIN).
+ * Overlap fits of (hop, convention) readings, plain; when none is exact inside its overlap, each reading
+ * takes the simplest trend model (constant, then linear) that makes it exact there, not one sample
+ * either side, and gains MODEL_GAIN of fit. Exactness inside (support), not the fit, decides: a smooth signal leaves some agreement
+ * outside the overlap too (leak 0.13–0.16 on a slow sinusoid), which lowers the fit of the truth alike.
  */
 export function overlapFits(
   s: TransformSegments,
@@ -73,18 +86,22 @@ export function overlapFits(
     const f = overlapFit(s, pairs, hop, conv, centre, perSide);
     if (f) out.push({ hop, conv, fit: f, trend: 'none' });
   }
-  if (out.some((f) => f.fit.fit >= EXACT_FIT)) return out;
+  if (out.some((f) => f.fit.support >= EXACT_FIT)) return out;
   return readings
     .map(({ hop, conv }) => {
-      let best = out.find((f) => f.hop === hop && f.conv === conv);
+      const plain = out.find((f) => f.hop === hop && f.conv === conv);
+      if (!plain) return undefined;
       const x = pairSamples(s, pairs, hop, conv, centre, perSide);
       for (const { trend, order } of ORDERS) {
         const f = detrendedFit(s, pairs, x, order);
-        // Only exactness is evidence of a trend: unknowns fitted per pair can bring merely similar samples
-        // (a smooth signal a few samples apart) part of the way (measured 0.73 at hop 223 of a 256 block FFT).
-        if (f && f.fit >= EXACT_FIT && (!best || f.fit > best.fit.fit + MODEL_GAIN)) best = { hop, conv, fit: f, trend };
+        // Only exactness that singles out the hop is evidence of a trend: unknowns fitted per pair bring
+        // merely similar samples part of the way (0.73 at hop 223 of a 256 block FFT) or all the way.
+        if (!f || f.support < EXACT_FIT || !(f.fit > plain.fit.fit + MODEL_GAIN)) continue;
+        const neighbours = [hop - 1, hop + 1].filter((h) => h >= 1 && h < s.nfft);
+        const rivals = neighbours.map((h) => detrendedFit(s, pairs, pairSamples(s, pairs, h, conv, centre, perSide), order)?.support ?? 0);
+        if (rivals.every((r) => r < NEIGHBOUR_SUPPORT)) return { hop, conv, fit: f, trend };
       }
-      return best;
+      return plain;
     })
     .filter((f): f is HopFit => f !== undefined);
 }
@@ -104,7 +121,7 @@ function detrendedFit(s: TransformSegments, pairs: Int32Array, x: PairSamples, o
   const thB = TESTABLE_RELATIVE * Math.max(...eb);
   const cols: number[] = [];
   for (let q = 0; q < J; q++) if (x.inside[q] && ea[q] > thA && eb[q] > thB) cols.push(q);
-  if (cols.length < order + FREE_POSITIONS) return null;
+  if (cols.length < POSITIONS_PER_TREND * order) return null;
   const basis = new Basis(P, order);
   const ratio = new Float64Array(J);
   const ra = new Float64Array(P);
