@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { detrend as detrendAnalyzer } from '../heuristics/detrend/index.js';
+import { hopAnalyzer } from '../heuristics/hop/index.js';
+import { phaseConvention } from '../heuristics/phase-convention/index.js';
 import { Evidence } from '../src/analysis/evidence.js';
 import type { Detrend, PartialStftConfig, WindowName } from '../src/config/types.js';
 import { geometryFromConfig } from '../src/dsp/stft.js';
@@ -111,6 +113,64 @@ describe('detrend analyzer', () => {
       expect(detrendAnalyzer.applies(ev, f.fixed)).toBe(false);
     } finally {
       ev.close();
+    }
+  });
+});
+
+/** What the hop and phase-convention analyzers see: the fields fixed before the transform stage. */
+function beforeTransform(fixed: PartialStftConfig): PartialStftConfig {
+  const keys = ['magnitudeFile', 'phaseFile', 'frames', 'bins', 'layout', 'nfft', 'sided', 'magnitudeScale', 'dbFloor', 'phaseUnit'] as const;
+  return Object.fromEntries(keys.map((k) => [k, fixed[k]]));
+}
+
+/**
+ * The overlap test behind the hop and the phase convention, on detrended segments: neighbouring segments
+ * then differ by a trend times the window, and only a trend-aware test finds the hop. It must still find
+ * the plain hop without any trend on files that were not detrended, and no hop where frames do not overlap.
+ */
+describe('hop and phase convention of detrended segments', () => {
+  for (const c of WINS) {
+    it(`hop ${c.hop} of ${c.nfft}, frame-start +: ${c.name}`, () => {
+      const f = files(c);
+      const ev = new Evidence(f.mag, f.phase);
+      try {
+        const fixed = beforeTransform(f.fixed);
+        const hop = hopAnalyzer.run(ev, fixed);
+        const best = hop.hypotheses[0];
+        expect(best?.values.hop, best?.reason ?? hop.undecided).toBe(c.hop);
+        expect(best.score, best.reason).toBeGreaterThan(0.5);
+        // Not detrended: the plain test is exact, no trend is projected out.
+        if (c.made === 'none') expect(best.metrics?.trend, best.reason).toBe('none');
+        const conv = phaseConvention.run(ev, { ...fixed, hop: c.hop });
+        expect(conv.hypotheses[0]?.values, conv.hypotheses[0]?.reason ?? conv.undecided).toEqual({ phaseReference: 'frame-start', phaseSign: '+' });
+      } finally {
+        ev.close();
+      }
+    });
+  }
+
+  it('the spectrogram default (tukey 256/224, constant) is found only once the trend is projected out', () => {
+    const f = files(WINS[0]);
+    const ev = new Evidence(f.mag, f.phase);
+    try {
+      const best = hopAnalyzer.run(ev, beforeTransform(f.fixed)).hypotheses[0];
+      expect(best.values.hop).toBe(224);
+      expect(best.metrics?.trend, best.reason).toBe('constant');
+    } finally {
+      ev.close();
+    }
+  });
+
+  it('finds no overlap in a block FFT: a per-pair trend does not make neighbouring blocks line up', () => {
+    for (const window of ['rectangular', 'hann'] as const) {
+      const f = files({ name: `block-${window}`, nfft: 256, winLength: 256, hop: 256, window, made: 'none' });
+      const ev = new Evidence(f.mag, f.phase);
+      try {
+        const best = hopAnalyzer.run(ev, beforeTransform(f.fixed)).hypotheses[0];
+        expect(best?.values.hop, `${window}: ${best?.reason}`).toBe(256);
+      } finally {
+        ev.close();
+      }
     }
   });
 });

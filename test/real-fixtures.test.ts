@@ -228,7 +228,6 @@ const fmt = (v: number | null, d = 1) => (v === null ? '-' : Number.isFinite(v) 
  */
 const KNOWN_OPEN: Record<string, string> = {
   'torch-400-160-nocenter-normalized-npy': 'an uncentred start in digital silence: center cannot be read from the edges, and torch pads by default (4.13)',
-  'scipy-spectrogram-magnitude-angle': 'hop 224 of 256 with a per-segment mean removed: the overlap test that finds the hop is not trend-aware',
   'scipy-spectrogram-psd': 'magnitudes only: hop and window from magnitudes alone',
   'mlab-specgram-psd': 'magnitudes only: hop and window symmetry from magnitudes alone',
   'octave-specgram-db-magonly': 'magnitudes only: read as a block FFT (hop = nfft), which cannot be retrieved',

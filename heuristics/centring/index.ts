@@ -13,7 +13,9 @@ import {
   windowCentreOf,
 } from '../shared/transform-input.js';
 import { NO_OVERLAP } from '../shared/overlap-rank.js';
-import { overlapFit, overlapPairs, rawSegments } from '../shared/overlap-exactness.js';
+import { rawSegments } from '../shared/overlap-exactness.js';
+import { overlapPairs } from '../shared/overlap-pairs.js';
+import { overlapFits } from '../shared/detrended-overlap.js';
 import { collectSegments } from '../shared/window-imprint.js';
 import { eitherPlacement, placementsToTry } from './placement.js';
 import { ambiguousStart } from './ambiguous.js';
@@ -82,7 +84,7 @@ export const centring: Analyzer = {
     const pairs = overlapPairs(interior);
     if (typeof pairs === 'string') return undecided(pairs);
     // The ends are rebuilt under this hop and convention: they must make consecutive frames overlap.
-    const fit = hop < N ? overlapFit(interior, pairs, hop, conv, centre) : null;
+    const fit = hop < N ? (overlapFits(interior, pairs, [{ hop, conv }], centre)[0]?.fit ?? null) : null;
     if (hop < N && !(fit && fit.fit >= NO_OVERLAP)) {
       return undecided(
         `frames do not overlap as hop ${hop} with ${conventionName(conv)} phase says (fit ${fit ? fit.fit.toFixed(2) : 'untestable'}): no real STFT to rebuild`,

@@ -14,7 +14,9 @@ import {
   windowCentreOf,
 } from '../shared/transform-input.js';
 import { dcRealShare, dcText } from '../shared/dc-phase.js';
-import { overlapPairs, rawSegments } from '../shared/overlap-exactness.js';
+import { rawSegments } from '../shared/overlap-exactness.js';
+import { overlapPairs } from '../shared/overlap-pairs.js';
+import { trendText } from '../shared/detrended-overlap.js';
 import { phaseAdvance } from '../shared/phase-advance.js';
 import { screenHops } from './screen.js';
 import type { Segments } from '../shared/window-imprint.js';
@@ -84,7 +86,7 @@ function hopFromOverlap(evidence: Evidence, c: TransformInput, centre: number): 
     score: scores[i],
     reason:
       i === 0
-        ? `y_m[j+${r.hop}] equals y_{m+1}[j] up to the window ratio on ${r.fit.inside} positions of the overlap over ${pairs.length} frame pairs (exactness ${r.fit.support.toFixed(4)} inside of the ${r.fit.capacity.toFixed(1)} decades the data's precision allows, ${r.fit.leak.toFixed(3)} outside; ${conventionName(r.conv)} phase)${witness}`
+        ? `y_m[j+${r.hop}] equals y_{m+1}[j] up to the window ratio${trendText(r.trend)} on ${r.fit.inside} positions of the overlap over ${pairs.length} frame pairs (exactness ${r.fit.support.toFixed(4)} inside of the ${r.fit.capacity.toFixed(1)} decades the data's precision allows, ${r.fit.leak.toFixed(3)} outside; ${conventionName(r.conv)} phase)${witness}`
         : `hop ${r.hop} (${conventionName(r.conv)} phase): overlap fit ${r.value.toFixed(3)} against ${best.value.toFixed(3)} for hop ${best.hop}`,
     metrics: {
       fit: round4(r.value),
@@ -95,6 +97,7 @@ function hopFromOverlap(evidence: Evidence, c: TransformInput, centre: number): 
       positions: r.fit.inside,
       pairs: pairs.length,
       convention: conventionName(r.conv),
+      trend: r.trend,
       ...(i === 0 ? { advanceAgreement: round4(pv.agreement), advanceChance: round4(pv.chance), advanceBins: pv.bins } : {}),
     },
   }));

@@ -2,7 +2,9 @@ import type { Evidence } from '../../src/analysis/evidence.js';
 import type { PartialStftConfig } from '../../src/config/types.js';
 import { conventionName, hasPhase, pct, round4, TRANSFORM_NEEDS, transformInput, windowCentreOf } from '../shared/transform-input.js';
 import { NO_OVERLAP, rankConventions, relativeScores } from '../shared/overlap-rank.js';
-import { overlapPairs, rawSegments } from '../shared/overlap-exactness.js';
+import { rawSegments } from '../shared/overlap-exactness.js';
+import { overlapPairs } from '../shared/overlap-pairs.js';
+import { trendText } from '../shared/detrended-overlap.js';
 import { phaseAdvance } from '../shared/phase-advance.js';
 import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '../types.js';
 
@@ -51,7 +53,7 @@ export const phaseConvention: Analyzer = {
         score: scores[i],
         reason:
           (i === 0
-            ? `at hop ${hop} consecutive segments agree exactly as ${conventionName(r.conv)}: exactness ${r.fit.support.toFixed(4)} of the ${r.fit.capacity.toFixed(1)} decades the data's precision allows on ${r.fit.inside} overlap positions over ${pairs.length} frame pairs, ${r.fit.leak.toFixed(3)} outside, imprint at the frame edge ${pct(r.boundary)} of its mean${runnerUp}`
+            ? `at hop ${hop} consecutive segments agree exactly as ${conventionName(r.conv)}${trendText(r.trend)}: exactness ${r.fit.support.toFixed(4)} of the ${r.fit.capacity.toFixed(1)} decades the data's precision allows on ${r.fit.inside} overlap positions over ${pairs.length} frame pairs, ${r.fit.leak.toFixed(3)} outside, imprint at the frame edge ${pct(r.boundary)} of its mean${runnerUp}`
             : `${conventionName(r.conv)}: overlap fit ${r.value.toFixed(3)} (exactness ${r.fit.support.toFixed(3)} inside, ${r.fit.leak.toFixed(3)} outside, edge ${pct(r.boundary)}) against ${best.value.toFixed(3)} for ${conventionName(best.conv)}`) +
           witness,
         metrics: {
@@ -61,6 +63,7 @@ export const phaseConvention: Analyzer = {
           capacity: round4(r.fit.capacity),
           boundary: round4(r.boundary),
           pairs: pairs.length,
+          trend: r.trend,
           advanceAgreement: round4(pv.agreement),
           advanceChance: round4(pv.chance),
           advanceBins: pv.bins,

@@ -36,13 +36,6 @@ export function rawSegments(evidence: Evidence, c: TransformInput): TransformSeg
   });
 }
 
-/** Indices i of segments whose successor is the next frame (the pairs the test pools). */
-function consecutivePairs(s: Segments): Int32Array {
-  const out: number[] = [];
-  for (let i = 0; i + 1 < s.count; i++) if (s.frame[i + 1] === s.frame[i] + 1) out.push(i);
-  return Int32Array.from(out);
-}
-
 /** Index in the raw segment of frame m that holds frame-start sample j under a convention. */
 export function rawIndex(j: number, m: number, hop: number, conv: Convention, centre: number, N: number): number {
   // stored = conj(referenced spectrum): the reference shifts by τ, conjugation then reverses time.
@@ -65,7 +58,7 @@ export interface OverlapFit {
 }
 
 /** Positions whose pooled energy is below this fraction of the largest are rounding noise: not tested. */
-const TESTABLE_RELATIVE = 1e-6;
+export const TESTABLE_RELATIVE = 1e-6;
 /** Fewer tested positions inside the overlap than this and the fit is not measured. */
 const MIN_INSIDE = 3;
 /** Decades of agreement that count as exact in a clean file: ρ = 1 − 10^−4. */
@@ -147,22 +140,36 @@ function pooledNoise(s: TransformSegments, pairs: Int32Array, next: 0 | 1): numb
 }
 
 /**
- * Score one (hop, convention): exactness of the correlation of y_m[j+hop] and y_{m+1}[j] (frame-start
- * coordinates) over the pairs, at every position j, or at `perSide` positions spread over each of the
- * predicted overlap [0, nfft − hop) and the rest (a cheap screen that still tests hops near nfft).
- * `centre` is the window-centre roll. Null when too few positions can be tested.
+ * The samples one (hop, convention) says consecutive frames share, pair by pair: a[q·P + p] = y_m[j+hop]
+ * and b[q·P + p] = y_{m+1}[j] (frame-start coordinates, m the first frame of pair p) at the q-th tested
+ * position j = js[q], inside the predicted overlap [0, nfft − hop) when inside[q]. Column-major, so a
+ * position's values over the pairs are contiguous.
  */
-export function overlapFit(s: TransformSegments, pairs: Int32Array, hop: number, conv: Convention, centre: number, perSide?: number): OverlapFit | null {
+export interface PairSamples {
+  a: Float64Array;
+  b: Float64Array;
+  /** Pairs P and tested positions J. */
+  P: number;
+  J: number;
+  inside: Uint8Array;
+}
+
+/**
+ * Gather the pair samples of one (hop, convention) at every position j, or at `perSide` positions spread
+ * over each of the predicted overlap [0, nfft − hop) and the rest (a cheap screen that still tests hops
+ * near nfft). `centre` is the window-centre roll.
+ */
+export function pairSamples(s: TransformSegments, pairs: Int32Array, hop: number, conv: Convention, centre: number, perSide?: number): PairSamples {
   const N = s.nfft;
-  const inside = Math.max(0, N - hop);
-  const js = perSide === undefined ? null : spread(inside, N, perSide);
+  const split = Math.max(0, N - hop);
+  const js = perSide === undefined ? null : spread(split, N, perSide);
   const J = js ? js.length : N;
-  const num = new Float64Array(J);
-  const ea = new Float64Array(J);
-  const eb = new Float64Array(J);
+  const P = pairs.length;
+  const a = new Float64Array(J * P);
+  const b = new Float64Array(J * P);
   const y = s.y;
   const sg = conv.sign === '-' ? -1 : 1;
-  for (let p = 0; p < pairs.length; p++) {
+  for (let p = 0; p < P; p++) {
     const i = pairs[p];
     const m = s.frame[i];
     const oa = i * N;
@@ -172,20 +179,52 @@ export function overlapFit(s: TransformSegments, pairs: Int32Array, hop: number,
     const tb = rawIndex(0, m + 1, hop, conv, centre, N);
     for (let q = 0; q < J; q++) {
       const d = sg * (js ? js[q] : q);
-      const a = y[oa + wrapIndex(ta + d, N)];
-      const b = y[ob + wrapIndex(tb + d, N)];
-      num[q] += a * b;
-      ea[q] += a * a;
-      eb[q] += b * b;
+      a[q * P + p] = y[oa + wrapIndex(ta + d, N)];
+      b[q * P + p] = y[ob + wrapIndex(tb + d, N)];
     }
   }
-  const thA = TESTABLE_RELATIVE * max(ea);
-  const thB = TESTABLE_RELATIVE * max(eb);
+  const inside = new Uint8Array(J);
+  for (let q = 0; q < J; q++) inside[q] = (js ? js[q] : q) < split ? 1 : 0;
+  return { a, b, P, J, inside };
+}
+
+/**
+ * Score one (hop, convention): exactness of the correlation of y_m[j+hop] and y_{m+1}[j] over the pairs
+ * at the positions pairSamples tests. Null when too few positions can be tested.
+ */
+export function overlapFit(s: TransformSegments, pairs: Int32Array, hop: number, conv: Convention, centre: number, perSide?: number): OverlapFit | null {
+  const x = pairSamples(s, pairs, hop, conv, centre, perSide);
+  const num = new Float64Array(x.J);
+  const ea = new Float64Array(x.J);
+  const eb = new Float64Array(x.J);
+  for (let q = 0; q < x.J; q++) {
+    for (let p = q * x.P, end = p + x.P; p < end; p++) {
+      num[q] += x.a[p] * x.b[p];
+      ea[q] += x.a[p] * x.a[p];
+      eb[q] += x.b[p] * x.b[p];
+    }
+  }
+  return positionExactness(s, pairs, { num, ea, eb, inside: x.inside });
+}
+
+/** Pooled Σab, Σa², Σb² over the pairs at each tested position, and whether it lies in the predicted overlap. */
+export interface PooledPositions {
+  num: Float64Array;
+  ea: Float64Array;
+  eb: Float64Array;
+  inside: Uint8Array;
+}
+
+/** The overlap fit of pooled position statistics: each position's exactness against its capacity, tallied. */
+export function positionExactness(s: TransformSegments, pairs: Int32Array, x: PooledPositions): OverlapFit | null {
+  const thA = TESTABLE_RELATIVE * max(x.ea);
+  const thB = TESTABLE_RELATIVE * max(x.eb);
   const noiseA = pooledNoise(s, pairs, 0);
   const noiseB = pooledNoise(s, pairs, 1);
   const t = new Tally();
-  for (let q = 0; q < J; q++) {
-    if (ea[q] > thA && eb[q] > thB) t.add(decades(num[q] / Math.sqrt(ea[q] * eb[q])), capacity(ea[q], noiseA, eb[q], noiseB), (js ? js[q] : q) < inside);
+  for (let q = 0; q < x.num.length; q++) {
+    const { ea, eb } = x;
+    if (ea[q] > thA && eb[q] > thB) t.add(decades(x.num[q] / Math.sqrt(ea[q] * eb[q])), capacity(ea[q], noiseA, eb[q], noiseB), x.inside[q] === 1);
   }
   return t.result();
 }
@@ -273,39 +312,6 @@ export class LagProfile {
     }
     return t.result()?.fit ?? NaN;
   }
-}
-
-/** Fewer consecutive pairs than this and ρ is not meaningful. */
-const MIN_PAIRS = 4;
-/** Relative frame-to-frame change under which the frames are the same (a constant input). */
-const MIN_CHANGE = 1e-9;
-
-/**
- * The consecutive pairs of `s`, or why the overlap test cannot run on them: too few usable frames, or
- * frames that are all the same (a constant file, or a tone whose period divides the hop), which fit
- * every hop and convention alike.
- */
-export function overlapPairs(s: Segments): Int32Array | string {
-  const pairs = consecutivePairs(s);
-  if (pairs.length < MIN_PAIRS) {
-    return `only ${pairs.length} consecutive frame pairs usable of ${s.read} sampled frames (${s.quiet} silent, ${s.floored} on the dB floor)`;
-  }
-  const change = frameChange(s, pairs);
-  if (!(change >= MIN_CHANGE)) return `consecutive frames are identical (relative change ${change.toExponential(1)}): no time structure to align`;
-  return pairs;
-}
-
-/** Mean relative change between consecutive segments. */
-function frameChange(s: Segments, pairs: Int32Array): number {
-  const N = s.nfft;
-  let sum = 0;
-  for (let p = 0; p < pairs.length; p++) {
-    const o = pairs[p] * N;
-    let d = 0;
-    for (let n = 0; n < N; n++) d += (s.y[o + N + n] - s.y[o + n]) ** 2;
-    sum += d / s.energy[pairs[p]];
-  }
-  return pairs.length > 0 ? sum / pairs.length : 0;
 }
 
 function tau(ref: PhaseReference, m: number, hop: number, centre: number, N: number): number {

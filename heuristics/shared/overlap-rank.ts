@@ -1,17 +1,12 @@
 import { type Convention, CONVENTIONS } from './transform-input.js';
-import { EXACT_DECADES, type OverlapFit, overlapFit, rawIndex, type TransformSegments } from './overlap-exactness.js';
+import { type HopFit, overlapFits } from './detrended-overlap.js';
+import { EXACT_DECADES, rawIndex, type TransformSegments } from './overlap-exactness.js';
 import type { Segments } from './window-imprint.js';
 
 /**
  * Ranking (hop, convention) readings by their overlap fit: the frame-boundary arbitration between
  * near-equal twins, and the scores an analyzer reports for ranked values.
  */
-
-export interface HopFit {
-  hop: number;
-  conv: Convention;
-  fit: OverlapFit;
-}
 
 /**
  * The imprint (mean of y²/Σy² over the segments) at the frame boundary, j = 0 and nfft − 1 in
@@ -68,13 +63,14 @@ export function rankFits(s: Segments, fits: HopFit[], centre: number): RankedFit
   return withBoundary.sort((a, b) => b.value - a.value);
 }
 
-/** Every convention at a known hop, ranked. */
+/** Every convention at a known hop, ranked (with a per-pair trend projected out when none fits exactly). */
 export function rankConventions(s: TransformSegments, pairs: Int32Array, hop: number, centre: number): RankedFit[] {
-  const fits: HopFit[] = [];
-  for (const conv of CONVENTIONS) {
-    const f = overlapFit(s, pairs, hop, conv, centre);
-    if (f) fits.push({ hop, conv, fit: f });
-  }
+  const fits = overlapFits(
+    s,
+    pairs,
+    CONVENTIONS.map((conv) => ({ hop, conv })),
+    centre,
+  );
   return rankFits(s, fits, centre);
 }
 

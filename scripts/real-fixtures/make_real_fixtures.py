@@ -74,9 +74,13 @@ def make_signals(tmp):
         x32 = np.asarray(x, dtype='<f4')
         x32.tofile(os.path.join(SIGDIR, f'{name}.f32'))
         out[name] = (rate, x32, desc)
-    with open(os.path.join(SIGDIR, 'signals.json'), 'w') as fh:
-        json.dump({k: {'file': f'{k}.f32', 'dtype': 'float32', 'endian': 'little', 'sampleRate': v[0], 'length': len(v[1]), 'source': v[2]}
-                   for k, v in out.items()}, fh, indent=1)
+    path = os.path.join(SIGDIR, 'signals.json')
+    # Entries other steps add (stereo8, by the kinds step) stay when only some steps run.
+    known = json.load(open(path)) if os.path.exists(path) else {}
+    known.update({k: {'file': f'{k}.f32', 'dtype': 'float32', 'endian': 'little', 'sampleRate': v[0], 'length': len(v[1]), 'source': v[2]}
+                  for k, v in out.items()})
+    with open(path, 'w') as fh:
+        json.dump(known, fh, indent=1)
     return out
 
 
@@ -448,6 +452,27 @@ def scipy_fixtures(S):
               window='tukey-0.25', detrend='constant', gain=float(np.sqrt(1 / (rate * (w * w).sum()))), sampleRate=rate)
     emit('scipy-spectrogram-magnitude-phase', t, ('magnitude.f64', 'phase.f64'), x, 'chord8', 'scipy.signal.spectrogram ' + v,
          "spectrogram(x, fs, nperseg=128, noverlap=96, mode='magnitude') and (..., mode='phase'): phase unwrapped along time; tofile float64", True)
+
+    # 6. the same class (scipy.signal.spectrogram: segments detrended before the window), other sizes: nperseg 512 with its
+    #    default noverlap 512 // 8 = 64 (hop 448, constant detrend) on speech cut mid-word; nperseg 128 / noverlap 96 with
+    #    detrend='linear' on the ALSA speech. float32 tofile (bins, frames).
+    for name, sig, n, kw, detrend in (('scipy-spectrogram-512-constant', 'cut16', None, dict(nperseg=512), 'constant'),
+                                       ('scipy-spectrogram-128-96-linear', 'alsa8', 4000, dict(nperseg=128, noverlap=96, detrend='linear'), 'linear')):
+        rate, x, _ = S[sig]
+        x = x[:n]
+        _, _, M = sps.spectrogram(x.astype(np.float64), fs=rate, mode='magnitude', **kw)
+        _, _, A = sps.spectrogram(x.astype(np.float64), fs=rate, mode='angle', **kw)
+        d = folder(name)
+        M.astype('<f4').tofile(os.path.join(d, 'magnitude.f32'))
+        A.astype('<f4').tofile(os.path.join(d, 'angle.f32'))
+        nfft = kw['nperseg']
+        w = sps.get_window(('tukey', 0.25), nfft)
+        t = truth(magnitudeFile=raw('float32'), phaseFile=raw('float32'), frames=M.shape[1], bins=M.shape[0], nfft=nfft,
+                  hop=nfft - kw.get('noverlap', nfft // 8), window='tukey-0.25', detrend=detrend,
+                  gain=float(np.sqrt(1 / (rate * (w * w).sum()))), sampleRate=rate)
+        args = ', '.join(f'{k}={v!r}' for k, v in kw.items())
+        emit(name, t, ('magnitude.f32', 'angle.f32'), x, sig, 'scipy.signal.spectrogram ' + v,
+             f"spectrogram(x, fs, {args}, mode='magnitude') and (..., mode='angle'), other arguments default; tofile float32", True)
 
     # 5. spectrogram default mode='psd' (magnitude only): power, density scaling, one-sided doubling except DC and Nyquist.
     rate, x, _ = S['alsa8']
@@ -829,6 +854,22 @@ def kinds_fixtures(S, tmp):
          True, issue=15)
 
 
+def merged(new, new_refused):
+    """The existing manifest with this run's fixtures put in place of their old entries (new ones appended)."""
+    with open(os.path.join(OUT, 'fixtures.json')) as fh:
+        old = json.load(fh)
+    names = {e['name'] for e in new} | {e['name'] for e in new_refused}
+    by_name = {e['name']: e for e in new}
+    fixtures = []
+    for e in old['fixtures']:
+        if e['name'] in by_name:
+            fixtures.append(by_name.pop(e['name']))
+        elif e['name'] not in names:  # refused this time: dropped
+            fixtures.append(e)
+    fixtures += list(by_name.values())
+    return fixtures, [e for e in old['refused'] if e['name'] not in names] + new_refused
+
+
 def main():
     only = set(sys.argv[1:])
     os.makedirs(OUT, exist_ok=True)
@@ -840,10 +881,14 @@ def main():
         for key, fn in steps:
             if not only or key in only:
                 fn()
-    total = sum(e['bytes'] for e in manifest) + sum(os.path.getsize(os.path.join(SIGDIR, f)) for f in os.listdir(SIGDIR))
+    fixtures, refusals = manifest, refused
+    if only:
+        # A partial run (e.g. `... make_real_fixtures.py scipy`) replaces its own entries and keeps the other steps'.
+        fixtures, refusals = merged(manifest, refused)
+    total = sum(e['bytes'] for e in fixtures) + sum(os.path.getsize(os.path.join(SIGDIR, f)) for f in os.listdir(SIGDIR))
     with open(os.path.join(OUT, 'fixtures.json'), 'w') as fh:
-        json.dump({'generator': 'scripts/real-fixtures/make_real_fixtures.py', 'checkTolerance': TOL, 'fixtures': manifest,
-                   'refused': refused}, fh, indent=1)
+        json.dump({'generator': 'scripts/real-fixtures/make_real_fixtures.py', 'checkTolerance': TOL, 'fixtures': fixtures,
+                   'refused': refusals}, fh, indent=1)
     print(f'{len(manifest)} fixtures written, {len(refused)} refused, {total / 1e6:.2f} MB')
 
 
