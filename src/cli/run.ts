@@ -3,7 +3,7 @@ import { applySets, completeConfig, pinsAreComplete, readConfigFile } from '../c
 import type { PartialStftConfig, StftConfig } from '../config/types.js';
 import { reportFormat } from '../report/format.js';
 import { terminalReport } from '../report/terminal.js';
-import { analyze, recipeOf } from '../analyze/index.js';
+import { analyze, type Candidate, recipeOf } from '../analyze/index.js';
 import type { PhaseAssessment } from '../analysis/phase-quality.js';
 import { reconstruct } from '../export/index.js';
 import { anyHdf5, loadHdf5 } from '../io/containers/index.js';
@@ -112,6 +112,7 @@ async function exportCommand(mag: string, phase: string | undefined, o: ExportCl
   let config: StftConfig;
   let files: { magnitude: string; phase: string | null } = { magnitude: mag, phase: phase ?? null };
   let phaseVerdict: PhaseAssessment | undefined;
+  let ambiguous: Candidate['ambiguousStart'] = null;
   if (pinsAreComplete(pins, phase !== undefined)) {
     config = completeConfig(pins, phase !== undefined, o.config ?? '--set');
   } else {
@@ -121,6 +122,7 @@ async function exportCommand(mag: string, phase: string | undefined, o: ExportCl
     const c = r.candidates[o.rank - 1];
     if (!c) throw new UsageError(`--rank ${o.rank}: only ${r.candidates.length} candidate(s) were found`);
     config = c.config;
+    ambiguous = c.ambiguousStart;
     files = { magnitude: r.magnitudeFile, phase: r.phaseFile };
     if (r.phaseFile !== null) phaseVerdict = { usable: r.phase.usable, kind: r.phase.kind, reason: r.phase.reason, metrics: {} };
     for (const n of r.notes) io.stderr(`note: ${n}\n`);
@@ -140,6 +142,7 @@ async function exportCommand(mag: string, phase: string | undefined, o: ExportCl
     // The analysis judged channel 0's phase: another channel's is judged on its own.
     ...(phaseVerdict && !o.channel ? { phaseVerdict } : {}),
     ...(o.channel !== undefined ? { channel: o.channel } : {}),
+    startAmbiguous: ambiguous !== null,
   });
   progress.done();
   const rateNote = { option: 'from --sample-rate', config: 'from the config', default: 'a default: nothing recorded it; pass --sample-rate' }[
@@ -153,6 +156,11 @@ async function exportCommand(mag: string, phase: string | undefined, o: ExportCl
     `wrote ${r.output}: ${r.samples} samples${config.channels > 1 ? (o.channel === undefined ? ` × ${config.channels} channels` : ` of channel ${o.channel} (of ${config.channels})`) : ''} (${(r.samples / r.sampleRate).toFixed(3)} s) at ${r.sampleRate} Hz (${rateNote}), ${bits}-bit${r.normalizeGain !== 1 ? `, peak-normalised ×${r.normalizeGain.toPrecision(4)}` : ''}\n`,
   );
   if (r.gaps.length) io.stderr(`warning: ${describeGaps(r.gaps)}; those samples are silent\n`);
+  if (ambiguous) {
+    io.stderr(
+      `note: the start is ambiguous (the audio starts in silence; the readings of where frame 0 starts differ by up to ${ambiguous.spreadSamples} samples): wrote from frame 0's first sample (index ${r.start} in this reading), so no reading's signal is cut\n`,
+    );
+  }
   // DESIGN.md §1: an unknown length keeps every covered sample; say that the end may hold the maker's padding.
   if (config.originalLength === null) {
     io.stderr(`note: originalLength unknown: wrote every sample a frame covers; the end may hold padding (set originalLength to trim it)\n`);

@@ -34,6 +34,12 @@ export interface ExportOptions {
    * `exportWithConfig` reads channel 0 without it.
    */
   channel?: number;
+  /**
+   * The analysis could not read where frame 0 starts (Candidate.ambiguousStart, DESIGN.md §4.13): write
+   * from frame 0's first sample, keeping what this config calls padding, so every reading of the start
+   * writes the same audio (the result's `start` says where it begins in this config's reading).
+   */
+  startAmbiguous?: boolean;
 }
 
 /**
@@ -111,7 +117,7 @@ export function exportWithConfig(config: StftConfig, magnitudeFile: string, phas
       throw new InputError(magnitudeFile, 'no phase is available for this config (magnitude-only export needs phase retrieval)');
     }
     const g = geometryFromConfig(config);
-    const range = outputRange(g, config.frames, config.originalLength);
+    const range = outputRange(g, config.frames, config.originalLength, opts.startAmbiguous);
     const decoder = new BlockDecoder(config, mag, phase);
     return writeExport(config, opts, range, (writer) => {
       if (trendOrder(config.detrend) > 0) {
