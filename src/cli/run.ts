@@ -156,6 +156,12 @@ async function exportCommand(mag: string, phase: string | undefined, o: ExportCl
     `wrote ${r.output}: ${r.samples} samples${config.channels > 1 ? (o.channel === undefined ? ` × ${config.channels} channels` : ` of channel ${o.channel} (of ${config.channels})`) : ''} (${(r.samples / r.sampleRate).toFixed(3)} s) at ${r.sampleRate} Hz (${rateNote}), ${bits}-bit${r.normalizeGain !== 1 ? `, peak-normalised ×${r.normalizeGain.toPrecision(4)}` : ''}\n`,
   );
   if (r.gaps.length) io.stderr(`warning: ${describeGaps(r.gaps)}; those samples are silent\n`);
+  if (r.filled.length) {
+    const n = r.filled.reduce((s, g) => s + g.end - g.start, 0);
+    io.stderr(
+      `note: ${n} sample(s) in ${r.filled.length} short run(s) that no window weight reaches (the window's ends are zero) are not in the file: interpolated from their neighbours (least-squares AR), an estimate\n`,
+    );
+  }
   if (ambiguous) {
     io.stderr(
       `note: the start is ambiguous (the audio starts in silence; the readings of where frame 0 starts differ by up to ${ambiguous.spreadSamples} samples): wrote from frame 0's first sample (index ${r.start} in this reading), so no reading's signal is cut\n`,

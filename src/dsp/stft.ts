@@ -11,7 +11,7 @@ import { TrendSolver, trendOrder } from './detrend.js';
  * are re-exported: callers import the transform from here.
  */
 export { binsFor, type ComplexFrames, frameCountFor, geometryFromConfig, type StftGeometry, subGeometry } from './geometry.js';
-export { describeGaps, OverlapAdd, type SampleRange } from './overlap-add.js';
+export { describeGaps, OverlapAdd, type SampleRange, shortUncoveredRuns } from './overlap-add.js';
 
 /**
  * Per-frame phase rotation: the phase reference moves the time origin of frame m to τ_m samples after
