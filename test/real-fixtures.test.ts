@@ -43,6 +43,8 @@ interface Entry {
   signalLength: number;
   producer: string;
   lossless: boolean;
+  /** Why a lossy fixture cannot give its signal back whole (what the file does not hold). */
+  lossyBecause?: string;
   hasPhase: boolean;
   issue: number;
 }
@@ -256,8 +258,13 @@ const KNOWN_OPEN: Record<string, string> = {
   'mlab-specgram-psd': 'magnitudes only: hop and window symmetry from magnitudes alone',
   'octave-specgram-db-magonly': 'magnitudes only: read as a block FFT (hop = nfft), which cannot be retrieved',
   'octave-stft-hamming-magonly': 'magnitudes only: hop, window and its placement from magnitudes alone',
-  'numpy-block-hann-512-npy': 'np.hanning is zero at both ends: 2-4 samples of every block carry no information (16.5 dB with the truth)',
   'torch-512-128-int16db-f32phase': 'whole-dB magnitudes: periodic and symmetric Hann differ by 0.2 dB, below the quantisation (truth at rank 4)',
+  'numpy-block-hanning-256-cut16-f32':
+    '37 blocks without overlap: only the seams weigh the magnitude scale, and the imprint fits kaiser-5 over 226 samples under power-law-1.5 as well as Hann under linear (truth not in the top 5; its own export 44 dB)',
+  'numpy-block-hamming-256-cut16-npy':
+    "37 blocks: the imprint ranks gaussian-53 over the true Hamming (1.3 noise units) and the truth's 31 seams come out smooth by chance (ratio 0.56, 5 dB against it): truth at rank 4",
+  'numpy-block-hamming-400-speech16-f32':
+    '11 of 40 blocks are digital silence: read as log1p (same low tail as linear) only 2 frames clear the imprint, so the window falls back to Hann, which no seam test weighs, and wins on prior cost',
 };
 
 describe('issue #11: fixtures made by the real programs', () => {
@@ -314,6 +321,7 @@ describe('issue #11: fixtures made by the real programs', () => {
         row.error = (e as Error).message;
         lines.unshift(`  analyze FAILED: ${row.error}`);
       }
+      if (f.lossyBecause) lines.push(`  lossy because ${f.lossyBecause}`);
       console.log(`${f.name} [${f.producer}; ${f.lossless ? 'lossless' : 'lossy'}; ${f.hasPhase ? 'with phase' : 'magnitude only'}]\n${lines.join('\n')}`);
 
       expect.soft(truthConfig, 'the truth config parses').not.toBeNull();
