@@ -108,13 +108,20 @@ describe('export of a start hidden by digital silence keeps every covered sample
   const both = (over: Partial<StftConfig>, x: Float64Array) => {
     const sc = synthCase(over, x);
     try {
-      const top = analyzeEvidence(sc.evidence).candidates[0];
+      const analysis = analyzeEvidence(sc.evidence);
+      const top = analysis.candidates[0];
       const wav = (config: StftConfig, tag: string, startAmbiguous: boolean) => {
         const output = join(tmp, `${tag}.wav`);
         const r = reconstruct(config, sc.magPath, sc.phasePath, { output, bits: 32, normalize: 'none', force: true, parallel: false, startAmbiguous });
         return { start: r.start, y: readWav(output).samples };
       };
-      return { top, truth: sc.config, rank1: wav(top.config, 'rank1', top.ambiguousStart !== null), own: wav(sc.config, 'truth', false) };
+      return {
+        top,
+        notes: analysis.notes,
+        truth: sc.config,
+        rank1: wav(top.config, 'rank1', top.ambiguousStart !== null),
+        own: wav(sc.config, 'truth', false),
+      };
     } finally {
       sc.cleanup();
     }
@@ -123,13 +130,14 @@ describe('export of a start hidden by digital silence keeps every covered sample
 
   it("an unpadded torch-style file read centred by the preset writes the truth's samples, from frame 0 on", { timeout: 120_000 }, () => {
     // torch.stft(400, 160, center=False) on audio that starts in silence: the Whisper preset reads it centred.
-    const { top, truth, rank1, own } = both(
+    const { top, notes, truth, rank1, own } = both(
       { nfft: 400, hop: 160, layout: 'bin-major', center: false, padMode: 'none', firstFrameStart: 0, sampleRate: 16000 },
       silentEdges(16000, 1, 1200),
     );
     expect(top.config.center).toBe(true);
     expect(top.ambiguousStart?.spreadSamples).toBeGreaterThanOrEqual(200);
     expect(top.confidence).toBeLessThanOrEqual(0.9);
+    expect(notes.join('\n')).toMatch(/start is ambiguous.*differ by up to \d+ samples/);
     expect(rank1.start).toBe(top.config.firstFrameStart);
     expect(own.start).toBe(truth.firstFrameStart);
     expect(rank1.y.length).toBe(own.y.length);
@@ -137,9 +145,13 @@ describe('export of a start hidden by digital silence keeps every covered sample
   });
 
   it('a centred file whose audio starts at once is read centred, not ambiguous, and its pad is trimmed', { timeout: 120_000 }, () => {
-    const { top, rank1 } = both({ nfft: 512, hop: 128, center: true, padMode: 'zeros', firstFrameStart: -256, sampleRate: 16000 }, demoSignal(16000, 1, 5));
+    const { top, notes, rank1 } = both(
+      { nfft: 512, hop: 128, center: true, padMode: 'zeros', firstFrameStart: -256, sampleRate: 16000 },
+      demoSignal(16000, 1, 5),
+    );
     expect(top.config).toMatchObject({ center: true, firstFrameStart: -256 });
     expect(top.ambiguousStart).toBeNull();
+    expect(notes.join('\n')).not.toMatch(/ambiguous/);
     expect(rank1.start).toBe(0);
   });
 });

@@ -162,11 +162,8 @@ async function exportCommand(mag: string, phase: string | undefined, o: ExportCl
       `note: ${n} sample(s) in ${r.filled.length} short run(s) that no window weight reaches (the window's ends are zero) are not in the file: interpolated from their neighbours (least-squares AR), an estimate\n`,
     );
   }
-  if (ambiguous) {
-    io.stderr(
-      `note: the start is ambiguous (the audio starts in silence; the readings of where frame 0 starts differ by up to ${ambiguous.spreadSamples} samples): wrote from frame 0's first sample (index ${r.start} in this reading), so no reading's signal is cut\n`,
-    );
-  }
+  // The analysis note above said why; this says where the WAV begins.
+  if (ambiguous) io.stderr(`note: the start is ambiguous: wrote from frame 0's first sample (index ${r.start} in this reading)\n`);
   // DESIGN.md §1: an unknown length keeps every covered sample; say that the end may hold the maker's padding.
   if (config.originalLength === null) {
     io.stderr(`note: originalLength unknown: wrote every sample a frame covers; the end may hold padding (set originalLength to trim it)\n`);
