@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { applySets, completeConfig, pinsAreComplete, readConfigFile } from '../config/parse.js';
 import type { PartialStftConfig, StftConfig } from '../config/types.js';
@@ -112,9 +113,10 @@ async function exportCommand(mag: string, phase: string | undefined, o: ExportCl
   let config: StftConfig;
   let files: { magnitude: string; phase: string | null } = { magnitude: mag, phase: phase ?? null };
   let phaseVerdict: PhaseAssessment | undefined;
-  let ambiguous: Candidate['ambiguousStart'] = null;
+  let ambiguous: Candidate['ambiguousStart'];
   if (pinsAreComplete(pins, phase !== undefined)) {
     config = completeConfig(pins, phase !== undefined, o.config ?? '--set');
+    ambiguous = ambiguityOf(o.config);
   } else {
     const progress = stageProgress(io);
     const r = analyze(mag, phase ?? null, { pins, top: Math.max(o.rank, 5), onProgress: progress.onProgress });
@@ -168,6 +170,14 @@ async function exportCommand(mag: string, phase: string | undefined, o: ExportCl
   if (config.originalLength === null) {
     io.stderr(`note: originalLength unknown: wrote every sample a frame covers; the end may hold padding (set originalLength to trim it)\n`);
   }
+}
+
+/** A whole candidate given as --config keeps its ambiguous start (Candidate.ambiguousStart), as `--rank` would. */
+function ambiguityOf(file: string | undefined): Candidate['ambiguousStart'] {
+  if (file === undefined) return null;
+  // readConfigFile has read and parsed it already: what is here is valid JSON.
+  const a = (JSON.parse(readFileSync(file, 'utf8')) as { ambiguousStart?: { spreadSamples?: unknown } | null }).ambiguousStart;
+  return a && typeof a.spreadSamples === 'number' ? { spreadSamples: a.spreadSamples } : null;
 }
 
 export function buildProgram(io: CliIo): Command {
