@@ -1,8 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { edgeAgreement, FAMILY_EDGE_FACTOR, PRESET_EDGE_FACTOR } from '../heuristics/recipe/index.js';
 import type { StftConfig } from '../src/config/types.js';
 import { analyzeEvidence } from '../src/analyze/index.js';
+import { run } from '../src/cli/run.js';
+import { reconstruct } from '../src/export/index.js';
 import { demoSignal } from '../src/synth/signals.js';
+import { readWav } from './helpers.js';
 import { synthCase } from './synth-evidence.js';
 
 /**
@@ -93,5 +99,83 @@ describe('a start hidden by digital silence (end to end)', () => {
     const shown = analyse({ nfft: 512, hop: 128, center: false, padMode: 'none', firstFrameStart: 0 }, demoSignal(16000, 1, 5)).r;
     expect(shown.candidates[0].config.center).toBe(false);
     expect(shown.candidates[0].confidence).toBeGreaterThan(0.9);
+  });
+});
+
+describe('export of a start hidden by digital silence keeps every covered sample in either reading', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'sd-ambiguous-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  /** Analyse a made file, export rank 1 as the CLI does, and the truth; both WAVs with their starts. */
+  const both = async (over: Partial<StftConfig>, x: Float64Array) => {
+    const sc = synthCase(over, x);
+    try {
+      const analysis = analyzeEvidence(sc.evidence);
+      const top = analysis.candidates[0];
+      const wav = (config: StftConfig, tag: string, startAmbiguous: boolean) => {
+        const output = join(tmp, `${tag}.wav`);
+        const r = reconstruct(config, sc.magPath, sc.phasePath, { output, bits: 32, normalize: 'none', force: true, parallel: false, startAmbiguous });
+        return { start: r.start, y: readWav(output).samples };
+      };
+      // `export --config` of the whole candidate (as analyze --json prints it) keeps frame 0 whole as well.
+      const candidate = join(tmp, 'candidate.json');
+      writeFileSync(candidate, JSON.stringify(top));
+      const viaCli = join(tmp, 'cli.wav');
+      const argv = [
+        'export',
+        sc.magPath,
+        ...(sc.phasePath ? [sc.phasePath] : []),
+        '--config',
+        candidate,
+        '-o',
+        viaCli,
+        '--bits',
+        '32',
+        '--normalize',
+        'none',
+        '--force',
+      ];
+      const code = await run(argv, { stdout: () => {}, stderr: () => {}, isTTY: false });
+      return {
+        top,
+        notes: analysis.notes,
+        truth: sc.config,
+        rank1: wav(top.config, 'rank1', top.ambiguousStart !== null),
+        own: wav(sc.config, 'truth', false),
+        cli: { code, y: readWav(viaCli).samples },
+      };
+    } finally {
+      sc.cleanup();
+    }
+  };
+  const maxDiff = (a: Float64Array, b: Float64Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+
+  it("an unpadded torch-style file read centred by the preset writes the truth's samples, from frame 0 on", { timeout: 120_000 }, async () => {
+    // torch.stft(400, 160, center=False) on audio that starts in silence: the Whisper preset reads it centred.
+    const { top, notes, truth, rank1, own, cli } = await both(
+      { nfft: 400, hop: 160, layout: 'bin-major', center: false, padMode: 'none', firstFrameStart: 0, sampleRate: 16000 },
+      silentEdges(16000, 1, 1200),
+    );
+    expect(top.config.center).toBe(true);
+    expect(top.ambiguousStart?.spreadSamples).toBeGreaterThanOrEqual(200);
+    expect(top.confidence).toBeLessThanOrEqual(0.9);
+    expect(notes.join('\n')).toMatch(/start is ambiguous.*differ by up to \d+ samples/);
+    expect(rank1.start).toBe(top.config.firstFrameStart);
+    expect(own.start).toBe(truth.firstFrameStart);
+    expect(rank1.y.length).toBe(own.y.length);
+    expect(maxDiff(rank1.y, own.y)).toBeLessThan(1e-6);
+    expect(cli.code).toBe(0);
+    expect(maxDiff(cli.y, own.y)).toBeLessThan(1e-6);
+  });
+
+  it('a centred file whose audio starts at once is read centred, not ambiguous, and its pad is trimmed', { timeout: 120_000 }, async () => {
+    const { top, notes, rank1, cli } = await both(
+      { nfft: 512, hop: 128, center: true, padMode: 'zeros', firstFrameStart: -256, sampleRate: 16000 },
+      demoSignal(16000, 1, 5),
+    );
+    expect(top.config).toMatchObject({ center: true, firstFrameStart: -256 });
+    expect(top.ambiguousStart).toBeNull();
+    expect(notes.join('\n')).not.toMatch(/ambiguous/);
+    expect(rank1.start).toBe(0);
+    expect(cli.y.length).toBe(rank1.y.length);
   });
 });

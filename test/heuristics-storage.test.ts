@@ -257,6 +257,23 @@ describe('raw-dtype: other programs and bad input', () => {
     }
   });
 
+  test('leading zeros with nothing before them are the data (a silent first frame), not a zero-padded header', () => {
+    // A block FFT (hamming 400/400) of audio that starts in 500 samples of digital silence: frame 0 is all exact zeros.
+    const x = demoSignal(16000, 1, 5);
+    x.fill(0, 0, 500);
+    const c = synthCase(
+      { nfft: 400, bins: 201, hop: 400, window: 'hamming', windowSymmetry: 'symmetric', center: false, padMode: 'none', firstFrameStart: 0 },
+      x,
+    );
+    try {
+      const top = rawDtype.run(c.evidence, {}).hypotheses[0];
+      expect(top.values.magnitudeFile).toMatchObject({ dtype: 'float32', headerBytes: 0 });
+      expect(top.values.phaseFile).toMatchObject({ dtype: 'float32', headerBytes: 0 });
+    } finally {
+      c.cleanup();
+    }
+  });
+
   test('pinned fields are honoured', () => {
     const c = synthCase(
       { magnitudeFile: rawStorage({ dtype: 'float64', headerBytes: 16 }), phaseFile: rawStorage({ dtype: 'float64', headerBytes: 16 }) },

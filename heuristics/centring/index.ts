@@ -195,10 +195,15 @@ interface End {
   contrast: number;
 }
 
-/** The pads makers use: ⌊nfft/2⌋ + k·hop, k ≥ 0, up to a frame and a hop. */
+/**
+ * The pads makers use: ⌊nfft/2⌋ + k·hop, k ≥ 0, shorter than a frame. Every maker's frame 0 reaches into
+ * the signal (torch/librosa ⌊nfft/2⌋, scipy ShortTimeFFT's first slice, a phase vocoder's nfft − hop); a
+ * longer "pad" is a silent start whose onset happens to fall on one (a block FFT of speech starting at
+ * sample 702 read as zero padding by 768 = 256 + 512).
+ */
 function makerPads(N: number, hop: number): number[] {
   const out: number[] = [];
-  for (let p = Math.floor(N / 2); p <= N + hop; p += hop) out.push(p);
+  for (let p = Math.floor(N / 2); p < N; p += hop) out.push(p);
   return out;
 }
 

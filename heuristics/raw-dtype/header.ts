@@ -73,7 +73,9 @@ export function headerOptions(lead: Uint8Array, size: number, r: Reading): Heade
   if (j0 >= 0) {
     const hBreak = align + j0 * s;
     const hZero = hBreak + z * s;
-    const padded = z > 0 && z * s >= 8 && hZero <= HEADER_SCAN;
+    // Zeros pad a header only after something that is one: zeros from the first byte on are the body's own
+    // (a block FFT of audio that starts in digital silence stores a whole first frame of exact zeros).
+    const padded = hBreak > align && z > 0 && z * s >= 8 && hZero <= HEADER_SCAN;
     if (hBreak <= HEADER_SCAN) {
       // Most files have no header; one that nothing marks, forced only by the file size, is unlikely.
       const marked = hBreak > align;

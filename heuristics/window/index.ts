@@ -23,6 +23,11 @@ const MAX_HYPOTHESES = 12;
 const MIN_SCORE = 1e-4;
 /** A refined (untyped) parameter is a priori less likely than a value a maker would type. */
 const REFINED_PRIOR = 0.3;
+/**
+ * A parametrised family (kaiser β, gaussian σ, tukey α) whose parameter was fitted to the imprint: the
+ * fit alone buys it about one noise unit of Δχ² (e^−½), and makers use it far less than Hann or Hamming.
+ */
+const FITTED_FAMILY_PRIOR = 0.3;
 /** An absolute-time reading that implies a hop above nfft/2. */
 const LONG_HOP_PRIOR = 0.3;
 /**
@@ -88,7 +93,11 @@ function hypothesesFrom(r: WindowSearch, signFixed: boolean): AnalyzerResult {
   // Likelihood ratio from Δχ² in noise units, times the priors on length and parameter.
   let scored: Scored[] = r.candidates.map((cand) => {
     const delta = (cand.fit.chi2 - best.fit.chi2) / noise;
-    const prior = lengthPrior(cand.layout.winLength, N) * (cand.refined ? REFINED_PRIOR : 1) * hopPrior(r, cand, signFixed);
+    const prior =
+      lengthPrior(cand.layout.winLength, N) *
+      (cand.refined ? REFINED_PRIOR : 1) *
+      (cand.param !== null ? FITTED_FAMILY_PRIOR : 1) *
+      hopPrior(r, cand, signFixed);
     const l = cand.layout;
     const placementHidden = l.winLength < N && l.reference === 'window-centre';
     return { cand, delta, score: Math.exp(-delta / 2) * prior, placementHidden };

@@ -536,6 +536,10 @@ def mne_fixture(S):
     emit('mne-stft-256-64', t, files, x, 'cut16', 'mne.time_frequency.stft ' + mne.__version__, 'mne.time_frequency.stft(x[None], 256, tstep=64)', True)
 
 
+HANNING_ZEROS = ("np.hanning is exactly 0 at both end points: with blocks that do not overlap, the two samples at every block boundary "
+                 "are not in the file at all (export interpolates them)")
+
+
 def numpy_fixtures(S):
     v = 'numpy ' + np.__version__
     # plain block FFTs, hop = nfft, trailing partial block dropped.
@@ -562,7 +566,28 @@ def numpy_fixtures(S):
     t = truth(magnitudeFile={'format': 'npy'}, phaseFile={'format': 'npy'}, layout='frame-major', frames=F, bins=N // 2 + 1, nfft=N, hop=N,
               windowSymmetry='symmetric', sampleRate=rate)
     emit('numpy-block-hann-512-npy', t, ('mag.npy', 'phase.npy'), x, 'speech16', v,
-         'np.fft.rfft(blocks * np.hanning(512)) with blocks = x[:F*512].reshape(F, 512); np.save abs/angle float64 (frames, bins)', True)
+         'np.fft.rfft(blocks * np.hanning(512)) with blocks = x[:F*512].reshape(F, 512); np.save abs/angle float64 (frames, bins)', False,
+         extra_meta={'lossyBecause': HANNING_ZEROS})
+
+    # The rest of the block-FFT class (DESIGN 4.12): a window with exact zero ends on audio that does not start
+    # in silence, and np.hamming (no zeros: every sample is in the file) on audio that does and does not.
+    for name, sig, N, win, kind, layout, lossless in (
+            ('numpy-block-hanning-256-cut16-f32', 'cut16', 256, 'hanning', 'raw', 'frame-major', False),
+            ('numpy-block-hamming-400-speech16-f32', 'speech16', 400, 'hamming', 'raw', 'frame-major', True),
+            ('numpy-block-hamming-256-cut16-npy', 'cut16', 256, 'hamming', 'npy', 'bin-major', True)):
+        rate, x, _ = S[sig]
+        F = len(x) // N
+        w = np.hanning(N) if win == 'hanning' else np.hamming(N)
+        Z = np.fft.rfft(x[:F * N].astype(np.float64).reshape(F, N) * w, axis=1).T  # (bins, frames)
+        d = folder(name)
+        files = save_pair(d, Z, kind, layout=layout, dtype='<f4')
+        storage = raw('float32') if kind == 'raw' else {'format': 'npy'}
+        t = truth(magnitudeFile=dict(storage), phaseFile=dict(storage), layout=layout, frames=F, bins=N // 2 + 1, nfft=N, hop=N,
+                  window='hann' if win == 'hanning' else 'hamming', windowSymmetry='symmetric', sampleRate=rate)
+        saved = 'tofile' if kind == 'raw' else 'np.save'
+        shape = '(frames, bins)' if layout == 'frame-major' else '(bins, frames)'
+        emit(name, t, files, x, sig, v, f'np.fft.rfft(blocks * np.{win}({N})) with blocks = x[:F*{N}].reshape(F, {N}); abs/angle float32 {shape}, {saved}',
+             lossless, extra_meta=None if lossless else {'lossyBecause': HANNING_ZEROS})
 
     # a C-ordered (bins, frames) npy, as a hand-written STFT with np.stack(axis=1) gives: sqrt-Hann 256 / hop 64,
     # the signal zero-padded by nfft/2 at both ends by hand (librosa's centring).

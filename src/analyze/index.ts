@@ -67,13 +67,21 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
   if (rankedBy === 'heuristics') notes.push('no usable phase: candidates are ranked by the heuristics alone (consistency needs phase)');
   // One shared config for every channel: check the others agree with it (a note when one does not).
   notes.push(...channelAgreement(evidence, ranked[0].config));
+  const candidates = topCandidates(ranked, opts.top ?? 5);
+  const hidden = candidates[0].ambiguousStart;
+  if (hidden) {
+    // DESIGN.md §4.13: say so, and by how much the readings differ; export keeps frame 0 whole.
+    notes.push(
+      `the start is ambiguous: the audio starts in digital silence, so zero padding, reflected silence and no padding look alike and the readings of where frame 0 starts differ by up to ${hidden.spreadSamples} samples; rank 1 follows the maker's convention (center ${candidates[0].config.center}, firstFrameStart ${candidates[0].config.firstFrameStart}), and export keeps every sample from frame 0's first on`,
+    );
+  }
 
   // report
   opts.onProgress?.('done', 1);
   return {
     magnitudeFile: evidence.magnitude.path,
     phaseFile: evidence.phase?.path ?? null,
-    candidates: topCandidates(ranked, opts.top ?? 5),
+    candidates,
     decisions: decide(ranked.map((r) => ({ config: r.config, score: r.score, trail: r.s.trail }))),
     analyzers: [...search.runs.values()],
     consistencyEvaluations: scorer.evaluations,

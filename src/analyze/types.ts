@@ -35,6 +35,14 @@ export interface Candidate {
   consistencyErrorDb: number | null;
   priorCost: number;
   evidence: FieldEvidence[];
+  /**
+   * Where frame 0 starts, when the data could not show it (the audio starts in digital silence, which
+   * zero padding, reflected silence and no padding all rebuild: DESIGN.md §4.13): how far apart, in
+   * samples, the makers' readings of the start lie. The config's edges follow the maker's convention;
+   * export keeps every sample from frame 0's first on (ExportOptions.startAmbiguous), so whichever
+   * reading is true, no signal is cut. Null when the start was read from the data or pinned.
+   */
+  ambiguousStart: { spreadSamples: number } | null;
 }
 
 export interface AnalyzerRun {

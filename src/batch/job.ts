@@ -71,6 +71,7 @@ export async function runJob(spec: JobSpec): Promise<BatchLine> {
         force: true,
         parallel: false,
         ...(verdict ? { phaseVerdict: verdict } : {}),
+        startAmbiguous: r.candidates[0].ambiguousStart !== null,
       });
       line.wav = output;
     }

@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { applySets, completeConfig, pinsAreComplete, readConfigFile } from '../config/parse.js';
 import type { PartialStftConfig, StftConfig } from '../config/types.js';
 import { reportFormat } from '../report/format.js';
 import { terminalReport } from '../report/terminal.js';
-import { analyze, recipeOf } from '../analyze/index.js';
+import { analyze, type Candidate, recipeOf } from '../analyze/index.js';
 import type { PhaseAssessment } from '../analysis/phase-quality.js';
 import { reconstruct } from '../export/index.js';
 import { anyHdf5, loadHdf5 } from '../io/containers/index.js';
@@ -112,8 +113,10 @@ async function exportCommand(mag: string, phase: string | undefined, o: ExportCl
   let config: StftConfig;
   let files: { magnitude: string; phase: string | null } = { magnitude: mag, phase: phase ?? null };
   let phaseVerdict: PhaseAssessment | undefined;
+  let ambiguous: Candidate['ambiguousStart'];
   if (pinsAreComplete(pins, phase !== undefined)) {
     config = completeConfig(pins, phase !== undefined, o.config ?? '--set');
+    ambiguous = ambiguityOf(o.config);
   } else {
     const progress = stageProgress(io);
     const r = analyze(mag, phase ?? null, { pins, top: Math.max(o.rank, 5), onProgress: progress.onProgress });
@@ -121,6 +124,7 @@ async function exportCommand(mag: string, phase: string | undefined, o: ExportCl
     const c = r.candidates[o.rank - 1];
     if (!c) throw new UsageError(`--rank ${o.rank}: only ${r.candidates.length} candidate(s) were found`);
     config = c.config;
+    ambiguous = c.ambiguousStart;
     files = { magnitude: r.magnitudeFile, phase: r.phaseFile };
     if (r.phaseFile !== null) phaseVerdict = { usable: r.phase.usable, kind: r.phase.kind, reason: r.phase.reason, metrics: {} };
     for (const n of r.notes) io.stderr(`note: ${n}\n`);
@@ -140,6 +144,7 @@ async function exportCommand(mag: string, phase: string | undefined, o: ExportCl
     // The analysis judged channel 0's phase: another channel's is judged on its own.
     ...(phaseVerdict && !o.channel ? { phaseVerdict } : {}),
     ...(o.channel !== undefined ? { channel: o.channel } : {}),
+    startAmbiguous: ambiguous !== null,
   });
   progress.done();
   const rateNote = { option: 'from --sample-rate', config: 'from the config', default: 'a default: nothing recorded it; pass --sample-rate' }[
@@ -153,10 +158,26 @@ async function exportCommand(mag: string, phase: string | undefined, o: ExportCl
     `wrote ${r.output}: ${r.samples} samples${config.channels > 1 ? (o.channel === undefined ? ` × ${config.channels} channels` : ` of channel ${o.channel} (of ${config.channels})`) : ''} (${(r.samples / r.sampleRate).toFixed(3)} s) at ${r.sampleRate} Hz (${rateNote}), ${bits}-bit${r.normalizeGain !== 1 ? `, peak-normalised ×${r.normalizeGain.toPrecision(4)}` : ''}\n`,
   );
   if (r.gaps.length) io.stderr(`warning: ${describeGaps(r.gaps)}; those samples are silent\n`);
+  if (r.filled.length) {
+    const n = r.filled.reduce((s, g) => s + g.end - g.start, 0);
+    io.stderr(
+      `note: ${n} sample(s) in ${r.filled.length} short run(s) that no window weight reaches (the window's ends are zero) are not in the file: interpolated from their neighbours (least-squares AR), an estimate\n`,
+    );
+  }
+  // The analysis note above said why; this says where the WAV begins.
+  if (ambiguous) io.stderr(`note: the start is ambiguous: wrote from frame 0's first sample (index ${r.start} in this reading)\n`);
   // DESIGN.md §1: an unknown length keeps every covered sample; say that the end may hold the maker's padding.
   if (config.originalLength === null) {
     io.stderr(`note: originalLength unknown: wrote every sample a frame covers; the end may hold padding (set originalLength to trim it)\n`);
   }
+}
+
+/** A whole candidate given as --config keeps its ambiguous start (Candidate.ambiguousStart), as `--rank` would. */
+function ambiguityOf(file: string | undefined): Candidate['ambiguousStart'] {
+  if (file === undefined) return null;
+  // readConfigFile has read and parsed it already: what is here is valid JSON.
+  const a = (JSON.parse(readFileSync(file, 'utf8')) as { ambiguousStart?: { spreadSamples?: unknown } | null }).ambiguousStart;
+  return a && typeof a.spreadSamples === 'number' ? { spreadSamples: a.spreadSamples } : null;
 }
 
 export function buildProgram(io: CliIo): Command {

@@ -1,4 +1,5 @@
 import type { StftGeometry } from './geometry.js';
+import { GapFiller } from './gap-fill.js';
 
 /** A run of output samples [start, end) where the window envelope is too small to invert (NOLA fails). */
 export interface SampleRange {
@@ -6,8 +7,13 @@ export interface SampleRange {
   end: number;
 }
 
-/** Σ w² below this fraction of its maximum is treated as no coverage. */
-const NOLA_RELATIVE_FLOOR = 1e-8;
+/**
+ * Σ w² below this fraction of its maximum is treated as no coverage: dividing by w there amplifies the
+ * stored values' rounding by 1/w, and float32's (1e-7) would reach 1e-3 of the signal at w = 1e-4.
+ * float64 data (rounding 1e-16) stay useful down to w ≈ 1e-13 (FLOAT64_NOLA_FLOOR, see nolaFloorFor).
+ */
+export const NOLA_RELATIVE_FLOOR = 1e-8;
+export const FLOAT64_NOLA_FLOOR = 1e-26;
 
 /**
  * Streaming least-squares overlap-add (Griffin & Lim): x = Σ w·y_m / Σ w². Frames arrive in order;
@@ -32,14 +38,26 @@ export class OverlapAdd {
   private readonly fullCovered: boolean;
   readonly gaps: SampleRange[] = [];
   private lastFrame = -1;
+  /** With `fill`: what takes the finished samples, fills short uncovered runs and passes them on. */
+  private readonly filler: GapFiller | null;
+  private readonly emit: (start: number, samples: Float64Array) => void;
 
   constructor(
     private readonly g: StftGeometry,
     /** Original-signal index range to produce. */
     private readonly outStart: number,
     private readonly outEnd: number,
-    private readonly sink: (start: number, samples: Float64Array) => void,
+    sink: (start: number, samples: Float64Array) => void,
+    /**
+     * `fill`: interpolate short runs no window weight reaches (gap-fill.ts) instead of leaving them
+     * silent; they move from `gaps` to `filled`. For export only: an estimate must not enter a
+     * consistency measurement. Output then lags the frames by a few hundred samples.
+     * `floor`: the relative Σ w² under which a sample is not covered (NOLA_RELATIVE_FLOOR by default).
+     */
+    opts: { fill?: boolean; floor?: number } = {},
   ) {
+    this.filler = opts.fill ? new GapFiller(outStart, this.gaps, sink) : null;
+    this.emit = this.filler ? (s, x) => this.filler!.push(s, x) : sink;
     // A frame needs nfft samples past its start; the slack lets the buffer slide once every few frames.
     const cap = 4 * g.nfft + g.hop;
     this.acc = new Float64Array(cap);
@@ -57,7 +75,7 @@ export class OverlapAdd {
       this.envFull[p] = e;
       if (e > maxEnv) maxEnv = e;
     }
-    this.envFloor = maxEnv * NOLA_RELATIVE_FLOOR;
+    this.envFloor = maxEnv * (opts.floor ?? NOLA_RELATIVE_FLOOR);
     this.fullCovered = this.envFull.every((e) => e > this.envFloor);
   }
 
@@ -84,6 +102,12 @@ export class OverlapAdd {
   end(): void {
     const coveredEnd = this.g.firstFrameStart + this.lastFrame * this.g.hop + this.g.nfft;
     this.flushBefore(Math.max(this.outEnd, coveredEnd));
+    this.filler?.end();
+  }
+
+  /** Runs filled by interpolation (with `fill`): estimates, not data. */
+  get filled(): SampleRange[] {
+    return this.filler?.filled ?? [];
   }
 
   /** Move the buffer so that it starts at original index `to` (everything before it is finished). */
@@ -109,7 +133,7 @@ export class OverlapAdd {
       if (to > from) {
         const out = this.out.subarray(0, to - from);
         this.normalise(from, out);
-        this.sink(from, out);
+        this.emit(from, out);
       }
       this.next += n;
     }
@@ -167,6 +191,29 @@ export class OverlapAdd {
     if (last && last.end === i) last.end = i + 1;
     else this.gaps.push({ start: i, end: i + 1 });
   }
+}
+
+/**
+ * Whether the interior has runs of at most `maxRun` samples that no window weight reaches (a block FFT
+ * under a window with zero ends has, at every seam): the runs an export with `fill` interpolates.
+ */
+export function shortUncoveredRuns(g: Pick<StftGeometry, 'nfft' | 'hop' | 'window'>, maxRun: number, relativeFloor = NOLA_RELATIVE_FLOOR): boolean {
+  const env = new Float64Array(g.hop);
+  for (let n = 0; n < g.nfft; n++) env[n % g.hop] += g.window[n] * g.window[n];
+  const floor = Math.max(...env) * relativeFloor;
+  const covered = (p: number): boolean => env[((p % g.hop) + g.hop) % g.hop] > floor;
+  // Runs are circular in hop: walk from a covered offset (none: the whole interior is one long run).
+  const from = env.findIndex((e) => e > floor);
+  if (from < 0) return false;
+  let run = 0;
+  for (let p = from + 1; p <= from + g.hop; p++) {
+    if (!covered(p)) run++;
+    else if (run > 0) {
+      if (run <= maxRun) return true;
+      run = 0;
+    }
+  }
+  return false;
 }
 
 /**

@@ -11,7 +11,7 @@ import { TrendSolver, trendOrder } from './detrend.js';
  * are re-exported: callers import the transform from here.
  */
 export { binsFor, type ComplexFrames, frameCountFor, geometryFromConfig, type StftGeometry, subGeometry } from './geometry.js';
-export { describeGaps, OverlapAdd, type SampleRange } from './overlap-add.js';
+export { describeGaps, OverlapAdd, type SampleRange, shortUncoveredRuns } from './overlap-add.js';
 
 /**
  * Per-frame phase rotation: the phase reference moves the time origin of frame m to τ_m samples after
@@ -183,10 +183,19 @@ export class FrameSynthesizer {
  * keep every frame that starts in the padded signal, so up to hop − 1 samples lie past (frames − 1)·hop;
  * scipy pads to whole segments; a phase vocoder such as aubio pads nothing after its last frame), so a
  * trim guessed from one of them drops samples another keeps: 64 of 40 000 on a centred 1024/128 file.
+ * `fromFrameStart`: the start could not be read (a start in digital silence, DESIGN.md §4.13), so what
+ * this config calls padding is kept from frame 0's first sample on: every reading of the start then
+ * writes the same samples, and none drops the ones another calls signal.
  */
-export function outputRange(g: Pick<StftGeometry, 'nfft' | 'hop' | 'firstFrameStart'>, frames: number, originalLength: number | null): SampleRange {
-  if (originalLength !== null) return { start: 0, end: originalLength };
-  return { start: Math.max(0, g.firstFrameStart), end: Math.max(0, g.firstFrameStart + (frames - 1) * g.hop + g.nfft) };
+export function outputRange(
+  g: Pick<StftGeometry, 'nfft' | 'hop' | 'firstFrameStart'>,
+  frames: number,
+  originalLength: number | null,
+  fromFrameStart = false,
+): SampleRange {
+  const start = fromFrameStart ? g.firstFrameStart : Math.max(0, g.firstFrameStart);
+  if (originalLength !== null) return { start: fromFrameStart ? start : 0, end: originalLength };
+  return { start, end: Math.max(start, g.firstFrameStart + (frames - 1) * g.hop + g.nfft) };
 }
 
 export interface IstftResult {

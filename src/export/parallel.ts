@@ -76,7 +76,7 @@ function takeStretches(plan: Plan, decoder: BlockDecoder, slot: number, onBlock?
       const job = plan.jobs[i];
       const start = job.outStart - plan.outStart;
       const out = new Float32DataWriter(fd, start);
-      const gaps = synthesizeJob(
+      const { gaps } = synthesizeJob(
         plan.config,
         decoder,
         job,

@@ -8,6 +8,7 @@ import type { StftConfig } from '../config/types.js';
 import { FrameReader, memoryLayout } from '../decode/frames.js';
 import { decodeMagnitudes, phaseUnitFactor } from '../decode/scales.js';
 import { polarToComplex } from '../dsp/sincos.js';
+import { FLOAT64_NOLA_FLOOR, NOLA_RELATIVE_FLOOR } from '../dsp/overlap-add.js';
 import {
   type ComplexFrames,
   FrameSynthesizer,
@@ -128,6 +129,17 @@ export function splitJob(
   return jobs;
 }
 
+/**
+ * The relative envelope floor of an export (OverlapAdd `floor`): float64 values divide usefully far
+ * further into a window's tapering ends than float32 ones (np.hanning(512)'s second sample, 3.8e-5:
+ * data in float64, silence under the float32 floor). A dB floor's cells are not that precise.
+ */
+export function nolaFloorFor(config: StftConfig): number {
+  const precise = (d: string | undefined) => d === 'float64' || d === 'complex128';
+  const phaseOk = config.phaseFile === null || precise(config.phaseFile.dtype);
+  return precise(config.magnitudeFile.dtype) && phaseOk && config.dbFloor === null ? FLOAT64_NOLA_FLOOR : NOLA_RELATIVE_FLOOR;
+}
+
 /** The block grid of an export: blocks of frames are decoded (or restored) at multiples of it. */
 export function blockGrid(config: StftConfig, decoder: BlockDecoder): number {
   return config.sided === 'one-no-nyquist' ? RESTORE_FRAMES : decoder.blockFrames;
@@ -135,8 +147,9 @@ export function blockGrid(config: StftConfig, decoder: BlockDecoder): number {
 
 /**
  * Run one stretch: finished samples go to `sink` in order (the array is reused: consume it at once);
- * `onFrames` hears how many frames each block completed. Returns the NOLA gaps inside the stretch.
- * Blocks follow a global grid, so a restored Nyquist bin does not depend on the split.
+ * `onFrames` hears how many frames each block completed. Returns the NOLA gaps inside the stretch, and
+ * with `fill` the short ones interpolated instead (OverlapAdd's `fill`: a run needs both neighbours, so
+ * only a whole export fills). Blocks follow a global grid, so a restored Nyquist bin does not depend on the split.
  */
 export function synthesizeJob(
   config: StftConfig,
@@ -144,11 +157,12 @@ export function synthesizeJob(
   job: ExportJob,
   sink: (samples: Float64Array) => void,
   onFrames?: (count: number) => void,
-): SampleRange[] {
+  fill = false,
+): { gaps: SampleRange[]; filled: SampleRange[] } {
   const stored = geometryFromConfig(config);
   const restore = stored.sided === 'one-no-nyquist';
   const g = subGeometry(restore ? { ...stored, sided: 'one' } : stored, job.frameStart);
-  const ola = new OverlapAdd(g, job.outStart, job.outEnd, (_s, chunk) => sink(chunk));
+  const ola = new OverlapAdd(g, job.outStart, job.outEnd, (_s, chunk) => sink(chunk), { fill, floor: nolaFloorFor(config) });
   const syn = new FrameSynthesizer(g);
   const grid = blockGrid(config, decoder);
   for (let m0 = job.frameStart; m0 < job.frameEnd;) {
@@ -165,5 +179,5 @@ export function synthesizeJob(
     m0 = end;
   }
   ola.end();
-  return ola.gaps;
+  return { gaps: ola.gaps, filled: ola.filled };
 }

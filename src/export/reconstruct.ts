@@ -99,7 +99,7 @@ function exportRetrieved(
       return partial ? { ...block, ...partial.known(a, count, b.magnitude, b.floor, g) } : block;
     };
     const synthG: StftGeometry = g.sided === 'one-no-nyquist' ? { ...g, sided: 'one' } : g;
-    const range = outputRange(g, config.frames, config.originalLength);
+    const range = outputRange(g, config.frames, config.originalLength, opts.startAmbiguous);
     let sc = 0;
     const result = writeExport(config, opts, range, (writer) => {
       const ola = new OverlapAdd(synthG, range.start, range.end, (_s, chunk) => writer.write(chunk));

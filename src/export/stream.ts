@@ -1,12 +1,13 @@
 import { availableParallelism } from 'node:os';
 import type { StftConfig } from '../config/types.js';
 import { StftDecoder } from '../decode/frames.js';
-import { geometryFromConfig, outputRange, type SampleRange } from '../dsp/stft.js';
+import { geometryFromConfig, outputRange, type SampleRange, shortUncoveredRuns } from '../dsp/stft.js';
+import { MAX_FILL } from '../dsp/gap-fill.js';
 import { InputError } from '../errors.js';
 import { trendOrder } from '../dsp/detrend.js';
 import { synthesizeDetrended } from './detrended.js';
 import { runParallel, workersAvailable } from './parallel.js';
-import { BlockDecoder, blockGrid, splitJob, synthesizeJob } from './range.js';
+import { BlockDecoder, blockGrid, nolaFloorFor, splitJob, synthesizeJob } from './range.js';
 import { openChannelStorage } from '../io/channels.js';
 import type { ValueSource } from '../io/source.js';
 import { type Normalize, type WavBits, WavStreamWriter } from '../io/wav.js';
@@ -34,6 +35,12 @@ export interface ExportOptions {
    * `exportWithConfig` reads channel 0 without it.
    */
   channel?: number;
+  /**
+   * The analysis could not read where frame 0 starts (Candidate.ambiguousStart, DESIGN.md §4.13): write
+   * from frame 0's first sample, keeping what this config calls padding, so every reading of the start
+   * writes the same audio (the result's `start` says where it begins in this config's reading).
+   */
+  startAmbiguous?: boolean;
 }
 
 /**
@@ -57,7 +64,10 @@ export interface ExportResult {
   sampleRateSource: 'option' | 'config' | 'default';
   /** Original-signal index of the first written sample. */
   start: number;
+  /** Samples no window weight reaches, written as silence (NOLA fails). */
   gaps: SampleRange[];
+  /** Short such runs interpolated from their neighbours instead (a window with zero ends: gap-fill.ts). */
+  filled: SampleRange[];
   normalizeGain: number;
   peak: number;
   /** Threads the work was shared between (1: sequential); a worker still starting when the work ran out did none of it. */
@@ -111,7 +121,7 @@ export function exportWithConfig(config: StftConfig, magnitudeFile: string, phas
       throw new InputError(magnitudeFile, 'no phase is available for this config (magnitude-only export needs phase retrieval)');
     }
     const g = geometryFromConfig(config);
-    const range = outputRange(g, config.frames, config.originalLength);
+    const range = outputRange(g, config.frames, config.originalLength, opts.startAmbiguous);
     const decoder = new BlockDecoder(config, mag, phase);
     return writeExport(config, opts, range, (writer) => {
       if (trendOrder(config.detrend) > 0) {
@@ -128,14 +138,15 @@ export function exportWithConfig(config: StftConfig, magnitudeFile: string, phas
         );
         return { gaps, threads: 1 };
       }
-      const threads = threadCount(config, phaseFile, opts.parallel);
+      // A short run the window does not reach is filled from both neighbours, which a stretch may not hold: one thread then.
+      const threads = shortUncoveredRuns(g, MAX_FILL, nolaFloorFor(config)) ? 1 : threadCount(config, phaseFile, opts.parallel);
       const stretches = Math.min(threads * STRETCHES_PER_THREAD, Math.floor(config.frames / MIN_STRETCH_FRAMES));
       const jobs = splitJob(g, config.frames, range, threads > 1 ? Math.max(threads, stretches) : 1, blockGrid(config, decoder));
       if (jobs.length > 1) {
         return { gaps: runParallel(config, { magnitude: magnitudeFile, phase: phaseFile }, decoder, jobs, threads - 1, writer, opts.onProgress), threads };
       }
       let done = 0;
-      const gaps = synthesizeJob(
+      const { gaps, filled } = synthesizeJob(
         config,
         decoder,
         jobs[0],
@@ -144,8 +155,9 @@ export function exportWithConfig(config: StftConfig, magnitudeFile: string, phas
           done += n;
           opts.onProgress?.(done / config.frames);
         },
+        true,
       );
-      return { gaps, threads };
+      return { gaps, filled, threads };
     });
   } finally {
     mag.close();
@@ -161,15 +173,15 @@ export function writeExport(
   config: StftConfig,
   opts: ExportOptions,
   range: { start: number; end: number },
-  produce: (writer: WavStreamWriter) => { gaps: SampleRange[]; threads: number },
+  produce: (writer: WavStreamWriter) => { gaps: SampleRange[]; threads: number; filled?: SampleRange[] },
 ): ExportResult {
   const sampleRate = opts.sampleRate ?? config.sampleRate ?? DEFAULT_SAMPLE_RATE;
   const sampleRateSource = opts.sampleRate ? 'option' : config.sampleRate ? 'config' : 'default';
   const writer = new WavStreamWriter(opts.output, { sampleRate, bits: opts.bits, normalize: opts.normalize, force: opts.force });
   try {
-    const { gaps, threads } = produce(writer);
+    const { gaps, threads, filled = [] } = produce(writer);
     const { gain, peak } = writer.finish();
-    return { output: opts.output, samples: writer.length, sampleRate, sampleRateSource, start: range.start, gaps, normalizeGain: gain, peak, threads };
+    return { output: opts.output, samples: writer.length, sampleRate, sampleRateSource, start: range.start, gaps, filled, normalizeGain: gain, peak, threads };
   } catch (e) {
     writer.abort();
     throw e;

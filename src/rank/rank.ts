@@ -3,7 +3,7 @@ import { consistencyProblem } from '../config/parse.js';
 import type { PartialStftConfig, StftConfig } from '../config/types.js';
 import { InputError } from '../errors.js';
 import { estimateWindow } from '../../heuristics/index.js';
-import type { Candidate } from '../analyze/types.js';
+import type { Candidate, FieldEvidence } from '../analyze/types.js';
 import type { State } from '../search/beam.js';
 import { type ConsistencyResult, consistencyDb } from './consistency.js';
 
@@ -140,7 +140,15 @@ export function topCandidates(ranked: Ranked[], top: number): Candidate[] {
     consistencyErrorDb: r.error === null ? null : round(r.error, 2),
     priorCost: round(r.s.cost, 2),
     evidence: r.s.trail,
+    ambiguousStart: startAmbiguity(r.s.trail),
   }));
+}
+
+/** The centring analyzer's flag for a start it could not read (heuristics/centring/ambiguous.ts), from the trail. */
+function startAmbiguity(trail: FieldEvidence[]): Candidate['ambiguousStart'] {
+  const e = trail.find((t) => t.field === 'firstFrameStart');
+  const spread = e?.metrics?.edgeSpread;
+  return e?.metrics?.ambiguousEdge === true && typeof spread === 'number' ? { spreadSamples: spread } : null;
 }
 
 export function round(x: number, digits: number): number {
