@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batch } from '../src/batch/batch.js';
+import { workerFlags } from '../src/batch/pool.js';
 import type { BatchLine } from '../src/batch/types.js';
 
 /**
@@ -82,5 +83,13 @@ describe('batch in worker processes', () => {
       ['junk', 'error'],
       ['matlab-db-degrees', 'ok'],
     ]);
+  });
+});
+
+describe('job process flags', () => {
+  it('a pool that fills the cores collects garbage on each job’s own thread; one that leaves a core idle does not', () => {
+    expect(workerFlags(2, 900, 2)).toEqual(['--max-old-space-size=900', '--single-threaded-gc']);
+    expect(workerFlags(3, 900, 2)).toContain('--single-threaded-gc');
+    expect(workerFlags(1, 900, 2)).toEqual(['--max-old-space-size=900']);
   });
 });
