@@ -257,8 +257,6 @@ const KNOWN_OPEN: Record<string, string> = {
   'mlab-specgram-psd': 'magnitudes only: hop and window symmetry from magnitudes alone',
   'octave-specgram-db-magonly': 'magnitudes only: read as a block FFT (hop = nfft), which cannot be retrieved',
   'octave-stft-hamming-magonly': 'magnitudes only: hop, window and its placement from magnitudes alone',
-  'numpy-block-hamming-256-cut16-npy':
-    "37 blocks of np.hamming(256): periodic and symmetric Hamming differ by one sample's stretch, which neither the imprint nor the seams (the true signal's own seams are smooth by chance: ratio 0.57) resolve over 37 frames; truth at rank 2, rank-1 export 38 dB",
 };
 
 describe('issue #11: fixtures made by the real programs', () => {

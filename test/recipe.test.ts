@@ -261,6 +261,13 @@ describe('window symmetry from the tool’s habit (whole-dB files leave it withi
     expect(symmetryAgreement({ ...torchLike, window: 'rectangular', windowSymmetry: 'symmetric' }).factor).toBe(1);
     expect(symmetryAgreement({ nfft: 500, hop: 70, winLength: 300, window: 'hann', windowSymmetry: 'symmetric', layout: 'frame-major' }).factor).toBe(1);
   });
+  it('blocks cut from sample 0 take numpy’s symmetric windows; centred or overlapping frames do not', () => {
+    const blocks: Partial<StftConfig> = { nfft: 256, hop: 256, winLength: 256, window: 'hamming', layout: 'frame-major', ...uncentred };
+    expect(symmetryAgreement({ ...blocks, windowSymmetry: 'periodic' }).factor).toBe(SYMMETRY_HABIT_FACTOR);
+    expect(symmetryAgreement({ ...blocks, windowSymmetry: 'symmetric' }).factor).toBe(1);
+    expect(symmetryAgreement({ ...blocks, ...centred(256), windowSymmetry: 'periodic' }).factor).toBe(1);
+    expect(symmetryAgreement({ ...blocks, hop: 64, windowSymmetry: 'periodic' }).factor).toBe(1);
+  });
   it('a float32 file made with a symmetric Hann in a torch-like setting stays symmetric: the data decides', () => {
     const c = synthCase({ ...torchLike, windowSymmetry: 'symmetric', sampleRate: 16000 }, demoSignal(16000, 1, 3));
     try {

@@ -126,6 +126,14 @@ export function symmetryAgreement(c: PartialStftConfig): { factor: number; note:
     if (others.includes(false) || others.filter((t) => t === true).length < MIN_MATCHED) continue;
     return { factor: SYMMETRY_HABIT_FACTOR, note: `a ${c.windowSymmetry} window where ${r.name} uses another (${symmetry.label})` };
   }
+  // Blocks cut from sample 0 without overlap are hand-written (scipy's stft centres them; MATLAB's
+  // spectrogram takes hamming(): symmetric), and numpy's np.hanning/np.hamming/np.blackman are symmetric.
+  if (c.hop !== undefined && c.nfft !== undefined && c.hop >= c.nfft && c.firstFrameStart === 0 && c.windowSymmetry === 'periodic') {
+    return {
+      factor: SYMMETRY_HABIT_FACTOR,
+      note: 'a periodic window in blocks cut from sample 0 (hop ≥ nfft), where hand-written code takes numpy’s symmetric ones',
+    };
+  }
   return { factor: 1, note: null };
 }
 
