@@ -1,5 +1,5 @@
 import type { Evidence } from '../../src/analysis/evidence.js';
-import { FrameSynthesizer, geometryFromConfig } from '../../src/dsp/stft.js';
+import { FrameSynthesizer, plainGeometry } from '../../src/dsp/stft.js';
 import type { Segments } from '../shared/window-imprint.js';
 import { type Convention, type TransformInput } from '../shared/transform-input.js';
 import { rawIndex } from '../shared/overlap-exactness.js';
@@ -33,22 +33,7 @@ export function frameStartSegments(
   centre: number,
 ): Float64Array {
   const N = c.nfft;
-  // A rectangular frame-start geometry with unit gain: the synthesizer then returns the plain IFFT.
-  const plain = geometryFromConfig({
-    nfft: N,
-    hop,
-    sided: c.sided,
-    winLength: N,
-    windowPlacement: 'centred',
-    window: 'rectangular',
-    windowSymmetry: 'periodic',
-    firstFrameStart: 0,
-    padMode: 'zeros',
-    phaseReference: 'frame-start',
-    phaseSign: '+',
-    gain: 1,
-  });
-  const syn = new FrameSynthesizer(plain);
+  const syn = new FrameSynthesizer(plainGeometry(N, c.sided));
   const b = evidence.decodedFrames(c, m0, count);
   const out = new Float64Array(count * N);
   for (let i = 0; i < count; i++) {

@@ -108,11 +108,11 @@ export function edgeAgreement(c: PartialStftConfig): { factor: number; note: str
 }
 
 /**
- * Prior factor of a window symmetry that contradicts a named preset whose every other property (but
- * the edges) the config has (the rule of DESIGN.md §4.13 for what the data cannot read, applied to symmetry): coarse
- * storage (whole-dB magnitudes) leaves a periodic and a symmetric window of one length within its noise,
- * and the tool's habit (torch, scipy, librosa: periodic; MATLAB, Octave: symmetric) is the best guess
- * there. 3 dB: data that tells them apart (any float file) does so by tens of dB.
+ * Prior factor of a window symmetry that contradicts a named preset whose every other property (but the
+ * edges) the config has: the rule of DESIGN.md §4.13 for what the data cannot read, applied to symmetry.
+ * Coarse storage (whole-dB magnitudes) leaves a periodic and a symmetric window of one length within its
+ * noise, and the tool's habit (torch, scipy, librosa: periodic; MATLAB, Octave: symmetric) is the best
+ * guess there. 3 dB: data that tells them apart (any float file) does so by tens of dB.
  */
 export const SYMMETRY_HABIT_FACTOR = 0.5;
 

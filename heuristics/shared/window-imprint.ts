@@ -1,7 +1,7 @@
 import { type DecodableConfig, decodingKey, type Evidence, EvidenceCache, sampleBlockStarts } from '../../src/analysis/evidence.js';
 import type { PhaseSign, Sided } from '../../src/config/types.js';
 import { getRealFft } from '../../src/dsp/fft.js';
-import { FrameSynthesizer, type StftGeometry } from '../../src/dsp/stft.js';
+import { FrameSynthesizer, plainGeometry } from '../../src/dsp/stft.js';
 
 /**
  * The window's imprint (DESIGN.md §4.5): with phase present, the inverse FFT of frame m is the windowed
@@ -34,23 +34,6 @@ export interface Segments {
 const QUIET_RELATIVE = 1e-8;
 /** A frame whose dB-floor cells hold more than this share of its energy has an unknown shape. */
 const FLOOR_ENERGY_SHARE = 0.01;
-
-/** A frame-start geometry with unit gain: FrameSynthesizer then returns the plain windowed segment. */
-function plainGeometry(nfft: number, sided: Sided, phaseSign: PhaseSign): StftGeometry {
-  return {
-    nfft,
-    hop: nfft,
-    sided,
-    window: new Float64Array(nfft),
-    windowCentre: 0,
-    firstFrameStart: 0,
-    padMode: 'zeros',
-    phaseReference: 'frame-start',
-    phaseSign,
-    gain: 1,
-    frameIndexOffset: 0,
-  };
-}
 
 const segmentCache = new EvidenceCache<Segments>();
 

@@ -1,6 +1,6 @@
 import { type DecodableConfig, decodingKey, type Evidence, EvidenceCache, sampleBlockStarts } from './evidence.js';
 import type { Sided, StftConfig } from '../config/types.js';
-import { FrameSynthesizer, geometryFromConfig, PhaseRotator, type StftGeometry } from '../dsp/stft.js';
+import { FrameSynthesizer, geometryFromConfig, PhaseRotator, plainGeometry, type StftGeometry } from '../dsp/stft.js';
 
 /** What the seam test reads: the decoding and the frame geometry (centring and length do not matter). */
 export type SeamConfig = DecodableConfig &
@@ -96,6 +96,7 @@ export function seamContinuity(evidence: Evidence, config: SeamConfig, estimated
   const N = g.nfft;
   const frames = plainFrames(evidence, config, g.sided);
   const rot = new PhaseRotator(g);
+  const sg = config.phaseSign === '-' ? -1 : 1;
   const prev = new Float64Array(N);
   const y = new Float64Array(N);
   for (const { m0, count, offset } of frames.blocks) {
@@ -105,7 +106,7 @@ export function seamContinuity(evidence: Evidence, config: SeamConfig, estimated
       const p = (offset + m) * N;
       const tau = rot.shift(m0 + m);
       for (let n = 0; n < N; n++) {
-        const i = config.phaseSign === '-' ? -n - tau : n + tau;
+        const i = sg * (n + tau);
         y[n] = frames.y[p + (((i % N) + N) % N)];
       }
       for (let n = a; n <= z; n++) y[n] /= w[n];
@@ -158,15 +159,7 @@ function plainFrames(evidence: Evidence, config: SeamConfig, sided: Sided): Plai
     const starts = sampleBlockStarts(frames, L, BLOCKS);
     const blocks = starts.map((m0, i) => ({ m0, count: Math.min(L, frames - m0), offset: i * L }));
     const y = new Float64Array(starts.length * L * nfft);
-    const plain = {
-      window: 'rectangular',
-      windowSymmetry: 'periodic',
-      winLength: nfft,
-      windowPlacement: 'centred',
-      phaseReference: 'frame-start',
-      phaseSign: '+',
-    } as const;
-    const syn = new FrameSynthesizer({ ...geometryFromConfig({ ...config, ...plain, gain: 1, firstFrameStart: 0, padMode: 'none' }), sided });
+    const syn = new FrameSynthesizer(plainGeometry(nfft, sided));
     for (const b of blocks) {
       const block = evidence.decodedFrames(config, b.m0, b.count);
       for (let m = 0; m < b.count; m++) y.set(syn.synth(m, block.re, block.im, m * block.bins, block.bins), (b.offset + m) * nfft);

@@ -84,6 +84,26 @@ export function geometryFromConfig(c: GeometryFields, estimatedWindow?: Float64A
   };
 }
 
+/**
+ * A frame-start geometry with unit gain: FrameSynthesizer then returns each frame's plain inverse FFT
+ * (the windowed segment), which the analyzers roll, reverse or divide as a reading requires.
+ */
+export function plainGeometry(nfft: number, sided: Sided, phaseSign: PhaseSign = '+'): StftGeometry {
+  return {
+    nfft,
+    hop: nfft,
+    sided,
+    window: new Float64Array(nfft),
+    windowCentre: 0,
+    firstFrameStart: 0,
+    padMode: 'zeros',
+    phaseReference: 'frame-start',
+    phaseSign,
+    gain: 1,
+    frameIndexOffset: 0,
+  };
+}
+
 /** The geometry of frames [m0, ...) of a longer STFT, as if they were frames [0, ...). */
 export function subGeometry(g: StftGeometry, m0: number): StftGeometry {
   return { ...g, firstFrameStart: g.firstFrameStart + m0 * g.hop, frameIndexOffset: g.frameIndexOffset + m0 };

@@ -10,7 +10,7 @@ import { TrendSolver, trendOrder } from './detrend.js';
  * one-no-nyquist spectrum. The geometry (geometry.ts) and the streaming overlap-add (overlap-add.ts)
  * are re-exported: callers import the transform from here.
  */
-export { binsFor, type ComplexFrames, frameCountFor, geometryFromConfig, type StftGeometry, subGeometry } from './geometry.js';
+export { binsFor, type ComplexFrames, frameCountFor, geometryFromConfig, plainGeometry, type StftGeometry, subGeometry } from './geometry.js';
 export { describeGaps, OverlapAdd, type SampleRange, shortUncoveredRuns } from './overlap-add.js';
 
 /**
