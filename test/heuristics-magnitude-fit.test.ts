@@ -102,3 +102,30 @@ describe('magnitude-fit: where it must not fire', () => {
     }
   });
 });
+
+describe('what magnitudes cannot show', () => {
+  it('a magnitude-only candidate lists its unobservable fields and an ambiguous start; a pinned field is not listed', () => {
+    const c = synthCase({ ...WIN[0].over, phaseFile: null, sampleRate: 16000 }, speech16);
+    try {
+      const top = analyzeEvidence(c.evidence, { top: 1 }).candidates[0];
+      expect(top.unobservable).toEqual(['phaseReference', 'phaseSign', 'windowPlacement', 'center', 'padMode', 'firstFrameStart']);
+      expect(top.ambiguousStart).toEqual({ spreadSamples: 128 });
+      const r = analyzeEvidence(c.evidence, { top: 1, pins: { center: false, padMode: 'none', firstFrameStart: 0 } });
+      expect(r.candidates[0].unobservable).toEqual(['phaseReference', 'phaseSign', 'windowPlacement']);
+      expect(r.candidates[0].ambiguousStart).toBeNull();
+      expect(r.notes.join(' ')).toMatch(/magnitudes alone cannot show phaseReference, phaseSign, windowPlacement/);
+    } finally {
+      c.cleanup();
+    }
+  });
+
+  it('with phase nothing is unobservable', () => {
+    const c = synthCase({ nfft: 256, hop: 64 }, speech16);
+    try {
+      const top = analyzeEvidence(c.evidence, { top: 1 }).candidates[0];
+      expect(top.unobservable).toEqual([]);
+    } finally {
+      c.cleanup();
+    }
+  });
+});
