@@ -7,6 +7,7 @@ import { dims } from './dims/index.js';
 import { rawDtype } from './raw-dtype/index.js';
 import { hopAnalyzer } from './hop/index.js';
 import { labels } from './labels/index.js';
+import { magnitudeFit } from './magnitude-fit/index.js';
 import { magnitudeScale } from './magnitude-scale/index.js';
 import { phaseConvention } from './phase-convention/index.js';
 import { phaseStructure } from './phase-structure/index.js';
@@ -34,6 +35,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   magnitudeScale,
   phaseUnit,
   phaseStructure,
+  magnitudeFit,
   hopAnalyzer,
   phaseConvention,
   windowImprint,

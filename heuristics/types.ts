@@ -60,6 +60,12 @@ export interface Analyzer {
    * near-tied groups (the window: shape × symmetry × length) needs more to reach its second group.
    */
   readonly branches?: number;
+  /**
+   * States of the beam it runs on at most, cheapest first (default: all). For an expensive analyzer (an
+   * iterative fit per reading): the states past the limit carry on without it, as if it were undecided,
+   * and the prior cost that put them there keeps them behind.
+   */
+  readonly maxStates?: number;
   /** Whether it can run at all on this input (e.g. needs a phase file). */
   applies(evidence: Evidence, fixed: PartialStftConfig): boolean;
   run(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult;

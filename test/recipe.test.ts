@@ -261,6 +261,25 @@ describe('window symmetry from the tool’s habit (whole-dB files leave it withi
     expect(symmetryAgreement({ ...torchLike, window: 'rectangular', windowSymmetry: 'symmetric' }).factor).toBe(1);
     expect(symmetryAgreement({ nfft: 500, hop: 70, winLength: 300, window: 'hann', windowSymmetry: 'symmetric', layout: 'frame-major' }).factor).toBe(1);
   });
+  it('mlab.specgram’s defaults to the letter follow mlab’s habit (np.hanning), not scipy.stft’s; one field off, scipy’s habit holds', () => {
+    const mlab: Partial<StftConfig> = {
+      nfft: 256,
+      hop: 128,
+      winLength: 256,
+      window: 'hann',
+      windowSymmetry: 'symmetric',
+      detrend: 'none',
+      magnitudeScale: 'power',
+      layout: 'bin-major',
+      phaseReference: 'frame-start',
+      phaseSign: '+',
+      ...uncentred,
+    };
+    expect(matchRecipes(mlab)[0]).toMatchObject({ name: 'matplotlib.mlab.specgram defaults', mismatched: [] });
+    expect(symmetryAgreement(mlab)).toEqual({ factor: 1, note: null });
+    // Linear magnitudes are not mlab's psd: the symmetric Hann then contradicts scipy.signal.stft's 256/128 periodic Hann.
+    expect(symmetryAgreement({ ...mlab, magnitudeScale: 'linear' }).factor).toBe(SYMMETRY_HABIT_FACTOR);
+  });
   it('blocks cut from sample 0 take numpy’s symmetric windows; centred or overlapping frames do not', () => {
     const blocks: Partial<StftConfig> = { nfft: 256, hop: 256, winLength: 256, window: 'hamming', layout: 'frame-major', ...uncentred };
     expect(symmetryAgreement({ ...blocks, windowSymmetry: 'periodic' }).factor).toBe(SYMMETRY_HABIT_FACTOR);

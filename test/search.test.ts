@@ -109,6 +109,51 @@ describe('candidate search and ranking', () => {
     expect(r.candidates[0].consistencyDb).toBeNull();
   });
 
+  it('runs an analyzer with maxStates on the cheapest states only, and keeps the others without it', () => {
+    const k = make({ nfft: 256, hop: 64, phaseFile: null });
+    const c = k.config;
+    const scales: { values: PartialStftConfig; score: number; reason: string }[] = [
+      { values: { magnitudeScale: 'linear', dbFloor: null, phaseUnit: 'radians', gain: 1 }, score: 1, reason: 'best' },
+      { values: { magnitudeScale: 'power', dbFloor: null, phaseUnit: 'radians', gain: 1 }, score: 0.5, reason: 'second' },
+      { values: { magnitudeScale: 'db', dbFloor: null, phaseUnit: 'radians', gain: 1 }, score: 0.25, reason: 'third' },
+    ];
+    const values: Analyzer = {
+      name: 'values3',
+      stage: 'values',
+      decides: ['magnitudeScale'],
+      needs: [],
+      applies: () => true,
+      run: () => ({ hypotheses: scales }),
+    };
+    const counted = (maxStates?: number): { analyzer: Analyzer; seen: string[] } => {
+      const seen: string[] = [];
+      const analyzer: Analyzer = {
+        name: 'costly',
+        stage: 'transform',
+        decides: ['hop'],
+        needs: ['magnitudeScale'],
+        reads: ['magnitudeScale'],
+        ...(maxStates === undefined ? {} : { maxStates }),
+        applies: () => true,
+        run: (_e, fixed) => {
+          seen.push(String(fixed.magnitudeScale));
+          return { hypotheses: [{ values: { hop: 64 }, score: 1, reason: 'costly' }] };
+        },
+      };
+      return { analyzer, seen };
+    };
+    const shape = storageShapeValues(c).slice(0, 2);
+    const limited = counted(1);
+    const r = analyzeEvidence(k.evidence, { analyzers: [...shape, values, limited.analyzer] });
+    expect(limited.seen).toEqual(['linear']);
+    // The states it skipped carry on (the fill gives them a hop), behind the cheapest by their prior cost.
+    expect(new Set(r.candidates.map((x) => x.config.magnitudeScale)).size).toBeGreaterThan(1);
+    expect(r.candidates[0].config.magnitudeScale).toBe('linear');
+    const all = counted();
+    analyzeEvidence(k.evidence, { analyzers: [...shape, values, all.analyzer] });
+    expect(all.seen.sort()).toEqual(['db', 'linear', 'power']);
+  });
+
   it('fails with a clear input error when nothing can be decided', () => {
     const k = make({ nfft: 256 });
     expect(() => analyzeEvidence(k.evidence, { analyzers: [] })).toThrow(

@@ -58,7 +58,7 @@ export const hopAnalyzer: Analyzer = {
   run(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     const c = transformInput(fixed);
     if (typeof c === 'string') return undecided(c);
-    if (!hasPhase(evidence, fixed)) return hopFromMagnitudes(evidence, c);
+    if (!hasPhase(evidence, fixed)) return hopFromMagnitudes(evidence, c, fixed.hop);
     return hopFromOverlap(evidence, c, windowCentreOf(fixed, c.nfft));
   },
 };

@@ -32,7 +32,9 @@ const ABSOLUTE_PRIOR = 0.3;
 /** A power below this fraction of the block's peak is silence; its log would dominate the statistic. */
 const QUIET = 1e-10;
 
-export function hopFromMagnitudes(evidence: Evidence, c: TransformInput): AnalyzerResult {
+export function hopFromMagnitudes(evidence: Evidence, c: TransformInput, fixedHop?: number): AnalyzerResult {
+  // magnitude-fit (the FGLA contrast) decided it, or the user pinned it: the decorrelation estimate is weaker.
+  if (fixedHop !== undefined) return undecided('hop already fixed: the magnitude decorrelation estimate has nothing to add');
   const c1 = adjacentCorrelation(evidence, c);
   if (c1 === null) return undecided('no phase, and too few non-silent frames to measure how fast magnitudes decorrelate');
   const N = c.nfft;

@@ -15,6 +15,8 @@ export interface RecipeMatch {
   /** Labels of the recipe's properties the config has, and of those it contradicts. */
   matched: string[];
   mismatched: string[];
+  /** How many of its properties the config leaves open (fields not fixed yet). */
+  open: number;
 }
 
 /** Every recipe with at least one property confirmed, most confirmed first. */
@@ -28,7 +30,14 @@ export function matchRecipes(config: PartialStftConfig): RecipeMatch[] {
       if (t === true) matched.push(ch.label);
       else if (t === false) mismatched.push(ch.label);
     }
-    if (matched.length > 0) out.push({ name: r.name, sampleRate: r.rateOf?.(config) ?? r.sampleRate, matched, mismatched });
+    if (matched.length > 0)
+      out.push({
+        name: r.name,
+        sampleRate: r.rateOf?.(config) ?? r.sampleRate,
+        matched,
+        mismatched,
+        open: r.checks.length - matched.length - mismatched.length,
+      });
   }
   return out.sort((a, b) => b.matched.length - b.mismatched.length - (a.matched.length - a.mismatched.length));
 }
@@ -118,6 +127,11 @@ export const SYMMETRY_HABIT_FACTOR = 0.5;
 
 export function symmetryAgreement(c: PartialStftConfig): { factor: number; note: string | null } {
   if (c.windowSymmetry === undefined || c.window === undefined || c.window === 'rectangular' || c.window === 'estimated') return { factor: 1, note: null };
+  // A config that is another tool's default to the letter (mlab.specgram: scipy.stft's 256/128 Hann,
+  // but np.hanning's symmetry) follows that tool's habit, not the neighbour's.
+  if (matchRecipes(c).some((m) => m.mismatched.length === 0 && m.matched.length >= MIN_MATCHED && m.matched.some((l) => l.startsWith('windowSymmetry')))) {
+    return { factor: 1, note: null };
+  }
   for (const r of RECIPES) {
     const symmetry = r.checks.find((ch) => ch.fields.includes('windowSymmetry'));
     if (!symmetry || symmetry.test(c) !== false) continue;

@@ -46,6 +46,8 @@ const hann = [eq('window', 'hann'), eq('windowSymmetry', 'periodic')];
 const centredAt = (pad: number): Check[] => [eq('center', true), eq('firstFrameStart', -pad)];
 const frameStartPlus = [eq('phaseReference', 'frame-start'), eq('phaseSign', '+')];
 const fullWindow = rule('window fills the frame', ['winLength', 'nfft'], (L: number, N: number) => L === N);
+/** 256/128 under a symmetric Hann filling the frame: Octave specgram's (hanning(256)) and mlab.specgram's (np.hanning) defaults. */
+const symmetricHann256 = [eq('nfft', 256), eq('hop', 128), fullWindow, eq('window', 'hann'), eq('windowSymmetry', 'symmetric')];
 const halfOverlap = rule('hop = winLength/2', ['hop', 'winLength'], (h: number, L: number) => h === Math.floor(L / 2));
 
 /**
@@ -198,16 +200,21 @@ export const RECIPES: Recipe[] = [
   {
     name: 'Octave specgram defaults',
     sampleRate: null,
+    checks: [...symmetricHann256, eq('sided', 'one-no-nyquist'), eq('center', false), eq('firstFrameStart', 0), eq('layout', 'frame-major')],
+  },
+  {
+    // matplotlib.mlab.specgram / pyplot.specgram: NFFT 256, noverlap 128, window_hanning (np.hanning:
+    // symmetric), detrend_none, mode 'psd' (power), segments from sample 0, a (bins, frames) array.
+    name: 'matplotlib.mlab.specgram defaults',
+    sampleRate: null,
     checks: [
-      eq('nfft', 256),
-      eq('hop', 128),
-      fullWindow,
-      eq('window', 'hann'),
-      eq('windowSymmetry', 'symmetric'),
-      eq('sided', 'one-no-nyquist'),
+      ...symmetricHann256,
+      eq('detrend', 'none'),
+      eq('magnitudeScale', 'power'),
       eq('center', false),
       eq('firstFrameStart', 0),
-      eq('layout', 'frame-major'),
+      eq('layout', 'bin-major'),
+      ...frameStartPlus,
     ],
   },
   {

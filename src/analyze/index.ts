@@ -76,6 +76,12 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
     );
   }
 
+  if (candidates[0].unobservable.length > 0) {
+    notes.push(
+      `magnitudes alone cannot show ${candidates[0].unobservable.join(', ')}: rank 1 gives the maker's convention for them (undetermined, not measured)`,
+    );
+  }
+
   // report
   opts.onProgress?.('done', 1);
   return {

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { dims } from '../../heuristics/dims/index.js';
+import { ANALYZERS } from '../../heuristics/index.js';
 import { Evidence, storageKey } from '../analysis/evidence.js';
 import { assessPhase } from '../analysis/phase-quality.js';
 import type { StftConfig } from '../config/types.js';
@@ -204,15 +205,19 @@ export function analyzePair(one: AnalyzeOne, magnitudeFile: string, phaseFile: s
       if (!(e instanceof InputError)) throw e;
     }
   }
-  let alone: AnalysisResult;
-  try {
-    alone = analyzeJudged(one, magnitudeFile, null, opts, t0);
-  } catch (e) {
-    throw failure ?? e;
-  }
-  alone.consistencyEvaluations += spent;
+  const magnitudesAlone = (o: AnalyzeOptions): AnalysisResult => {
+    try {
+      const r = analyzeJudged(one, magnitudeFile, null, o, t0);
+      r.consistencyEvaluations += spent;
+      return r;
+    } catch (e) {
+      throw failure ?? e;
+    }
+  };
   if (!sameSize) {
-    const prefix = analyzePrefix(one, magnitudeFile, phaseFile, alone, opts, t0);
+    // The prefix needs only the magnitudes' storage and shape: the costly transform searches wait
+    // until the magnitudes alone are the answer.
+    const prefix = analyzePrefix(one, magnitudeFile, phaseFile, magnitudesAlone(shapeOnly(opts)), opts, t0);
     if (prefix) return prefix;
     // Raw files of different sizes that no reading pairs, not even on the frames both hold, are not
     // one STFT's two halves: wrong input, refused (ranking the magnitudes alone behind the user's back
@@ -226,11 +231,21 @@ export function analyzePair(one: AnalyzeOne, magnitudeFile: string, phaseFile: s
       );
     }
   }
+  const alone = magnitudesAlone(opts);
   const why = first ? `${first.phase.kind}: ${first.phase.reason}` : `no configuration fits it (${(failure as Error).message})`;
   alone.notes.unshift(`the phase file ${phaseFile} is unusable (${why}); candidates are ranked from the magnitudes alone and export retrieves the phase`);
   const kind = first?.phase.kind ?? (failure instanceof ReadingsRuledOut ? 'random' : 'inconsistent');
   alone.phase = { kind, usable: false, reason: first?.phase.reason ?? (failure as Error).message, swapped: false };
   return alone;
+}
+
+/**
+ * Options without the analyzers that bound themselves with maxStates (magnitude-fit: a few hundred
+ * short FGLAs per state, seconds at nfft 512): for an analysis whose storage and shape are all that is
+ * read, and whose transform would be thrown away.
+ */
+function shapeOnly(opts: AnalyzeOptions): AnalyzeOptions {
+  return { ...opts, analyzers: (opts.analyzers ?? ANALYZERS).filter((a) => a.maxStates === undefined) };
 }
 
 function sizeDifference(d: number): string {

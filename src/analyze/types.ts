@@ -43,6 +43,14 @@ export interface Candidate {
    * reading is true, no signal is cut. Null when the start was read from the data or pinned.
    */
   ambiguousStart: { spreadSamples: number } | null;
+  /**
+   * Fields of `config` the files cannot show at all (src/rank/unobservable.ts): for magnitudes without
+   * any phase, `phaseReference`, `phaseSign`, `windowPlacement` (when winLength < nfft: a circular shift
+   * leaves |FFT| unchanged) and the edges (`center`, `padMode`, `firstFrameStart`). The config gives the
+   * matched recipe's convention for them; they are undetermined, not measured. Empty with phase; a
+   * pinned field is never listed.
+   */
+  unobservable: string[];
 }
 
 export interface AnalyzerRun {

@@ -6,6 +6,7 @@ import { estimateWindow } from '../../heuristics/index.js';
 import type { Candidate, FieldEvidence } from '../analyze/types.js';
 import type { State } from '../search/beam.js';
 import { type ConsistencyResult, consistencyDb } from './consistency.js';
+import { magnitudesOnly, unobservableFields } from './unobservable.js';
 
 /**
  * The final ranking: complete candidates scored by STFT consistency on sampled frame blocks (when
@@ -140,15 +141,24 @@ export function topCandidates(ranked: Ranked[], top: number): Candidate[] {
     consistencyErrorDb: r.error === null ? null : round(r.error, 2),
     priorCost: round(r.s.cost, 2),
     evidence: r.s.trail,
-    ambiguousStart: startAmbiguity(r.s.trail),
+    ambiguousStart: startAmbiguity(r.config, r.s.trail),
+    unobservable: unobservableFields(r.config, r.s.trail),
   }));
 }
 
-/** The centring analyzer's flag for a start it could not read (heuristics/centring/ambiguous.ts), from the trail. */
-function startAmbiguity(trail: FieldEvidence[]): Candidate['ambiguousStart'] {
+/**
+ * Where frame 0 starts when the data could not show it: the centring analyzer's flag (heuristics/centring/
+ * ambiguous.ts), from the trail; or magnitudes without phase whose edges nobody read (the fill's
+ * convention: unobservable.ts), where the makers' readings (uncentred, centred by ⌊nfft/2⌋) differ by ⌊nfft/2⌋.
+ */
+function startAmbiguity(config: StftConfig, trail: FieldEvidence[]): Candidate['ambiguousStart'] {
   const e = trail.find((t) => t.field === 'firstFrameStart');
   const spread = e?.metrics?.edgeSpread;
-  return e?.metrics?.ambiguousEdge === true && typeof spread === 'number' ? { spreadSamples: spread } : null;
+  if (e?.metrics?.ambiguousEdge === true && typeof spread === 'number') return { spreadSamples: spread };
+  // The fill sets the start (a fallback, or derived from a centring fallback) where no analyzer and no pin did.
+  const filled = e?.source === 'fallback' || e?.source === 'derived';
+  if (magnitudesOnly(config) && filled && config.hop < config.nfft) return { spreadSamples: Math.floor(config.nfft / 2) };
+  return null;
 }
 
 export function round(x: number, digits: number): number {

@@ -158,12 +158,18 @@ export class BeamSearch {
       for (const a of inStage) {
         const next: State[] = [];
         let ranHere = false;
+        // The beam is sorted by prior cost: an expensive analyzer sees only the cheapest maxStates states.
+        let budget = a.maxStates ?? Infinity;
         for (const s of this.beam) {
           if (s.ran.has(a.name) || !needsMet(a, s.values) || !a.applies(this.evidence, s.values)) {
             next.push(s);
             continue;
           }
           ranHere = true;
+          if (budget-- <= 0) {
+            next.push({ ...s, ran: new Set([...s.ran, a.name]) });
+            continue;
+          }
           next.push(...expand(s, a, this.result(a, s.values), this.pins));
         }
         if (ranHere) {

@@ -1,0 +1,25 @@
+import type { FieldEvidence } from '../analyze/types.js';
+import { isComplexDtype, type StftConfig } from '../config/types.js';
+
+/**
+ * The fields of a candidate that its files cannot show at all, so that its config gives the matched
+ * recipe's (or the fill's) convention for them, not a measurement. Magnitudes alone, without any phase:
+ * - phaseReference and phaseSign: they only rotate or conjugate the phase, and |X| has none;
+ * - windowPlacement, when the window is shorter than the frame: moving the segment within the frame is
+ *   a circular shift, which leaves |FFT| unchanged;
+ * - center, padMode, firstFrameStart: no analyzer reads the edges without phase (the padded frames'
+ *   magnitudes do not tell zero padding from quiet audio), so the start follows the maker's convention.
+ * A field the user pinned is known, whatever the data shows. With phase (a phase file, or one complex
+ * file) every field is measured or its doubt is in the ranking: the list is empty.
+ */
+export function unobservableFields(config: StftConfig, trail: readonly FieldEvidence[]): string[] {
+  if (!magnitudesOnly(config)) return [];
+  const pinned = new Set(trail.filter((t) => t.source === 'pinned').map((t) => t.field));
+  const fields = ['phaseReference', 'phaseSign', ...(config.winLength < config.nfft ? ['windowPlacement'] : []), 'center', 'padMode', 'firstFrameStart'];
+  return fields.filter((f) => !pinned.has(f));
+}
+
+/** No phase to read: no phase file and magnitudes that are not complex. */
+export function magnitudesOnly(config: StftConfig): boolean {
+  return config.phaseFile === null && !isComplexDtype(config.magnitudeFile.dtype);
+}

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { magnitudeFit } from '../heuristics/magnitude-fit/index.js';
+import type { StftConfig } from '../src/config/types.js';
+import { analyzeEvidence } from '../src/analyze/index.js';
+import { demoSignal } from '../src/synth/signals.js';
+import { fixedUpTo, synthCase } from './synth-evidence.js';
+
+/**
+ * magnitude-fit (heuristics/magnitude-fit): hop and window of a magnitude-only file from the FGLA
+ * contrast against shuffled frames. A table of files where it must win, and files where it must not
+ * fire (steady tones that any reading explains, a phase file that the overlap tests read exactly).
+ */
+
+/** What the values stage has fixed when the transform stage runs. */
+const BEFORE: (keyof StftConfig)[] = ['magnitudeFile', 'phaseFile', 'frames', 'bins', 'layout', 'nfft', 'sided', 'magnitudeScale', 'dbFloor', 'phaseUnit'];
+const speech16 = demoSignal(16000, 1, 5);
+
+const WIN: { name: string; over: Partial<StftConfig> }[] = [
+  {
+    name: 'Octave stft: symmetric Hamming 200 at the start of a 256 frame, hop 80, Nyquist dropped',
+    over: {
+      nfft: 256,
+      sided: 'one-no-nyquist',
+      winLength: 200,
+      windowPlacement: 'start',
+      window: 'hamming',
+      windowSymmetry: 'symmetric',
+      hop: 80,
+      center: false,
+    },
+  },
+  { name: 'torch-like periodic Hann 512 / 128', over: { nfft: 512, hop: 128, window: 'hann', windowSymmetry: 'periodic' } },
+  {
+    name: 'symmetric Hamming 400 in 512 / hop 160 (25 ms / 10 ms at 16 kHz)',
+    over: { nfft: 512, winLength: 400, windowPlacement: 'start', window: 'hamming', windowSymmetry: 'symmetric', hop: 160, center: false },
+  },
+];
+
+describe('magnitude-fit: where it must win', () => {
+  for (const w of WIN) {
+    it(w.name, () => {
+      const c = synthCase({ ...w.over, phaseFile: null, sampleRate: 16000 }, speech16);
+      try {
+        const fixed = fixedUpTo(c.config, BEFORE);
+        expect(magnitudeFit.applies(c.evidence, fixed)).toBe(true);
+        const r = magnitudeFit.run(c.evidence, fixed);
+        const top = r.hypotheses[0]?.values;
+        expect(top, r.undecided).toBeDefined();
+        expect({ hop: top.hop, winLength: top.winLength, window: top.window }).toEqual({
+          hop: c.config.hop,
+          winLength: c.config.winLength,
+          window: c.config.window,
+        });
+        expect(r.hypotheses[0].metrics?.informative).toBe(true);
+      } finally {
+        c.cleanup();
+      }
+    });
+  }
+
+  it('end to end: the Octave stft case comes out right at rank 1, its placement by convention', () => {
+    const c = synthCase({ ...WIN[0].over, phaseFile: null, sampleRate: 16000 }, speech16);
+    try {
+      const top = analyzeEvidence(c.evidence, { top: 3 }).candidates[0].config;
+      for (const f of ['hop', 'winLength', 'window', 'windowSymmetry', 'windowPlacement', 'center'] as const) expect(top[f], f).toEqual(c.config[f]);
+    } finally {
+      c.cleanup();
+    }
+  });
+});
+
+describe('magnitude-fit: where it must not fire', () => {
+  it('steady tones: every reading explains them as well as a shuffled order, so it abstains (no preset fits nfft 300)', () => {
+    const n = 16000;
+    const x = Float64Array.from({ length: n }, (_, i) => Math.sin(0.3 * i) + 0.5 * Math.sin(1.1 * i + 1) + 0.25 * Math.sin(2.3 * i));
+    const c = synthCase({ nfft: 300, hop: 75, phaseFile: null, sampleRate: 16000 }, x);
+    try {
+      const r = magnitudeFit.run(c.evidence, fixedUpTo(c.config, BEFORE));
+      expect(r.hypotheses).toEqual([]);
+      expect(r.undecided).toMatch(/shuffled/);
+    } finally {
+      c.cleanup();
+    }
+  });
+
+  it('with a phase file the overlap tests read the hop exactly: it does not apply', () => {
+    const c = synthCase({ nfft: 256, hop: 64 }, speech16);
+    try {
+      expect(magnitudeFit.applies(c.evidence, fixedUpTo(c.config, BEFORE))).toBe(false);
+    } finally {
+      c.cleanup();
+    }
+  });
+
+  it('a user pin narrows the readings: the pinned hop is the only one tried', () => {
+    const c = synthCase({ ...WIN[0].over, phaseFile: null, sampleRate: 16000 }, speech16);
+    try {
+      const r = magnitudeFit.run(c.evidence, { ...fixedUpTo(c.config, BEFORE), hop: 100 });
+      expect(new Set(r.hypotheses.map((h) => h.values.hop))).toEqual(new Set([100]));
+    } finally {
+      c.cleanup();
+    }
+  });
+});
+
+describe('what magnitudes cannot show', () => {
+  it('a magnitude-only candidate lists its unobservable fields and an ambiguous start; a pinned field is not listed', () => {
+    const c = synthCase({ ...WIN[0].over, phaseFile: null, sampleRate: 16000 }, speech16);
+    try {
+      const top = analyzeEvidence(c.evidence, { top: 1 }).candidates[0];
+      expect(top.unobservable).toEqual(['phaseReference', 'phaseSign', 'windowPlacement', 'center', 'padMode', 'firstFrameStart']);
+      expect(top.ambiguousStart).toEqual({ spreadSamples: 128 });
+      const r = analyzeEvidence(c.evidence, { top: 1, pins: { center: false, padMode: 'none', firstFrameStart: 0 } });
+      expect(r.candidates[0].unobservable).toEqual(['phaseReference', 'phaseSign', 'windowPlacement']);
+      expect(r.candidates[0].ambiguousStart).toBeNull();
+      expect(r.notes.join(' ')).toMatch(/magnitudes alone cannot show phaseReference, phaseSign, windowPlacement/);
+    } finally {
+      c.cleanup();
+    }
+  });
+
+  it('with phase nothing is unobservable', () => {
+    const c = synthCase({ nfft: 256, hop: 64 }, speech16);
+    try {
+      const top = analyzeEvidence(c.evidence, { top: 1 }).candidates[0];
+      expect(top.unobservable).toEqual([]);
+    } finally {
+      c.cleanup();
+    }
+  });
+});
