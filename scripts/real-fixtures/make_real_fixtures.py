@@ -879,6 +879,99 @@ def kinds_fixtures(S, tmp):
          True, issue=15)
 
 
+# ---------------------------------------------------------------- held-out magnitude-only files (not seen when magnitude-fit was tuned)
+def magonly2_fixtures(S, tmp):
+    """Magnitude-only files from the real tools with settings the four tuning fixtures do not have. Kept short
+    (the whole fixture folder stays under 5 MB): each file is 17-27 kB (du -sb also counts each folder as 4 kB)."""
+    import scipy, torch, matplotlib
+    from matplotlib import mlab
+    sv = 'scipy.signal.spectrogram ' + scipy.__version__
+    tv = 'torch.stft ' + torch.__version__
+    eb_note = 'one-sided psd doubles every bin but DC and Nyquist (see scipy-spectrogram-psd)'
+
+    # 1. scipy.signal.spectrogram mode='magnitude', nperseg 512, default noverlap 512 // 8 = 64 (hop 448), tukey 0.25,
+    #    constant detrend, density scaling; speech with silences, first 12000 samples; float32 tofile (bins, frames).
+    rate, x, _ = S['speech16']
+    x = x[:12000]
+    _, _, M = sps.spectrogram(x.astype(np.float64), fs=rate, nperseg=512, mode='magnitude')
+    name = 'scipy-spectrogram-magnitude-512-magonly'
+    d = folder(name)
+    M.astype('<f4').tofile(os.path.join(d, 'magnitude.f32'))
+    w = sps.get_window(('tukey', 0.25), 512)
+    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, frames=M.shape[1], bins=M.shape[0], nfft=512, hop=448, window='tukey-0.25',
+                     detrend='constant', gain=float(np.sqrt(1 / (rate * (w * w).sum()))), sampleRate=rate),
+         ('magnitude.f32', None), x, 'speech16', sv, "spectrogram(x[:12000], fs, nperseg=512, mode='magnitude'), other arguments default; tofile float32", True)
+
+    # 2. scipy.signal.spectrogram psd with window='hann' (periodic) 256, noverlap 192 (hop 64), constant detrend; the chord, 2560 samples.
+    rate, x, _ = S['chord8']
+    x = x[:2560]
+    _, _, P = sps.spectrogram(x.astype(np.float64), fs=rate, window='hann', nperseg=256, noverlap=192)
+    name = 'scipy-spectrogram-psd-hann-256-192-magonly'
+    d = folder(name)
+    P.astype('<f4').tofile(os.path.join(d, 'psd.f32'))
+    w = sps.get_window('hann', 256)
+    eb = np.ones(129)
+    eb[0] = eb[-1] = np.sqrt(0.5)
+    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, frames=P.shape[1], bins=P.shape[0], nfft=256, hop=64, detrend='constant',
+                     magnitudeScale='power', gain=float(np.sqrt(2 / (rate * (w * w).sum()))), sampleRate=rate),
+         ('psd.f32', None), x, 'chord8', sv, "spectrogram(x[:2560], fs, window='hann', nperseg=256, noverlap=192) (mode psd); tofile float32", True,
+         notes=eb_note, edge_bin_gain=eb, extra_meta={'knownDeviation': 'onesided2X: bins 0 and nfft/2 at gain/sqrt(2)'})
+
+    # 3. torch.stft(...).abs(), n_fft 512 hop 128, centre (reflect) by default; the ALSA speech, 2560 samples; bin-major float32 tofile.
+    rate, x, _ = S['alsa8']
+    x = x[:2560]
+    Z = torch.stft(torch.from_numpy(x.copy()), n_fft=512, hop_length=128, window=torch.hann_window(512), return_complex=True)
+    name = 'torch-abs-512-128-magonly'
+    d = folder(name)
+    Z.abs().numpy().astype('<f4').tofile(os.path.join(d, 'mag.f32'))
+    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, frames=Z.shape[1], bins=Z.shape[0], nfft=512, hop=128, center=True, padMode='reflect',
+                     firstFrameStart=-256, sampleRate=rate, originalLength=len(x)),
+         ('mag.f32', None), x, 'alsa8', tv, "torch.stft(x[:2560], n_fft=512, hop_length=128, window=torch.hann_window(512), return_complex=True).abs() (center=True, pad_mode='reflect' defaults); .numpy().tofile float32 (bins, frames)", True)
+
+    # 4. a torch power spectrogram (abs()**2, as torchaudio's Spectrogram(power=2)), n_fft 400 hop 160; speech cut mid-word, 4000 samples; np.save float32.
+    rate, x, _ = S['cut16']
+    x = x[:4000]
+    Z = torch.stft(torch.from_numpy(x.copy()), n_fft=400, hop_length=160, window=torch.hann_window(400), return_complex=True)
+    name = 'torch-power-400-160-magonly-npy'
+    d = folder(name)
+    np.save(os.path.join(d, 'power.npy'), (Z.abs() ** 2).numpy())
+    emit(name, truth(magnitudeFile={'format': 'npy'}, phaseFile=None, frames=Z.shape[1], bins=Z.shape[0], nfft=400, hop=160, center=True,
+                     padMode='reflect', firstFrameStart=-200, magnitudeScale='power', sampleRate=rate, originalLength=len(x)),
+         ('power.npy', None), x, 'cut16', tv, "torch.stft(x[:4000], n_fft=400, hop_length=160, window=torch.hann_window(400), return_complex=True).abs()**2; np.save float32 (bins, frames)", True)
+
+    # 5. matplotlib.mlab.specgram mode='magnitude', NFFT 512, noverlap 384 (hop 128), window_hanning (np.hanning, symmetric), no detrend,
+    #    |X| / sum(w) (no one-sided doubling in magnitude mode); speech with its leading silence, first 2944 samples; frame-major float32.
+    rate, x, _ = S['speech16']
+    x = x[:2944]
+    M, f, tt = mlab.specgram(x.astype(np.float64), NFFT=512, Fs=rate, noverlap=384, mode='magnitude')
+    name = 'mlab-specgram-magnitude-512-384-magonly'
+    d = folder(name)
+    np.ascontiguousarray(M.T, dtype='<f4').tofile(os.path.join(d, 'mag.f32'))
+    w = np.hanning(512)
+    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, layout='frame-major', frames=M.shape[1], bins=M.shape[0], nfft=512, hop=128,
+                     windowSymmetry='symmetric', gain=float(1 / w.sum()), sampleRate=rate),
+         ('mag.f32', None), x, 'speech16', 'matplotlib.mlab.specgram matplotlib ' + matplotlib.__version__,
+         "mlab.specgram(x[:2944], NFFT=512, Fs=fs, noverlap=384, mode='magnitude'); the transpose, float32 tofile", True)
+
+    # 6. Octave specgram with every default (n 256, window hanning(256) symmetric, overlap 128, Fs 2): abs(S) fwrite float32; the chord, first 4800 samples.
+    ver = subprocess.run(['octave-cli', '--eval', 'disp(version)'], capture_output=True, text=True).stdout.strip()
+    subprocess.run(['octave-cli', '--no-gui', '--eval', f"""
+        pkg load signal;
+        fid = fopen('{SIGDIR}/chord8.f32'); x = fread(fid, 4800, 'float32=>double'); fclose(fid);
+        S = specgram(x);
+        fid = fopen('{tmp}/oct-specgram-alldefaults.mag', 'w'); fwrite(fid, abs(S), 'float32'); fclose(fid);"""],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    rate, x, _ = S['chord8']
+    x = x[:4800]
+    name = 'octave-specgram-defaults-magonly'
+    d = folder(name)
+    shutil.copy(os.path.join(tmp, 'oct-specgram-alldefaults.mag'), os.path.join(d, 'mag.f32'))
+    F = len(range(1, len(x) - 256 + 1, 128))
+    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, layout='frame-major', frames=F, bins=128, nfft=256, sided='one-no-nyquist', hop=128,
+                     windowSymmetry='symmetric', sampleRate=rate),
+         ('mag.f32', None), x, 'chord8', 'Octave ' + ver + ' signal specgram', "S = specgram(x(1:4800)) (all defaults: 256, hanning(256), overlap 128); fwrite(abs(S), 'float32')", True)
+
+
 def merged(new, new_refused):
     """The existing manifest with this run's fixtures put in place of their old entries (new ones appended)."""
     with open(os.path.join(OUT, 'fixtures.json')) as fh:
@@ -902,7 +995,8 @@ def main():
         S = make_signals(tmp)
         steps = [('torch', lambda: torch_fixtures(S)), ('aubio', lambda: aubio_fixtures(S)), ('scipy', lambda: scipy_fixtures(S)),
                  ('mlab', lambda: mlab_fixtures(S)), ('mne', lambda: mne_fixture(S)), ('numpy', lambda: numpy_fixtures(S)),
-                 ('mixed', lambda: mixed_fixtures(S)), ('octave', lambda: octave_fixtures(S, tmp)), ('kinds', lambda: kinds_fixtures(S, tmp))]
+                 ('mixed', lambda: mixed_fixtures(S)), ('octave', lambda: octave_fixtures(S, tmp)), ('kinds', lambda: kinds_fixtures(S, tmp)),
+                 ('magonly2', lambda: magonly2_fixtures(S, tmp))]
         for key, fn in steps:
             if not only or key in only:
                 fn()
