@@ -67,6 +67,22 @@ describe('magnitude-fit: where it must win', () => {
       c.cleanup();
     }
   });
+
+  it('a scale the user pinned leaves the floor open until the fill: it still runs (it fell back to defaults before)', () => {
+    const c = synthCase({ ...WIN[1].over, phaseFile: null, sampleRate: 16000 }, speech16);
+    try {
+      const fixed = fixedUpTo(
+        c.config,
+        BEFORE.filter((f) => f !== 'dbFloor'),
+      );
+      expect(fixed.dbFloor).toBeUndefined();
+      expect(magnitudeFit.applies(c.evidence, fixed)).toBe(true);
+      const top = magnitudeFit.run(c.evidence, fixed).hypotheses[0]?.values;
+      expect({ hop: top?.hop, winLength: top?.winLength }).toEqual({ hop: c.config.hop, winLength: c.config.winLength });
+    } finally {
+      c.cleanup();
+    }
+  });
 });
 
 describe('magnitude-fit: where it must not fire', () => {

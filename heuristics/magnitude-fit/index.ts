@@ -63,7 +63,10 @@ export const magnitudeFit: Analyzer = {
   },
 };
 
-/** The config with OPEN_SCALE (and no floor) where the values stage left the scale open. */
+/**
+ * The config with OPEN_SCALE where the values stage left the scale open, and no floor where it left
+ * that open: a scale the user pinned leaves dbFloor to the fill, and the contrast must still run then.
+ */
 function withScale(fixed: PartialStftConfig): PartialStftConfig {
-  return fixed.magnitudeScale !== undefined ? fixed : { ...fixed, magnitudeScale: OPEN_SCALE, dbFloor: fixed.dbFloor ?? null };
+  return { ...fixed, magnitudeScale: fixed.magnitudeScale ?? OPEN_SCALE, dbFloor: fixed.dbFloor ?? null };
 }
