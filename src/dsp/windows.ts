@@ -47,6 +47,7 @@ function symmetricWindow(spec: WindowSpec, n: number): Float64Array {
   }
   const M = n - 1;
   const p = spec.param ?? 0;
+  const i0p = spec.family === 'kaiser' ? besselI0(p) : 1;
   for (let i = 0; i < n; i++) {
     const t = (2 * Math.PI * i) / M;
     switch (spec.family) {
@@ -67,7 +68,7 @@ function symmetricWindow(spec: WindowSpec, n: number): Float64Array {
         break;
       case 'kaiser': {
         const r = (2 * i) / M - 1;
-        w[i] = besselI0(p * Math.sqrt(Math.max(0, 1 - r * r))) / besselI0(p);
+        w[i] = besselI0(p * Math.sqrt(Math.max(0, 1 - r * r))) / i0p;
         break;
       }
       case 'gaussian': {
@@ -101,7 +102,12 @@ const WINDOW_CACHE_SIZE = 256;
 export function makeWindow(name: WindowName | string, length: number, symmetry: WindowSymmetry): Float64Array {
   const key = `${name}|${length}|${symmetry}`;
   let w = windowCache.get(key);
-  if (!w) {
+  if (w) {
+    // Least recently used goes first: the one-off windows of a parameter refinement must not push out
+    // the few every candidate asks for.
+    windowCache.delete(key);
+    windowCache.set(key, w);
+  } else {
     const spec = parseWindowName(name);
     if (!spec) throw new RangeError(`unknown window "${name}"`);
     if (!Number.isInteger(length) || length < 1) throw new RangeError(`window length must be a positive integer, got ${length}`);
