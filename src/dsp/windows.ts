@@ -42,8 +42,7 @@ function besselI0(x: number): number {
  * The first n samples of the symmetric window of length M + 1 (scipy.signal.windows conventions,
  * sym=True): M = n − 1 is the symmetric window, M = n the periodic one (its last sample left out).
  */
-function windowSamples(spec: WindowSpec, n: number, M: number): Float64Array {
-  const w = new Float64Array(n);
+function windowSamples(spec: WindowSpec, n: number, M: number, w: Float64Array = new Float64Array(n)): Float64Array {
   if (M === 0) {
     w[0] = 1;
     return w;
@@ -114,14 +113,27 @@ export function sharedWindow(name: WindowName | string, length: number, symmetry
     windowCache.delete(key);
     windowCache.set(key, w);
   } else {
-    const spec = parseWindowName(name);
-    if (!spec) throw new RangeError(`unknown window "${name}"`);
-    if (!Number.isInteger(length) || length < 1) throw new RangeError(`window length must be a positive integer, got ${length}`);
-    w = windowSamples(spec, length, symmetry === 'symmetric' ? length - 1 : length);
+    w = windowSamples(checkedSpec(name, length), length, symmetry === 'symmetric' ? length - 1 : length);
     if (windowCache.size >= WINDOW_CACHE_SIZE) windowCache.delete(windowCache.keys().next().value as string);
     windowCache.set(key, w);
   }
   return w;
+}
+
+/**
+ * A window of `length` samples written into `out` (its first `length` values), neither cached nor
+ * allocated: for one-off probes, such as a parameter refinement's, that would only crowd the cache.
+ */
+export function windowInto(name: WindowName | string, length: number, symmetry: WindowSymmetry, out: Float64Array): Float64Array {
+  if (out.length < length) throw new RangeError(`window of ${length} samples does not fit in ${out.length}`);
+  return windowSamples(checkedSpec(name, length), length, symmetry === 'symmetric' ? length - 1 : length, out);
+}
+
+function checkedSpec(name: WindowName | string, length: number): WindowSpec {
+  const spec = parseWindowName(name);
+  if (!spec) throw new RangeError(`unknown window "${name}"`);
+  if (!Number.isInteger(length) || length < 1) throw new RangeError(`window length must be a positive integer, got ${length}`);
+  return spec;
 }
 
 /** A window of `length` samples (see sharedWindow): a fresh copy, the caller's to write to. */
