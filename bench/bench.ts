@@ -5,7 +5,7 @@
  *   with the default worker threads and with one thread. Target: no slower than numpy's ISTFT of the
  *   same data (~1.6 s here), peak RSS < 1 GB.
  * - Hostile input against the time bounds the tests no longer assert (bench/hostile.ts).
- * - batch pairs/s at --jobs 1 and 2, and peak RSS per job (bench/batch.ts).
+ * - batch pairs/s at --jobs 1 and 2 in alternating blocks of the same pairs, CPU per pair, peak RSS per job (bench/batch.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';

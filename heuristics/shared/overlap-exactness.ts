@@ -159,14 +159,27 @@ export interface PairSamples {
  * over each of the predicted overlap [0, nfft − hop) and the rest (a cheap screen that still tests hops
  * near nfft). `centre` is the window-centre roll.
  */
-export function pairSamples(s: TransformSegments, pairs: Int32Array, hop: number, conv: Convention, centre: number, perSide?: number): PairSamples {
+export function pairSamples(
+  s: TransformSegments,
+  pairs: Int32Array,
+  hop: number,
+  conv: Convention,
+  centre: number,
+  perSide?: number,
+  into?: PairScratch,
+): PairSamples {
   const N = s.nfft;
   const split = Math.max(0, N - hop);
   const js = perSide === undefined ? null : spread(split, N, perSide);
   const J = js ? js.length : N;
   const P = pairs.length;
-  const a = new Float64Array(J * P);
-  const b = new Float64Array(J * P);
+  // Every cell is written below: a reused buffer needs no clearing.
+  if (into && into.a.length < J * P) {
+    into.a = new Float64Array(J * P);
+    into.b = new Float64Array(J * P);
+  }
+  const a = into ? into.a.subarray(0, J * P) : new Float64Array(J * P);
+  const b = into ? into.b.subarray(0, J * P) : new Float64Array(J * P);
   const y = s.y;
   const sg = conv.sign === '-' ? -1 : 1;
   for (let p = 0; p < P; p++) {
@@ -188,12 +201,21 @@ export function pairSamples(s: TransformSegments, pairs: Int32Array, hop: number
   return { a, b, P, J, inside };
 }
 
+/** Buffers pairSamples may fill instead of allocating (grown as needed); the caller reads them before the next call. */
+export interface PairScratch {
+  a: Float64Array;
+  b: Float64Array;
+}
+
+/** overlapFit's pair samples: it is called for every (hop, convention) and is done with them when it returns. */
+const fitScratch: PairScratch = { a: new Float64Array(0), b: new Float64Array(0) };
+
 /**
  * Score one (hop, convention): exactness of the correlation of y_m[j+hop] and y_{m+1}[j] over the pairs
  * at the positions pairSamples tests. Null when too few positions can be tested.
  */
 export function overlapFit(s: TransformSegments, pairs: Int32Array, hop: number, conv: Convention, centre: number, perSide?: number): OverlapFit | null {
-  const x = pairSamples(s, pairs, hop, conv, centre, perSide);
+  const x = pairSamples(s, pairs, hop, conv, centre, perSide, fitScratch);
   const num = new Float64Array(x.J);
   const ea = new Float64Array(x.J);
   const eb = new Float64Array(x.J);

@@ -1,5 +1,5 @@
 import type { WindowSymmetry } from '../../src/config/types.js';
-import { makeWindow } from '../../src/dsp/windows.js';
+import { sharedWindow, windowInto } from '../../src/dsp/windows.js';
 
 /**
  * The named window families the imprint is matched against, their parameter ranges, and the 1-D
@@ -15,8 +15,14 @@ export function windowName(family: Family, param: number | null): string {
   return param === null ? family : `${family}-${param}`;
 }
 
+/** The window of a family (shared: the fits only read it). */
 export function shape(family: Family, param: number | null, L: number, symmetry: WindowSymmetry): Float64Array {
-  return makeWindow(windowName(family, param), L, symmetry);
+  return sharedWindow(windowName(family, param), L, symmetry);
+}
+
+/** A refinement probe's window, written into `scratch` (length L): the one-offs are neither cached nor allocated. */
+export function probeShape(family: Family, param: number, L: number, symmetry: WindowSymmetry, scratch: Float64Array): Float64Array {
+  return windowInto(windowName(family, param), L, symmetry, scratch);
 }
 
 /** Windows are fitted under several layouts of the same length: each is computed once per search. */

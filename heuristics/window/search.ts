@@ -1,6 +1,6 @@
 import type { Evidence } from '../../src/analysis/evidence.js';
 import type { PhaseReference, PhaseSign, WindowSymmetry } from '../../src/config/types.js';
-import { coarseParams, type Family, FIXED_FAMILIES, PARAM_FAMILIES, paramRange, refine, shape, ShapeCache, snapParams, windowName } from './families.js';
+import { coarseParams, type Family, FIXED_FAMILIES, PARAM_FAMILIES, paramRange, probeShape, refine, ShapeCache, snapParams, windowName } from './families.js';
 import { correlationLength, type FitResult, type ImprintReference, type Layout, LayoutFit, makeLayout, type WeightedImprint, weighImprint } from './fit.js';
 import { collectSegments, type Drift, imprintOf, measureDrift, type SegmentConfig, type Segments } from '../shared/window-imprint.js';
 
@@ -303,8 +303,9 @@ function evaluate(fitter: LayoutFit, shapes: ShapeCache, family: Family, param: 
  */
 function refineFamily(fitter: LayoutFit, shapes: ShapeCache, start: WindowCandidate, tolerance: number): WindowCandidate[] {
   const { lo, hi, log } = paramRange(start.family, fitter.L);
-  // Refinement probes are one-offs: computed directly, not cached.
-  const chi = (p: number): number => fitter.fit(shape(start.family, p, fitter.L, start.symmetry)).chi2;
+  // Refinement probes are one-offs: written into one scratch window, not cached.
+  const scratch = new Float64Array(fitter.L);
+  const chi = (p: number): number => fitter.fit(probeShape(start.family, p, fitter.L, start.symmetry, scratch)).chi2;
   const p = refine(chi, start.param ?? lo, lo, hi, log);
   const refined = { ...evaluate(fitter, shapes, start.family, roundParam(p), start.symmetry), refined: true };
   const best = start.fit.chi2 <= refined.fit.chi2 ? start : refined;

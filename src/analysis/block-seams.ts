@@ -1,6 +1,6 @@
 import { type DecodableConfig, decodingKey, type Evidence, EvidenceCache, sampleBlockStarts } from './evidence.js';
 import type { Sided, StftConfig } from '../config/types.js';
-import { FrameSynthesizer, geometryFromConfig, PhaseRotator, plainGeometry, type StftGeometry } from '../dsp/stft.js';
+import { FrameSynthesizer, frameShift, geometryFromConfig, plainGeometry, type StftGeometry } from '../dsp/stft.js';
 
 /** What the seam test reads: the decoding and the frame geometry (centring and length do not matter). */
 export type SeamConfig = DecodableConfig &
@@ -95,21 +95,31 @@ export function seamContinuity(evidence: Evidence, config: SeamConfig, estimated
   let powers = 0;
   const N = g.nfft;
   const frames = plainFrames(evidence, config, g.sided);
-  const rot = new PhaseRotator(g);
   const sg = config.phaseSign === '-' ? -1 : 1;
-  const prev = new Float64Array(N);
-  const y = new Float64Array(N);
+  let prev = new Float64Array(N);
+  let y = new Float64Array(N);
   for (const { m0, count, offset } of frames.blocks) {
     for (let m = 0; m < count; m++) {
       // The reading's segment from the plain one: a conjugated phase reverses it in time, a phase
-      // reference rolls it (PhaseRotator's τ), so every reading shares one inverse FFT per frame.
+      // reference rolls it (frameShift's τ), so every reading shares one inverse FFT per frame.
+      // Only [a, z] is read. y[n] = segment[(sg·(n + τ)) mod N] / w[n], walked without a modulo per
+      // sample; the power and the inner second differences (centred at n − lag) in the same pass.
       const p = (offset + m) * N;
-      const tau = rot.shift(m0 + m);
-      for (let n = 0; n < N; n++) {
-        const i = sg * (n + tau);
-        y[n] = frames.y[p + (((i % N) + N) % N)];
+      let j = (((sg * (a + frameShift(g, m0 + m))) % N) + N) % N;
+      for (let n = a; n <= z; n++) {
+        const v = frames.y[p + j] / w[n];
+        y[n] = v;
+        power += v * v;
+        if (n >= a + 2 * lag) {
+          const d = y[n - 2 * lag] - 2 * y[n - lag] + v;
+          inner += d * d;
+          inners++;
+        }
+        j += sg;
+        if (j === N) j = 0;
+        else if (j < 0) j = N - 1;
       }
-      for (let n = a; n <= z; n++) y[n] /= w[n];
+      powers += z - a + 1;
       if (m > 0) {
         // The two second differences that straddle the seam, at the seam's own spacing.
         const d1 = prev[z - lag] - 2 * prev[z] + y[a];
@@ -121,14 +131,10 @@ export function seamContinuity(evidence: Evidence, config: SeamConfig, estimated
       const w1 = y[z - lag] - 2 * y[z] + y[a];
       const w2 = y[z] - 2 * y[a] + y[a + lag];
       wrap += w1 * w1 + w2 * w2;
-      for (let n = a; n <= z; n++) power += y[n] * y[n];
-      powers += z - a + 1;
-      for (let n = a + lag; n + lag <= z; n++) {
-        const d = y[n - lag] - 2 * y[n] + y[n + lag];
-        inner += d * d;
-        inners++;
-      }
-      prev.set(y);
+      // Every sample of [a, z] is rewritten next frame: swap rather than copy.
+      const t = prev;
+      prev = y;
+      y = t;
     }
   }
   if (seams < MIN_SEAMS || !(inner > 0) || !Number.isFinite(seam) || !Number.isFinite(inner)) return null;

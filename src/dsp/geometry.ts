@@ -1,5 +1,5 @@
 import type { Detrend, PadMode, PhaseReference, PhaseSign, Sided, StftConfig } from '../config/types.js';
-import { makeWindow, placeWindow, windowOffset } from './windows.js';
+import { placeWindow, sharedWindow, windowOffset } from './windows.js';
 
 /**
  * Everything the transform itself needs, resolved from a config: the placed analysis window and the
@@ -66,7 +66,8 @@ export function geometryFromConfig(c: GeometryFields, estimatedWindow?: Float64A
     if (!estimatedWindow) throw new RangeError('window "estimated" needs a measured window');
     win = estimatedWindow;
   } else {
-    win = makeWindow(c.window, c.winLength, c.windowSymmetry);
+    // placeWindow copies it into the frame.
+    win = sharedWindow(c.window, c.winLength, c.windowSymmetry);
   }
   return {
     nfft: c.nfft,

@@ -13,6 +13,15 @@ import { TrendSolver, trendOrder } from './detrend.js';
 export { binsFor, type ComplexFrames, frameCountFor, geometryFromConfig, plainGeometry, type StftGeometry, subGeometry } from './geometry.js';
 export { describeGaps, OverlapAdd, type SampleRange, shortUncoveredRuns } from './overlap-add.js';
 
+/** τ_m mod nfft of frame m: the roll its phase reference puts on the segment (0 at the frame start). */
+export function frameShift(g: Pick<StftGeometry, 'nfft' | 'hop' | 'phaseReference' | 'windowCentre' | 'frameIndexOffset'>, m: number): number {
+  let tau = 0;
+  if (g.phaseReference === 'window-centre') tau = -g.windowCentre;
+  else if (g.phaseReference === 'absolute-time') tau = ((m + g.frameIndexOffset) * g.hop) % g.nfft;
+  tau %= g.nfft;
+  return tau < 0 ? tau + g.nfft : tau;
+}
+
 /**
  * Per-frame phase rotation: the phase reference moves the time origin of frame m to τ_m samples after
  * the frame start, i.e. X_ref[k] = X_fs[k] · e^{-2πi k τ_m / nfft}. Integer τ makes this a table lookup.
@@ -32,12 +41,7 @@ export class PhaseRotator {
 
   /** τ_m mod nfft, or 0 when the reference is the frame start. */
   shift(m: number): number {
-    const g = this.g;
-    let tau = 0;
-    if (g.phaseReference === 'window-centre') tau = -g.windowCentre;
-    else if (g.phaseReference === 'absolute-time') tau = ((m + g.frameIndexOffset) * g.hop) % g.nfft;
-    tau %= g.nfft;
-    return tau < 0 ? tau + g.nfft : tau;
+    return frameShift(this.g, m);
   }
 
   /**

@@ -38,15 +38,17 @@ function besselI0(x: number): number {
   return sum;
 }
 
-/** Symmetric window of length n (scipy.signal.windows conventions, sym=True). */
-function symmetricWindow(spec: WindowSpec, n: number): Float64Array {
-  const w = new Float64Array(n);
-  if (n === 1) {
+/**
+ * The first n samples of the symmetric window of length M + 1 (scipy.signal.windows conventions,
+ * sym=True): M = n − 1 is the symmetric window, M = n the periodic one (its last sample left out).
+ */
+function windowSamples(spec: WindowSpec, n: number, M: number, w: Float64Array = new Float64Array(n)): Float64Array {
+  if (M === 0) {
     w[0] = 1;
     return w;
   }
-  const M = n - 1;
   const p = spec.param ?? 0;
+  const i0p = spec.family === 'kaiser' ? besselI0(p) : 1;
   for (let i = 0; i < n; i++) {
     const t = (2 * Math.PI * i) / M;
     switch (spec.family) {
@@ -67,7 +69,7 @@ function symmetricWindow(spec: WindowSpec, n: number): Float64Array {
         break;
       case 'kaiser': {
         const r = (2 * i) / M - 1;
-        w[i] = besselI0(p * Math.sqrt(Math.max(0, 1 - r * r))) / besselI0(p);
+        w[i] = besselI0(p * Math.sqrt(Math.max(0, 1 - r * r))) / i0p;
         break;
       }
       case 'gaussian': {
@@ -97,24 +99,46 @@ function tukeyValue(i: number, M: number, alpha: number): number {
 const windowCache = new Map<string, Float64Array>();
 const WINDOW_CACHE_SIZE = 256;
 
-/** A window of `length` samples: periodic = the symmetric window of length+1 without its last sample. A fresh copy. */
-export function makeWindow(name: WindowName | string, length: number, symmetry: WindowSymmetry): Float64Array {
+/**
+ * A window of `length` samples: periodic = the symmetric window of length+1 without its last sample.
+ * The cached array itself, shared by every caller: only for callers that read it (placeWindow copies
+ * it, the window fits read it). Anything that writes to its window takes makeWindow's copy.
+ */
+export function sharedWindow(name: WindowName | string, length: number, symmetry: WindowSymmetry): Float64Array {
   const key = `${name}|${length}|${symmetry}`;
   let w = windowCache.get(key);
-  if (!w) {
-    const spec = parseWindowName(name);
-    if (!spec) throw new RangeError(`unknown window "${name}"`);
-    if (!Number.isInteger(length) || length < 1) throw new RangeError(`window length must be a positive integer, got ${length}`);
-    w =
-      symmetry === 'symmetric'
-        ? symmetricWindow(spec, length)
-        : symmetricWindow(spec, length + 1)
-            .subarray(0, length)
-            .slice();
+  if (w) {
+    // Least recently used goes first: the one-off windows of a parameter refinement must not push out
+    // the few every candidate asks for.
+    windowCache.delete(key);
+    windowCache.set(key, w);
+  } else {
+    w = windowSamples(checkedSpec(name, length), length, symmetry === 'symmetric' ? length - 1 : length);
     if (windowCache.size >= WINDOW_CACHE_SIZE) windowCache.delete(windowCache.keys().next().value as string);
     windowCache.set(key, w);
   }
-  return w.slice();
+  return w;
+}
+
+/**
+ * A window of `length` samples written into `out` (its first `length` values), neither cached nor
+ * allocated: for one-off probes, such as a parameter refinement's, that would only crowd the cache.
+ */
+export function windowInto(name: WindowName | string, length: number, symmetry: WindowSymmetry, out: Float64Array): Float64Array {
+  if (out.length < length) throw new RangeError(`window of ${length} samples does not fit in ${out.length}`);
+  return windowSamples(checkedSpec(name, length), length, symmetry === 'symmetric' ? length - 1 : length, out);
+}
+
+function checkedSpec(name: WindowName | string, length: number): WindowSpec {
+  const spec = parseWindowName(name);
+  if (!spec) throw new RangeError(`unknown window "${name}"`);
+  if (!Number.isInteger(length) || length < 1) throw new RangeError(`window length must be a positive integer, got ${length}`);
+  return spec;
+}
+
+/** A window of `length` samples (see sharedWindow): a fresh copy, the caller's to write to. */
+export function makeWindow(name: WindowName | string, length: number, symmetry: WindowSymmetry): Float64Array {
+  return sharedWindow(name, length, symmetry).slice();
 }
 
 /** Offset of a winLength window inside an nfft frame (librosa pad_center uses floor((nfft-winLength)/2)). */
