@@ -94,9 +94,13 @@ export class Conventions {
  */
 export class ConsistencyLoop {
   private readonly fft;
+  /** Spectrum and segment of the even and odd frame of a pair: frames go through the FFT two at a time (RealFft.forwardPair). */
   private readonly fr: Float64Array;
   private readonly fi: Float64Array;
+  private readonly fr2: Float64Array;
+  private readonly fi2: Float64Array;
   private readonly seg: Float64Array;
+  private readonly seg2: Float64Array;
   private readonly invEnv: Float64Array;
   /** Least-squares ISTFT of the last synthesised estimate, covered span. */
   readonly signal: Float64Array;
@@ -120,7 +124,10 @@ export class ConsistencyLoop {
     this.fft = getRealFft(nfft);
     this.fr = new Float64Array(H);
     this.fi = new Float64Array(H);
+    this.fr2 = new Float64Array(H);
+    this.fi2 = new Float64Array(H);
     this.seg = new Float64Array(nfft);
+    this.seg2 = new Float64Array(nfft);
     const span = frames > 0 ? (frames - 1) * hop + nfft : 0;
     this.signal = new Float64Array(span);
     this.invEnv = new Float64Array(span);
@@ -139,15 +146,19 @@ export class ConsistencyLoop {
     this.normS = n2;
   }
 
-  /** signal ← ISTFT(q). */
+  /** signal ← ISTFT(q). Frames are added in order, so pairing changes nothing but the FFT calls. */
   synthesize(): void {
-    const { frames, seg, signal } = this;
+    const { frames, seg, seg2, signal } = this;
     const { hop, nfft, window: w } = this.g;
     signal.fill(0);
-    for (let m = 0; m < frames; m++) {
-      this.fft.inverse(this.qReViews[m], this.qImViews[m], seg);
-      const base = m * hop;
+    for (let m = 0; m < frames; m += 2) {
+      if (m + 1 < frames) this.fft.inversePair(this.qReViews[m], this.qImViews[m], this.qReViews[m + 1], this.qImViews[m + 1], seg, seg2);
+      else this.fft.inverse(this.qReViews[m], this.qImViews[m], seg);
+      let base = m * hop;
       for (let n = 0; n < nfft; n++) signal[base + n] += w[n] * seg[n];
+      if (m + 1 >= frames) break;
+      base += hop;
+      for (let n = 0; n < nfft; n++) signal[base + n] += w[n] * seg2[n];
     }
     const inv = this.invEnv;
     for (let i = 0; i < signal.length; i++) signal[i] *= inv[i];
@@ -158,35 +169,50 @@ export class ConsistencyLoop {
    * momentum (not null): c ← t + α(t − t_prev), q ← P_mag(c) (α = 0 on the first step: no t_prev yet).
    */
   analyse(alpha: number | null): number {
-    const { frames, H, S, fr, fi, seg, signal, pRe, pIm } = this;
+    const { frames, seg, seg2, signal, fr, fi, fr2, fi2 } = this;
     const { hop, nfft, window: w } = this.g;
     let err = 0;
-    for (let m = 0; m < frames; m++) {
+    for (let m = 0; m < frames; m += 2) {
       const base = m * hop;
       for (let n = 0; n < nfft; n++) seg[n] = w[n] * signal[base + n];
-      this.fft.forward(seg, fr, fi);
-      const o = m * H;
-      for (let k = 0; k < H; k++) {
-        const s = S[o + k];
-        if (s >= 0) {
-          const d = Math.sqrt(fr[k] * fr[k] + fi[k] * fi[k]) - s;
-          err += d * d;
-        }
-      }
-      if (alpha === null) continue;
-      for (let k = 0; k < H; k++) {
-        const i = o + k;
-        const tr = fr[k];
-        const ti = fi[k];
-        fr[k] = tr + alpha * (tr - pRe[i]);
-        fi[k] = ti + alpha * (ti - pIm[i]);
-        pRe[i] = tr;
-        pIm[i] = ti;
-      }
-      projectMagnitudes(fr, fi, 0, S, this.known, o, H, this.qRe, this.qIm);
+      if (m + 1 < frames) {
+        for (let n = 0; n < nfft; n++) seg2[n] = w[n] * signal[base + hop + n];
+        this.fft.forwardPair(seg, seg2, fr, fi, fr2, fi2);
+      } else this.fft.forward(seg, fr, fi);
+      err = this.project(m, fr, fi, alpha, err);
+      if (m + 1 < frames) err = this.project(m + 1, fr2, fi2, alpha, err);
     }
     if (this.normS === 0) return err === 0 ? -Infinity : Infinity;
     return 10 * Math.log10(err / this.normS);
+  }
+
+  /**
+   * Frame m's squared error against S added to `err` (one running sum in frame order: the same
+   * rounding as a single loop) and, with a momentum, its FGLA step and magnitude projection.
+   */
+  private project(m: number, fr: Float64Array, fi: Float64Array, alpha: number | null, sum: number): number {
+    const { H, S, pRe, pIm } = this;
+    const o = m * H;
+    let err = sum;
+    for (let k = 0; k < H; k++) {
+      const s = S[o + k];
+      if (s >= 0) {
+        const d = Math.sqrt(fr[k] * fr[k] + fi[k] * fi[k]) - s;
+        err += d * d;
+      }
+    }
+    if (alpha === null) return err;
+    for (let k = 0; k < H; k++) {
+      const i = o + k;
+      const tr = fr[k];
+      const ti = fi[k];
+      fr[k] = tr + alpha * (tr - pRe[i]);
+      fi[k] = ti + alpha * (ti - pIm[i]);
+      pRe[i] = tr;
+      pIm[i] = ti;
+    }
+    projectMagnitudes(fr, fi, 0, S, this.known, o, H, this.qRe, this.qIm);
+    return err;
   }
 }
 
