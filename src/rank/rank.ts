@@ -6,7 +6,7 @@ import { estimateWindow } from '../../heuristics/index.js';
 import type { Candidate, FieldEvidence } from '../analyze/types.js';
 import type { State } from '../search/beam.js';
 import { type ConsistencyResult, consistencyDb } from './consistency.js';
-import { magnitudesOnly, unobservableFields } from './unobservable.js';
+import { unobservableFields } from './unobservable.js';
 
 /**
  * The final ranking: complete candidates scored by STFT consistency on sampled frame blocks (when
@@ -132,32 +132,33 @@ export function topCandidates(ranked: Ranked[], top: number): Candidate[] {
   const best = ranked[0].score;
   const weights = ranked.map((r) => Math.exp(-(r.score - best) / CONFIDENCE_TAU_DB));
   const total = weights.reduce((a, b) => a + b, 0);
-  return ranked.slice(0, top).map((r, i) => ({
-    rank: i + 1,
-    score: round(r.score, 2),
-    confidence: round(weights[i] / total, 4),
-    config: r.config,
-    consistencyDb: r.consistency === null ? null : round(r.consistency, 2),
-    consistencyErrorDb: r.error === null ? null : round(r.error, 2),
-    priorCost: round(r.s.cost, 2),
-    evidence: r.s.trail,
-    ambiguousStart: startAmbiguity(r.config, r.s.trail),
-    unobservable: unobservableFields(r.config, r.s.trail),
-  }));
+  return ranked.slice(0, top).map((r, i) => {
+    const unobservable = unobservableFields(r.config, r.s.trail);
+    return {
+      rank: i + 1,
+      score: round(r.score, 2),
+      confidence: round(weights[i] / total, 4),
+      config: r.config,
+      consistencyDb: r.consistency === null ? null : round(r.consistency, 2),
+      consistencyErrorDb: r.error === null ? null : round(r.error, 2),
+      priorCost: round(r.s.cost, 2),
+      evidence: r.s.trail,
+      ambiguousStart: startAmbiguity(r.config, r.s.trail, unobservable),
+      unobservable,
+    };
+  });
 }
 
 /**
  * Where frame 0 starts when the data could not show it: the centring analyzer's flag (heuristics/centring/
- * ambiguous.ts), from the trail; or magnitudes without phase whose edges nobody read (the fill's
- * convention: unobservable.ts), where the makers' readings (uncentred, centred by ⌊nfft/2⌋) differ by ⌊nfft/2⌋.
+ * ambiguous.ts), from the trail; or a start the files cannot show at all (`unobservable`: magnitudes
+ * without phase, start not pinned), where the makers' readings (uncentred, centred by ⌊nfft/2⌋) differ by ⌊nfft/2⌋.
  */
-function startAmbiguity(config: StftConfig, trail: FieldEvidence[]): Candidate['ambiguousStart'] {
+function startAmbiguity(config: StftConfig, trail: FieldEvidence[], unobservable: readonly string[]): Candidate['ambiguousStart'] {
   const e = trail.find((t) => t.field === 'firstFrameStart');
   const spread = e?.metrics?.edgeSpread;
   if (e?.metrics?.ambiguousEdge === true && typeof spread === 'number') return { spreadSamples: spread };
-  // The fill sets the start (a fallback, or derived from a centring fallback) where no analyzer and no pin did.
-  const filled = e?.source === 'fallback' || e?.source === 'derived';
-  if (magnitudesOnly(config) && filled && config.hop < config.nfft) return { spreadSamples: Math.floor(config.nfft / 2) };
+  if (unobservable.includes('firstFrameStart') && config.hop < config.nfft) return { spreadSamples: Math.floor(config.nfft / 2) };
   return null;
 }
 

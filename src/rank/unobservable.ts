@@ -20,6 +20,6 @@ export function unobservableFields(config: StftConfig, trail: readonly FieldEvid
 }
 
 /** No phase to read: no phase file and magnitudes that are not complex. */
-export function magnitudesOnly(config: StftConfig): boolean {
+function magnitudesOnly(config: StftConfig): boolean {
   return config.phaseFile === null && !isComplexDtype(config.magnitudeFile.dtype);
 }
