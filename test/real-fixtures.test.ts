@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/run.js';
 import { ALL_FIELD_NAMES, completeConfig, parseConfigObject } from '../src/config/parse.js';
-import type { StftConfig } from '../src/config/types.js';
+import type { Detrend, StftConfig } from '../src/config/types.js';
+import { trendOrder } from '../src/dsp/detrend.js';
 import { reconstruct } from '../src/export/index.js';
 import { analyze } from '../src/analyze/index.js';
 import type { Candidate } from '../src/analyze/types.js';
@@ -157,10 +158,8 @@ function fixedMagnitudes(x: ArrayLike<number>): Float64Array[] {
   return out;
 }
 
-/** Spectral convergence ‖a·|Y| − |X|‖/‖X‖ with the best gain a (linear; 0.2 ≈ −14 dB). */
-function spectralConvergence(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  const X = fixedMagnitudes(x);
-  const Y = fixedMagnitudes(y);
+/** Spectral convergence ‖a·|Y| − |X|‖/‖X‖ over frames of magnitudes, with the best gain a (linear; 0.2 ≈ −14 dB). */
+function bestGainConvergence(X: readonly Float64Array[], Y: readonly Float64Array[]): number {
   let xy = 0;
   let yy = 0;
   let xx = 0;
@@ -171,10 +170,16 @@ function spectralConvergence(x: ArrayLike<number>, y: ArrayLike<number>): number
       xx += X[m][k] ** 2;
     }
   }
+  if (xx === 0) return Infinity;
   const a = yy > 0 ? xy / yy : 0;
   let e = 0;
   for (let m = 0; m < X.length; m++) for (let k = 0; k < X[m].length; k++) e += (a * Y[m][k] - X[m][k]) ** 2;
   return Math.sqrt(e / xx);
+}
+
+/** Spectral convergence of y against x under the fixed Hann 256/64 STFT. */
+function spectralConvergence(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  return bestGainConvergence(fixedMagnitudes(x), fixedMagnitudes(y));
 }
 
 /**
@@ -186,7 +191,7 @@ function spectralConvergence(x: ArrayLike<number>, y: ArrayLike<number>): number
 function truthSpectralConvergence(truth: StftConfig, x: Float64Array, y: Float64Array, lo: number, hi: number): number {
   const g = geometryFromConfig(truth);
   const ana = new FrameAnalyzer(g);
-  const order = truth.detrend === 'linear' ? 2 : truth.detrend === 'constant' ? 1 : 0;
+  const order = trendOrder(truth.detrend);
   const off = windowOffset(g.nfft, truth.winLength, truth.windowPlacement);
   const seg = new Float64Array(g.nfft);
   const bins = binsFor(g.nfft, g.sided);
@@ -199,27 +204,15 @@ function truthSpectralConvergence(truth: StftConfig, x: Float64Array, y: Float64
     ana.analyze(m, seg, re, im, 0);
     return Float64Array.from(re, (r, k) => Math.hypot(r, im[k]));
   };
-  let xy = 0;
-  let yy = 0;
-  let xx = 0;
-  const pairs: [Float64Array, Float64Array][] = [];
+  const X: Float64Array[] = [];
+  const Y: Float64Array[] = [];
   for (let m = 0; m < truth.frames; m++) {
     const start = g.firstFrameStart + m * g.hop;
     if (start < lo || start + g.nfft > hi) continue;
-    const X = magsOf(x, m, start);
-    const Y = magsOf(y, m, start);
-    for (let k = 0; k < bins; k++) {
-      xy += X[k] * Y[k];
-      yy += Y[k] ** 2;
-      xx += X[k] ** 2;
-    }
-    pairs.push([X, Y]);
+    X.push(magsOf(x, m, start));
+    Y.push(magsOf(y, m, start));
   }
-  if (pairs.length === 0 || xx === 0) return Infinity;
-  const a = yy > 0 ? xy / yy : 0;
-  let e = 0;
-  for (const [X, Y] of pairs) for (let k = 0; k < bins; k++) e += (a * Y[k] - X[k]) ** 2;
-  return Math.sqrt(e / xx);
+  return bestGainConvergence(X, Y);
 }
 
 /**
@@ -271,7 +264,7 @@ function measure(
   const to = Math.min(y.length - edge, x.length - at);
   if (to - from < 64)
     return { snr: -Infinity, sc: phase ? null : Infinity, scSignal: null, note: `no interior to compare (start ${r.start}, ${y.length} samples)` };
-  const order = truth.detrend === 'linear' ? 2 : truth.detrend === 'constant' ? 1 : 0;
+  const order = trendOrder(truth.detrend as Detrend);
   const ref = withoutTrend(x.subarray(at + from, at + to), order);
   const got = withoutTrend(y.subarray(from, to), order);
   const why = r.phaseUse === 'file' ? '' : `: ${r.phaseReason}`;
