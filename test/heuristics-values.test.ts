@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { magnitudeScale } from '../heuristics/magnitude-scale/index.js';
+import { localMinimumTail } from '../heuristics/magnitude-scale/local-minima.js';
 import { phaseUnit } from '../heuristics/phase-unit/index.js';
 import type { AnalyzerResult } from '../heuristics/types.js';
 import { Evidence } from '../src/analysis/evidence.js';
@@ -292,6 +293,36 @@ describe('magnitude-scale', () => {
         expect(r.hypotheses[0]?.values.magnitudeScale, `${over.magnitudeScale}: ${topScale(r)} ${r.hypotheses[0]?.reason}`).toBe(over.magnitudeScale);
         // A quarter of the cells exactly 0 could also be a log scale clipped at 0 (uint8 dB): first, not sure.
         expect(r.hypotheses[0].score, `${over.magnitudeScale}: ${topScale(r)} ${r.hypotheses[0]?.reason}`).toBeGreaterThan(0.3);
+      } finally {
+        c.cleanup();
+      }
+    }
+  });
+
+  it('reads the exponent from local minima on short recordings that start and end in silence (magnitudes only)', () => {
+    // espeak-ng speech with its silences, 0.75 s: the file-wide tail of such clips read linear as power
+    // or power-law-3 (ln-rates 0.45–0.95); the local minima's rate is 2/p whatever the level around them.
+    const raw = readFileSync(new URL('./fixtures/real/signals/speech16.f32', import.meta.url));
+    const speech = Float64Array.from(new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4).subarray(0, 12000));
+    const cases: [Partial<StftConfig>, MagnitudeScale, [number, number]][] = [
+      [{ nfft: 400, hop: 160 }, 'linear', [1.4, 3]],
+      [{ nfft: 400, hop: 160 }, 'power', [0.6, 1.35]],
+      [{ nfft: 512, hop: 448, window: 'tukey-0.25' }, 'linear', [1.4, 3]],
+      [{ nfft: 256, hop: 64 }, 'power', [0.6, 1.35]],
+    ];
+    for (const [over, scale, [lo, hi]] of cases) {
+      const c = synthCase({ ...over, magnitudeScale: scale, phaseFile: null, sampleRate: 16000 }, speech);
+      try {
+        const fixed = fixedUpTo(c.config, MAG_NEEDS);
+        const shape = { frames: c.config.frames, bins: c.config.bins, layout: c.config.layout };
+        const kHi = c.config.bins - 1;
+        const local = localMinimumTail(c.evidence, c.config.magnitudeFile, shape, 1, kHi, null);
+        const what = `${scale} ${JSON.stringify(over)}`;
+        expect(local, what).not.toBeNull();
+        expect(local!.rate, what).toBeGreaterThan(lo);
+        expect(local!.rate, what).toBeLessThan(hi);
+        const r = magnitudeScale.run(c.evidence, fixed);
+        expect(r.hypotheses[0]?.values.magnitudeScale, `${what}: ${topScale(r)} ${r.hypotheses[0]?.reason}`).toBe(scale);
       } finally {
         c.cleanup();
       }

@@ -14,6 +14,7 @@ import {
   tailAboveFloor,
 } from '../shared/sampled-values.js';
 import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '../types.js';
+import { localMinimumTail } from './local-minima.js';
 
 /**
  * magnitude-scale: how a stored magnitude value decodes to |X| (DESIGN.md §1), plus its clipped floor.
@@ -220,6 +221,13 @@ function analyse(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
   // Per family: exact zeros are a plateau for the log reading but silence for the power one.
   const heavyLog = floorShare > 0.02 && log.contiguous;
   const heavyPow = floorShare > 0.02 && powContiguous;
+  // Zeros are silence, not a clip; a positive plateau is a clip (amin) and stays a floor.
+  const powFloor = plateau && plateau.value > 0 ? plateau.value : null;
+  // The power family read from local minima (local-minima.ts) where it can be: float cells (integer
+  // codes tie) and a tail no heavy floor censors; else the file-wide tail of ln(stored).
+  const shape = shapeOf(fixed);
+  const local = powFit && storage && shape && quantum === 0 && !heavyPow ? localMinimumTail(evidence, storage, shape, s.kLo, s.kHi, powFloor) : null;
+  const powTail = local ?? powFit;
   const scored: Scored[] = [];
   const familyWeight = (f: TailFit, est: number, lo: number, hi: number): number => {
     const s2 = 0.12 + Math.sqrt(8 / f.k);
@@ -250,11 +258,12 @@ function analyse(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     logW = familyWeight(logFit, 2 / logFit.rate, 0.3, heavyLog ? Infinity : 12) * (heavyLog ? UNCHECKED_TAIL : 1);
     consider(logFit, LOG_CANDIDATES, logW, plateau ? plateau.value : null, heavyLog, 'lower-tail rate of stored values');
   }
-  if (powFit) {
-    powW = familyWeight(powFit, 2 / powFit.rate, 0.08, heavyPow ? Infinity : 4) * (heavyPow ? UNCHECKED_TAIL : 1);
-    // Zeros are silence, not a clip; a positive plateau is a clip (amin) and stays a floor.
-    const floorValue = plateau && plateau.value > 0 ? plateau.value : null;
-    consider(powFit, POWER_CANDIDATES, powW, floorValue, heavyPow, 'lower-tail rate of ln(stored)');
+  if (powTail) {
+    powW = familyWeight(powTail, 2 / powTail.rate, 0.08, heavyPow ? Infinity : 4) * (heavyPow ? UNCHECKED_TAIL : 1);
+    const what = local
+      ? `lower-tail rate of ln(local minimum / neighbours' median) over ${local.kept} of ${local.minima} minima`
+      : 'lower-tail rate of ln(stored)';
+    consider(powTail, POWER_CANDIDATES, powW, powFloor, heavyPow, what);
     const lin = scored.find((x) => x.c !== 'log1p' && x.c.scale === 'linear');
     // Read as log1p, a peak of v stands for e^v − 1: a peak this far above the median (in nepers) is
     // no audio STFT (a linear file peaking at 161 would span 1400 dB), so the twin is not offered.
@@ -274,7 +283,7 @@ function analyse(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
   const sum = scored.reduce((a, x) => a + x.weight, 0);
   const bestFit = Math.max(...scored.map((x) => x.fit));
   if (!(sum > 0) || !(bestFit > 1e-6)) {
-    return undecided(`no scale fits the lower tail (log rate ${logFit ? fmt(logFit.rate) : '-'}, ln-rate ${powFit ? fmt(powFit.rate) : '-'})`);
+    return undecided(`no scale fits the lower tail (log rate ${logFit ? fmt(logFit.rate) : '-'}, ln-rate ${powTail ? fmt(powTail.rate) : '-'})`);
   }
   // Confidence caps: real STFT cells correlate with their neighbours (window overlap, spectral
   // envelope); i.i.d. noise does not. Tiny samples give loose tails.
@@ -308,7 +317,7 @@ function analyse(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
       values: { magnitudeScale: scale, dbFloor: x.dbFloor, ...gain },
       score,
       reason: `${x.reason}; ${common.join(', ')}${gainNote}`,
-      metrics: metrics(x, logFit, powFit, negShare, plateau, floorShare, rho, n),
+      metrics: metrics(x, logFit, powTail, negShare, plateau, floorShare, rho, n),
     };
   });
   return { hypotheses: hyps };
