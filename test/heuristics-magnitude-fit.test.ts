@@ -124,10 +124,10 @@ describe('what magnitudes cannot show', () => {
     const c = synthCase({ ...WIN[0].over, phaseFile: null, sampleRate: 16000 }, speech16);
     try {
       const top = analyzeEvidence(c.evidence, { top: 1 }).candidates[0];
-      expect(top.unobservable).toEqual(['phaseReference', 'phaseSign', 'windowPlacement', 'center', 'padMode', 'firstFrameStart']);
+      expect(top.unobservable).toEqual(['phaseReference', 'phaseSign', 'windowPlacement', 'center', 'padMode', 'firstFrameStart', 'detrend']);
       expect(top.ambiguousStart).toEqual({ spreadSamples: 128 });
       const r = analyzeEvidence(c.evidence, { top: 1, pins: { center: false, padMode: 'none', firstFrameStart: 0 } });
-      expect(r.candidates[0].unobservable).toEqual(['phaseReference', 'phaseSign', 'windowPlacement']);
+      expect(r.candidates[0].unobservable).toEqual(['phaseReference', 'phaseSign', 'windowPlacement', 'detrend']);
       expect(r.candidates[0].ambiguousStart).toBeNull();
       expect(r.notes.join(' ')).toMatch(/magnitudes alone cannot show phaseReference, phaseSign, windowPlacement/);
     } finally {

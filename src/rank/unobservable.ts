@@ -8,14 +8,25 @@ import { isComplexDtype, type StftConfig } from '../config/types.js';
  * - windowPlacement, when the window is shorter than the frame: moving the segment within the frame is
  *   a circular shift, which leaves |FFT| unchanged;
  * - center, padMode, firstFrameStart: no analyzer reads the edges without phase (the padded frames'
- *   magnitudes do not tell zero padding from quiet audio), so the start follows the maker's convention.
+ *   magnitudes do not tell zero padding from quiet audio), so the start follows the maker's convention;
+ * - detrend: a removed segment mean changes only the bins in the window's main lobe of DC (μ·W(k)),
+ *   which magnitude-fit leaves free, and the detrend analyzer needs phase: a recipe's convention
+ *   (scipy.signal.spectrogram's 'constant') or none.
  * A field the user pinned is known, whatever the data shows. With phase (a phase file, or one complex
  * file) every field is measured or its doubt is in the ranking: the list is empty.
  */
 export function unobservableFields(config: StftConfig, trail: readonly FieldEvidence[]): string[] {
   if (!magnitudesOnly(config)) return [];
   const pinned = new Set(trail.filter((t) => t.source === 'pinned').map((t) => t.field));
-  const fields = ['phaseReference', 'phaseSign', ...(config.winLength < config.nfft ? ['windowPlacement'] : []), 'center', 'padMode', 'firstFrameStart'];
+  const fields = [
+    'phaseReference',
+    'phaseSign',
+    ...(config.winLength < config.nfft ? ['windowPlacement'] : []),
+    'center',
+    'padMode',
+    'firstFrameStart',
+    'detrend',
+  ];
   return fields.filter((f) => !pinned.has(f));
 }
 
