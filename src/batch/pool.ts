@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { cpuPlan, freeCpu } from './affinity.js';
 import type { JobSpec } from './job.js';
 import type { BatchLine, BatchPair } from './types.js';
 
@@ -41,6 +42,8 @@ const STDERR_TAIL = 4096;
 
 interface Slot {
   proc: ChildProcess;
+  /** The CPU the job's process is pinned to (affinity.ts), or null. */
+  cpu: number | null;
   job: { id: number; spec: JobSpec; t0: number; peakMB: number } | null;
   killedForMemory: number | null;
   stderr: string;
@@ -59,6 +62,7 @@ export function runPool(specs: readonly JobSpec[], opts: PoolOptions, onLine: (l
     let next = 0;
     let finished = 0;
     const slots = new Set<Slot>();
+    const plan = specs.length > 0 ? cpuPlan(Math.min(opts.jobs, specs.length)) : null;
     const watchdog = setInterval(() => {
       for (const s of slots) {
         if (!s.job || s.proc.pid === undefined) continue;
@@ -95,11 +99,19 @@ export function runPool(specs: readonly JobSpec[], opts: PoolOptions, onLine: (l
       if (s.proc.pid !== undefined) opts.onStart?.(spec.pair, s.proc.pid);
     };
     const start = (): void => {
+      const cpu = plan
+        ? freeCpu(
+            plan,
+            [...slots].map((s) => s.cpu),
+          )
+        : null;
+      const flags = workerFlags(opts.jobs, opts.memoryLimitMB);
+      // Pinned: fork runs `taskset -c <cpu> node <flags> worker.js`, taskset execs node in its place.
       const proc = fork(opts.script, [], {
-        execArgv: workerFlags(opts.jobs, opts.memoryLimitMB),
+        ...(plan && cpu !== null ? { execPath: plan.taskset, execArgv: ['-c', String(cpu), process.execPath, ...flags] } : { execArgv: flags }),
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       });
-      const slot: Slot = { proc, job: null, killedForMemory: null, stderr: '' };
+      const slot: Slot = { proc, cpu, job: null, killedForMemory: null, stderr: '' };
       slots.add(slot);
       proc.stderr?.on('data', (d: Buffer) => {
         slot.stderr = (slot.stderr + d.toString('utf8')).slice(-STDERR_TAIL);
