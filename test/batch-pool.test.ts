@@ -87,8 +87,13 @@ describe('batch in worker processes', () => {
 });
 
 describe('job process flags', () => {
-  it('a pool that fills the cores collects garbage on each job’s own thread; one that leaves a core idle does not', () => {
-    expect(workerFlags(2, 900, 2)).toEqual(['--max-old-space-size=900', '--single-threaded-gc']);
+  it('a pool that fills the cores collects garbage on each job’s own thread and compiles less; one that leaves a core idle keeps the defaults', () => {
+    expect(workerFlags(2, 900, 2)).toEqual([
+      '--max-old-space-size=900',
+      '--single-threaded-gc',
+      '--interrupt-budget=270336',
+      '--max-inlined-bytecode-size-cumulative=460',
+    ]);
     expect(workerFlags(3, 900, 2)).toContain('--single-threaded-gc');
     expect(workerFlags(1, 900, 2)).toEqual(['--max-old-space-size=900']);
   });
