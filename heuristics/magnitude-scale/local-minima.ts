@@ -1,7 +1,7 @@
 import type { Evidence } from '../../src/analysis/evidence.js';
 import type { FileStorage } from '../../src/config/types.js';
 import type { MatrixShape } from '../../src/decode/frames.js';
-import { sampleFrames, type TailFit } from '../shared/sampled-values.js';
+import { exponentialTailRate, sampleFrames, type TailFit } from '../shared/sampled-values.js';
 
 /**
  * The r² law read locally. Near an isolated zero a complex STFT grows linearly with the distance, so a
@@ -84,18 +84,11 @@ export function localMinimumTail(
   const kept = ratios.filter((_, i) => spreads[i] <= cut).sort((a, b) => a - b);
   const k = Math.round(TAIL_SHARE * kept.length);
   if (k < MIN_TAIL) return null;
-  const rate = hill(kept, k);
+  const rate = exponentialTailRate(kept, k);
   // As in lowerTailFit, the deepest cells' rate equals the rate when the domain is right; a quarter,
   // not an eighth: the tail holds tens to hundreds of minima, not thousands of cells.
-  const deepRate = hill(kept, Math.max(MIN_TAIL / 2, Math.round(k / 4)));
+  const deepRate = exponentialTailRate(kept, Math.max(MIN_TAIL / 2, Math.round(k / 4)));
   if (!(rate > 0 && rate < Infinity)) return null;
   const drift = deepRate > 0 && deepRate < Infinity ? Math.log(deepRate / rate) : 0;
   return { rate, deepRate, k, drift, minima, kept: kept.length };
-}
-
-/** Exponential rate of the k lowest of an ascending sample, below the (k+1)-th. */
-function hill(sorted: readonly number[], k: number): number {
-  let sum = 0;
-  for (let i = 0; i < k; i++) sum += sorted[k] - sorted[i];
-  return k / sum;
 }

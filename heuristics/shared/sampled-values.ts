@@ -113,19 +113,24 @@ export function lowerTailFit(sorted: Float64Array, fraction: number, censored = 
   const n = sorted.length + censored;
   const k = Math.min(sorted.length - 1, Math.max(64, Math.round(n * fraction) - censored));
   if (k < 64) return null;
-  const rateAt = (kk: number, cens: number): number => {
-    const t = sorted[kk];
-    let s = cens * (t - floor);
-    for (let i = 0; i < kk; i++) s += t - sorted[i];
-    return kk / s;
-  };
-  const rate = rateAt(k, censored);
+  const rate = exponentialTailRate(sorted, k, censored, floor);
   if (!(rate > 0 && rate < Infinity)) return null;
   // The deep estimate is only meaningful without censoring (with it, the deep cells are the floor).
   const kDeep = Math.max(24, Math.round(k / 8));
-  const deepRate = censored > 0 ? rate : rateAt(kDeep, 0);
+  const deepRate = censored > 0 ? rate : exponentialTailRate(sorted, kDeep);
   const drift = deepRate > 0 && deepRate < Infinity ? Math.log(deepRate / rate) : 0;
   return { rate, deepRate, k, drift };
+}
+
+/**
+ * The MLE of an exponential lower tail from the k lowest values of an ascending sample, below the
+ * (k+1)-th value T, with `censored` cells at `floor`: k / (c·(T − floor) + Σ(T − u_i)).
+ */
+export function exponentialTailRate(sorted: ArrayLike<number>, k: number, censored = 0, floor = 0): number {
+  const t = sorted[k];
+  let s = censored * (t - floor);
+  for (let i = 0; i < k; i++) s += t - sorted[i];
+  return k / s;
 }
 
 /**
