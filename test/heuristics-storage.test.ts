@@ -274,6 +274,34 @@ describe('raw-dtype: other programs and bad input', () => {
     }
   });
 
+  test('tiny normal floats at the start are data (the power of near-silence), stored integers before data are a header', () => {
+    // scipy.signal.spectrogram's psd of speech that starts in silence, bin-major: the DC row opens 0, 0, 5.3e-26, 2.9e-10.
+    const dir = join(import.meta.dirname, 'fixtures', 'real', 'scipy-spectrogram-psd-speech-magonly');
+    const ev = new Evidence(join(dir, 'psd.f32'), null);
+    try {
+      const top = rawDtype.run(ev, {}).hypotheses[0];
+      expect(top.values.magnitudeFile).toMatchObject({ dtype: 'float32', endian: 'little', headerBytes: 0 });
+    } finally {
+      ev.close();
+    }
+    // The same test must still see a header: the shape as two uint32 (denormals when read as float32) before the body.
+    const body = encodeValues(
+      Float64Array.from({ length: 129 * 40 }, (_, i) => (i % 40 < 3 ? [0, 0, 5.3e-26][i % 40] : 1e-7 * (1 + Math.sin(i)))),
+      'float32',
+      'little',
+    );
+    const file = new Uint8Array(8 + body.length);
+    new DataView(file.buffer).setUint32(0, 129, true);
+    new DataView(file.buffer).setUint32(4, 40, true);
+    file.set(body, 8);
+    const c = bytesCase(file, null);
+    try {
+      expect(rawDtype.run(c.evidence, {}).hypotheses[0].values.magnitudeFile).toMatchObject({ dtype: 'float32', headerBytes: 8 });
+    } finally {
+      c.cleanup();
+    }
+  });
+
   test('pinned fields are honoured', () => {
     const c = synthCase(
       { magnitudeFile: rawStorage({ dtype: 'float64', headerBytes: 16 }), phaseFile: rawStorage({ dtype: 'float64', headerBytes: 16 }) },

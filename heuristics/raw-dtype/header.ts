@@ -1,4 +1,4 @@
-import { decodeStream, headerInts, headerPairs, isFloat, valueSize } from '../shared/storage-readings.js';
+import { decodeStream, headerInts, headerPairs, isFloat, tinyNormal, valueSize } from '../shared/storage-readings.js';
 import { phaseBound, type Reading } from './judge.js';
 
 /**
@@ -43,12 +43,15 @@ export function headerOptions(lead: Uint8Array, size: number, r: Reading): Heade
   const range = Math.max(st.max - st.min, 1e-300);
   const maxAbs = Math.max(Math.abs(st.min), Math.abs(st.max));
   const float = isFloat(r.interp.dtype);
+  // Stored integers read as float32/64 are denormals. A normal value, however small, can be data: the
+  // power of a near-silent frame (5e-26 in scipy's psd of speech that starts in silence) is not a header.
+  const floor = Math.min(tinyNormal(r.interp.dtype) ?? 0, 1e-20);
   // A phase sample may miss the exact bound (π, 180, full scale) that DC runs sit on: allow the unit's bound.
   const bound = r.role === 'phase' ? phaseBound(r.interp.dtype, maxAbs) : maxAbs;
   const typical = (v: number): boolean => {
     if (!Number.isFinite(v)) return false;
     const a = Math.abs(v);
-    if (float && v !== 0 && (a > 1e12 || a < 1e-20)) return false;
+    if (float && v !== 0 && (a > 1e12 || a < floor)) return false;
     if (r.role === 'phase') return a <= bound;
     return v >= st.min - 0.25 * range && v <= st.max + 0.25 * range;
   };

@@ -56,6 +56,11 @@ const TINY_NORMAL: Partial<Record<RealDtype, number>> = {
   float64: 2.2250738585072014e-308,
 };
 
+/** Smallest normal magnitude of a float type (undefined for integers): below it lie denormals, what small integers read as floats look like. */
+export function tinyNormal(d: Dtype): number | undefined {
+  return TINY_NORMAL[componentDtype(d)];
+}
+
 export function isFloat(d: Dtype): boolean {
   return componentDtype(d).startsWith('float');
 }
@@ -101,7 +106,7 @@ export interface StreamStats {
 export function streamStats(chunks: readonly Float64Array[], dtype: Dtype): StreamStats {
   let count = 0;
   for (const c of chunks) count += c.length;
-  const tiny = TINY_NORMAL[componentDtype(dtype)];
+  const tiny = tinyNormal(dtype);
   const finite = new Float64Array(count);
   const logs = new Float64Array(count);
   let nf = 0;

@@ -18,10 +18,15 @@ import scipy.io.wavfile as wavfile
 from scipy import signal as sps
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
-OUT = os.path.join(ROOT, 'test', 'fixtures', 'real')
-SIGDIR = os.path.join(OUT, 'signals')
+# REAL_FIXTURES_OUT=/some/dir writes the fixture folders and their manifest there instead (held-out sets that must
+# not enter the committed, size-capped folder); the shared signals always stay in (and are read from) the repository.
+DEFAULT_OUT = os.path.join(ROOT, 'test', 'fixtures', 'real')
+OUT = os.path.abspath(os.environ.get('REAL_FIXTURES_OUT') or DEFAULT_OUT)
+SIGDIR = os.path.join(DEFAULT_OUT, 'signals')
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOL = 1e-5
+# Steps that write held-out sets for a one-off measurement: run only when named, never into the committed folder.
+MEASURE_ONLY = {'magonly4'}
 
 manifest = []
 refused = []
@@ -292,7 +297,7 @@ def emit(name, t, files, x, sig, producer, call, lossless, notes='', edge_bin_ga
     with open(os.path.join(d, 'truth.json'), 'w') as fh:
         json.dump(t, fh, indent=1)
     entry = {'name': name, 'issue': issue, 'dir': os.path.relpath(d, OUT), 'magnitude': mag, 'phase': phase, 'truth': 'truth.json',
-             'signal': f'signals/{sig}.f32', 'signalLength': int(np.shape(x)[-1]), 'producer': producer, 'call': call, 'lossless': lossless, 'hasPhase': phase is not None,
+             'signal': f'signals/{sig}.f32' if OUT == DEFAULT_OUT else os.path.join(SIGDIR, f'{sig}.f32'), 'signalLength': int(np.shape(x)[-1]), 'producer': producer, 'call': call, 'lossless': lossless, 'hasPhase': phase is not None,
              'shape': ([t['channels']] if t['channels'] > 1 else []) + [t['bins'], t['frames']], 'bytes': size_of(magp, php), 'check': err}
     orders = {k: bool(np.load(pth, mmap_mode='r').flags.f_contiguous and not np.load(pth, mmap_mode='r').flags.c_contiguous)
               for k, pth in (('magnitude', magp), ('phase', php)) if pth and pth.endswith('.npy')}
@@ -880,6 +885,19 @@ def kinds_fixtures(S, tmp):
 
 
 # ---------------------------------------------------------------- held-out magnitude-only files (not seen when magnitude-fit was tuned)
+def octave_chord_specgram(samples, call, out):
+    """Octave's `call` (a specgram expression of x) on the first `samples` of the chord; abs(S) written to `out` as
+    float32 in Octave's column-major order (frame after frame). Returns Octave's version."""
+    ver = subprocess.run(['octave-cli', '--eval', 'disp(version)'], capture_output=True, text=True).stdout.strip()
+    subprocess.run(['octave-cli', '--no-gui', '--eval', f"""
+        pkg load signal;
+        fid = fopen('{SIGDIR}/chord8.f32'); x = fread(fid, {samples}, 'float32=>double'); fclose(fid);
+        S = {call};
+        fid = fopen('{out}', 'w'); fwrite(fid, abs(S), 'float32'); fclose(fid);"""],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return ver
+
+
 def magonly2_fixtures(S, tmp):
     """Magnitude-only files from the real tools with settings the four tuning fixtures do not have. Kept short
     (the whole fixture folder stays under 5 MB): each file is 17-27 kB (du -sb also counts each folder as 4 kB)."""
@@ -954,13 +972,7 @@ def magonly2_fixtures(S, tmp):
          "mlab.specgram(x[:2944], NFFT=512, Fs=fs, noverlap=384, mode='magnitude'); the transpose, float32 tofile", True)
 
     # 6. Octave specgram with every default (n 256, window hanning(256) symmetric, overlap 128, Fs 2): abs(S) fwrite float32; the chord, first 4800 samples.
-    ver = subprocess.run(['octave-cli', '--eval', 'disp(version)'], capture_output=True, text=True).stdout.strip()
-    subprocess.run(['octave-cli', '--no-gui', '--eval', f"""
-        pkg load signal;
-        fid = fopen('{SIGDIR}/chord8.f32'); x = fread(fid, 4800, 'float32=>double'); fclose(fid);
-        S = specgram(x);
-        fid = fopen('{tmp}/oct-specgram-alldefaults.mag', 'w'); fwrite(fid, abs(S), 'float32'); fclose(fid);"""],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ver = octave_chord_specgram(4800, 'specgram(x)', os.path.join(tmp, 'oct-specgram-alldefaults.mag'))
     rate, x, _ = S['chord8']
     x = x[:4800]
     name = 'octave-specgram-defaults-magonly'
@@ -972,10 +984,248 @@ def magonly2_fixtures(S, tmp):
          ('mag.f32', None), x, 'chord8', 'Octave ' + ver + ' signal specgram', "S = specgram(x(1:4800)) (all defaults: 256, hanning(256), overlap 128); fwrite(abs(S), 'float32')", True)
 
 
+def magonly3_fixtures(S, tmp):
+    """A second held-out magnitude-only set: short files (20-60 frames) from the real tools with settings no earlier
+    fixture has, generated and measured before any change was made for them (6 of 8 failed)."""
+    import scipy, torch, matplotlib, aubio
+    from matplotlib import mlab
+    tv = 'torch.stft ' + torch.__version__
+    eb_note = 'one-sided psd doubles every bin but DC and Nyquist (see scipy-spectrogram-psd)'
+
+    def edges(n):
+        eb = np.ones(n)
+        eb[0] = eb[-1] = np.sqrt(0.5)
+        return eb
+
+    # 1. torchaudio Spectrogram's defaults emulated with torch.stft (torchaudio is not installed): n_fft 400, win 400 periodic
+    #    Hann, hop 200, centre reflect, power 2; speech with its leading silence, first 8000 samples; np.save (Fortran-ordered).
+    rate, x, _ = S['speech16']
+    x = x[:8000]
+    Z = torch.stft(torch.from_numpy(x.copy()), n_fft=400, hop_length=200, window=torch.hann_window(400), center=True, pad_mode='reflect',
+                   return_complex=True)
+    name = 'torch-power-400-200-magonly-npy'
+    d = folder(name)
+    np.save(os.path.join(d, 'power.npy'), (Z.abs() ** 2).numpy())
+    emit(name, truth(magnitudeFile={'format': 'npy'}, phaseFile=None, frames=Z.shape[1], bins=Z.shape[0], nfft=400, hop=200, center=True,
+                     padMode='reflect', firstFrameStart=-200, magnitudeScale='power', sampleRate=rate, originalLength=len(x)),
+         ('power.npy', None), x, 'speech16', tv,
+         "torch.stft(x[:8000], n_fft=400, hop_length=200, window=torch.hann_window(400), center=True, pad_mode='reflect', return_complex=True).abs()**2 "
+         "(torchaudio.transforms.Spectrogram() defaults); np.save float32 (bins, frames)", True)
+
+    # 2. Whisper-like: n_fft 512, win_length 400 (torch centres the shorter window in the frame), hop 160; speech cut mid-word,
+    #    4800 samples; .abs() bin-major float32 tofile.
+    rate, x, _ = S['cut16']
+    x = x[:4800]
+    Z = torch.stft(torch.from_numpy(x.copy()), n_fft=512, hop_length=160, win_length=400, window=torch.hann_window(400), center=True,
+                   pad_mode='reflect', return_complex=True)
+    name = 'torch-abs-512-160-win400-magonly'
+    d = folder(name)
+    Z.abs().numpy().astype('<f4').tofile(os.path.join(d, 'mag.f32'))
+    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, frames=Z.shape[1], bins=Z.shape[0], nfft=512, hop=160, winLength=400,
+                     windowPlacement='centred', center=True, padMode='reflect', firstFrameStart=-256, sampleRate=rate, originalLength=len(x)),
+         ('mag.f32', None), x, 'cut16', tv,
+         "torch.stft(x[:4800], n_fft=512, hop_length=160, win_length=400, window=torch.hann_window(400), center=True, pad_mode='reflect', "
+         "return_complex=True).abs(); .numpy().tofile float32 (bins, frames)", True)
+
+    # 3. torch.stft n_fft 1024 hop 256, .abs(), the ALSA speech (whole second); the transpose (frames, bins) float32 tofile.
+    rate, x, _ = S['alsa8']
+    Z = torch.stft(torch.from_numpy(x.copy()), n_fft=1024, hop_length=256, window=torch.hann_window(1024), return_complex=True)
+    name = 'torch-abs-1024-256-framemajor-magonly'
+    d = folder(name)
+    np.ascontiguousarray(Z.abs().numpy().T, dtype='<f4').tofile(os.path.join(d, 'mag.f32'))
+    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, layout='frame-major', frames=Z.shape[1], bins=Z.shape[0], nfft=1024, hop=256,
+                     center=True, padMode='reflect', firstFrameStart=-512, sampleRate=rate, originalLength=len(x)),
+         ('mag.f32', None), x, 'alsa8', tv,
+         "torch.stft(x, n_fft=1024, hop_length=256, window=torch.hann_window(1024), return_complex=True).abs() (center=True, pad_mode='reflect' "
+         "defaults); .numpy().T tofile float32 (frames, bins)", True)
+
+    # 4. scipy.signal.stft defaults (periodic Hann 256, hop 128, boundary zeros, padded, / sum(w)), np.abs; ALSA speech, 4000 samples; float64 tofile.
+    rate, x, _ = S['alsa8']
+    x = x[:4000]
+    f, tt, Z = sps.stft(x.astype(np.float64), fs=rate)
+    name = 'scipy-stft-default-abs-f64-magonly'
+    d = folder(name)
+    np.abs(Z).astype('<f8').tofile(os.path.join(d, 'mag.f64'))
+    w = sps.get_window('hann', 256)
+    emit(name, truth(magnitudeFile=raw('float64'), phaseFile=None, frames=Z.shape[1], bins=Z.shape[0], nfft=256, hop=128, center=True,
+                     padMode='zeros', firstFrameStart=-128, gain=float(1 / w.sum()), sampleRate=rate, originalLength=len(x)),
+         ('mag.f64', None), x, 'alsa8', 'scipy.signal.stft scipy ' + scipy.__version__,
+         'f, t, Z = scipy.signal.stft(x[:4000], fs) defaults; np.abs(Z).tofile float64 (bins, frames)', True)
+
+    # 5. scipy.signal.spectrogram all defaults (psd, tukey 0.25 256, noverlap 32 -> hop 224, constant detrend) on the speech with
+    #    its leading silence, first 9000 samples (40 frames); float32 tofile.
+    rate, x, _ = S['speech16']
+    x = x[:9000]
+    _, _, P = sps.spectrogram(x.astype(np.float64), fs=rate)
+    name = 'scipy-spectrogram-psd-speech-magonly'
+    d = folder(name)
+    P.astype('<f4').tofile(os.path.join(d, 'psd.f32'))
+    w = sps.get_window(('tukey', 0.25), 256)
+    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, frames=P.shape[1], bins=P.shape[0], nfft=256, hop=224, window='tukey-0.25',
+                     detrend='constant', magnitudeScale='power', gain=float(np.sqrt(2 / (rate * (w * w).sum()))), sampleRate=rate),
+         ('psd.f32', None), x, 'speech16', 'scipy.signal.spectrogram scipy ' + scipy.__version__,
+         'spectrogram(x[:9000], fs) all defaults (mode psd); tofile float32 (bins, frames)', True,
+         notes=eb_note, edge_bin_gain=edges(129), extra_meta={'knownDeviation': 'onesided2X: bins 0 and nfft/2 at gain/sqrt(2)'})
+
+    # 6. matplotlib.mlab.specgram default mode psd, NFFT 128 noverlap 64 (np.hanning symmetric, no detrend); speech cut mid-word,
+    #    2560 samples; np.save float32 (bins, frames) -- mlab's output is a transposed view, so Fortran-ordered.
+    rate, x, _ = S['cut16']
+    x = x[:2560]
+    P, f, tt = mlab.specgram(x.astype(np.float64), NFFT=128, Fs=rate, noverlap=64)
+    name = 'mlab-specgram-psd-128-64-magonly'
+    d = folder(name)
+    np.save(os.path.join(d, 'psd.npy'), P.astype('<f4'))
+    w = np.hanning(128)
+    emit(name, truth(magnitudeFile={'format': 'npy'}, phaseFile=None, frames=P.shape[1], bins=P.shape[0], nfft=128, hop=64, windowSymmetry='symmetric',
+                     magnitudeScale='power', gain=float(np.sqrt(2 / (rate * (w * w).sum()))), sampleRate=rate),
+         ('psd.npy', None), x, 'cut16', 'matplotlib.mlab.specgram matplotlib ' + matplotlib.__version__,
+         'mlab.specgram(x[:2560], NFFT=128, Fs=fs, noverlap=64) (mode psd, scale_by_freq); np.save float32 (bins, frames)', True,
+         notes=eb_note, edge_bin_gain=edges(65), extra_meta={'knownDeviation': 'onesided2X: bins 0 and nfft/2 at gain/sqrt(2)'})
+
+    # 7. aubio.pvoc(512, 128), default window 'hanningz' (periodic Hann), cvec.norm only; the chord (no silence at the start),
+    #    first 4000 samples fed in hop-sized blocks (last zero-padded); rows stacked (frames, bins) float32 tofile.
+    rate, x, _ = S['chord8']
+    x = x[:4000]
+    N, hop = 512, 128
+    p = aubio.pvoc(N, hop)
+    F = -(-len(x) // hop)
+    xp = np.zeros(F * hop, dtype=np.float32)
+    xp[:len(x)] = x
+    norm = np.zeros((F, N // 2 + 1), dtype=np.float32)
+    for m in range(F):
+        norm[m] = p(xp[m * hop:(m + 1) * hop]).norm
+    name = 'aubio-pvoc-512-128-norm-magonly'
+    d = folder(name)
+    norm.tofile(os.path.join(d, 'norm.f32'))
+    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, layout='frame-major', frames=F, bins=N // 2 + 1, nfft=N, hop=hop, center=True,
+                     padMode='zeros', firstFrameStart=hop - N, phaseReference='window-centre', sampleRate=rate, originalLength=len(x)),
+         ('norm.f32', None), x, 'chord8', 'aubio.pvoc ' + aubio.version,
+         "aubio.pvoc(512, 128) (window 'hanningz'); fed x[:4000] in 128-sample float32 blocks (last zero-padded); cvec.norm rows stacked (frames, bins), tofile float32", True)
+
+    # 8. Octave specgram(x, 256, 8000, hanning(200), 120): a symmetric Hann of 200 (zero end points) at the start of a 256 FFT,
+    #    hop 80, Nyquist dropped; abs(S) fwrite float32 (column-major: frame after frame); the chord, first 3200 samples.
+    ver = octave_chord_specgram(3200, 'specgram(x, 256, 8000, hanning(200), 120)', os.path.join(tmp, 'oct-specgram-hanning200.mag'))
+    rate, x, _ = S['chord8']
+    x = x[:3200]
+    name = 'octave-specgram-hanning200-nfft256-magonly'
+    d = folder(name)
+    shutil.copy(os.path.join(tmp, 'oct-specgram-hanning200.mag'), os.path.join(d, 'mag.f32'))
+    F = len(range(1, len(x) - 200 + 1, 80))
+    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, layout='frame-major', frames=F, bins=128, nfft=256, sided='one-no-nyquist', hop=80,
+                     winLength=200, windowPlacement='start', window='hann', windowSymmetry='symmetric', sampleRate=rate),
+         ('mag.f32', None), x, 'chord8', 'Octave ' + ver + ' signal specgram',
+         "S = specgram(x(1:3200), 256, 8000, hanning(200), 120); fwrite(abs(S), 'float32')", True)
+
+
+def magonly4_fixtures(S, tmp):
+    """A third held-out magnitude-only set: short files (20-60 frames) from the real tools with (tool, nfft, hop, window)
+    combinations no earlier fixture has, measured once, blind, after magnitude-fit was changed on magonly3. Not
+    committed (the committed folder is at its 5 MB cap): it only runs when named, into REAL_FIXTURES_OUT."""
+    import scipy, torch, matplotlib
+    from matplotlib import mlab
+    tv = 'torch.stft ' + torch.__version__
+    eb_note = 'one-sided psd doubles every bin but DC and Nyquist (see scipy-spectrogram-psd)'
+
+    def edges(n):
+        eb = np.ones(n)
+        eb[0] = eb[-1] = np.sqrt(0.5)
+        return eb
+
+    # 1. torch.stft n_fft 256, hop 96, periodic Hann, centre reflect, .abs(); speech with its leading silence, first 4800 samples;
+    #    np.save float32 (bins, frames) -- a transposed view, so Fortran-ordered. (256/64 is taken by the stereo and torch.save fixtures.)
+    rate, x, _ = S['speech16']
+    x = x[:4800]
+    Z = torch.stft(torch.from_numpy(x.copy()), n_fft=256, hop_length=96, window=torch.hann_window(256), center=True, pad_mode='reflect',
+                   return_complex=True)
+    name = 'torch-abs-256-96-magonly-npy'
+    d = folder(name)
+    np.save(os.path.join(d, 'mag.npy'), Z.abs().numpy())
+    emit(name, truth(magnitudeFile={'format': 'npy'}, phaseFile=None, frames=Z.shape[1], bins=Z.shape[0], nfft=256, hop=96, center=True,
+                     padMode='reflect', firstFrameStart=-128, sampleRate=rate, originalLength=len(x)),
+         ('mag.npy', None), x, 'speech16', tv,
+         "torch.stft(x[:4800], n_fft=256, hop_length=96, window=torch.hann_window(256), center=True, pad_mode='reflect', "
+         "return_complex=True).abs(); np.save float32 (bins, frames)", True)
+
+    # 2. torch.stft n_fft 800, hop 200, win_length 800, periodic Hann, centre reflect, power .abs()**2; speech cut mid-word (no
+    #    silence at the start), first 8000 samples; bin-major float32 tofile.
+    rate, x, _ = S['cut16']
+    x = x[:8000]
+    Z = torch.stft(torch.from_numpy(x.copy()), n_fft=800, hop_length=200, win_length=800, window=torch.hann_window(800), center=True,
+                   pad_mode='reflect', return_complex=True)
+    name = 'torch-power-800-200-magonly'
+    d = folder(name)
+    (Z.abs() ** 2).numpy().astype('<f4').tofile(os.path.join(d, 'power.f32'))
+    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, frames=Z.shape[1], bins=Z.shape[0], nfft=800, hop=200, winLength=800,
+                     center=True, padMode='reflect', firstFrameStart=-400, magnitudeScale='power', sampleRate=rate, originalLength=len(x)),
+         ('power.f32', None), x, 'cut16', tv,
+         "torch.stft(x[:8000], n_fft=800, hop_length=200, win_length=800, window=torch.hann_window(800), center=True, pad_mode='reflect', "
+         "return_complex=True).abs()**2; .numpy().tofile float32 (bins, frames)", True)
+
+    # 3. scipy.signal.stft nperseg 512, noverlap 384 (hop 128), window 'hamming' (get_window: periodic), boundary zeros, padded,
+    #    / sum(w); np.abs; speech with its leading silence, first 6400 samples; float32 tofile (bins, frames).
+    rate, x, _ = S['speech16']
+    x = x[:6400]
+    f, tt, Z = sps.stft(x.astype(np.float64), fs=rate, window='hamming', nperseg=512, noverlap=384)
+    name = 'scipy-stft-hamming-512-384-magonly'
+    d = folder(name)
+    np.abs(Z).astype('<f4').tofile(os.path.join(d, 'mag.f32'))
+    w = sps.get_window('hamming', 512)
+    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, frames=Z.shape[1], bins=Z.shape[0], nfft=512, hop=128, window='hamming',
+                     center=True, padMode='zeros', firstFrameStart=-256, gain=float(1 / w.sum()), sampleRate=rate, originalLength=len(x)),
+         ('mag.f32', None), x, 'speech16', 'scipy.signal.stft scipy ' + scipy.__version__,
+         "f, t, Z = scipy.signal.stft(x[:6400], fs, window='hamming', nperseg=512, noverlap=384); np.abs(Z).tofile float32 (bins, frames)", True)
+
+    # 4. scipy.signal.spectrogram nperseg 128, other arguments default (tukey 0.25, noverlap 128 // 8 = 16 -> hop 112, constant detrend,
+    #    psd); the ALSA speech (short leading silence), first 4000 samples; float32 tofile (bins, frames).
+    rate, x, _ = S['alsa8']
+    x = x[:4000]
+    _, _, P = sps.spectrogram(x.astype(np.float64), fs=rate, nperseg=128)
+    name = 'scipy-spectrogram-psd-128-magonly'
+    d = folder(name)
+    P.astype('<f4').tofile(os.path.join(d, 'psd.f32'))
+    w = sps.get_window(('tukey', 0.25), 128)
+    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, frames=P.shape[1], bins=P.shape[0], nfft=128, hop=112, window='tukey-0.25',
+                     detrend='constant', magnitudeScale='power', gain=float(np.sqrt(2 / (rate * (w * w).sum()))), sampleRate=rate),
+         ('psd.f32', None), x, 'alsa8', 'scipy.signal.spectrogram scipy ' + scipy.__version__,
+         'spectrogram(x[:4000], fs, nperseg=128), other arguments default (mode psd); tofile float32 (bins, frames)', True,
+         notes=eb_note, edge_bin_gain=edges(65), extra_meta={'knownDeviation': 'onesided2X: bins 0 and nfft/2 at gain/sqrt(2)'})
+
+    # 5. matplotlib.mlab.specgram mode='magnitude', NFFT 512, noverlap 256 (hop 256), np.hanning (symmetric), no detrend, |X| / sum(w);
+    #    speech with silence at both ends, first 15000 samples; the transpose (frames, bins) float32 tofile.
+    rate, x, _ = S['speech16']
+    x = x[:15000]
+    M, f, tt = mlab.specgram(x.astype(np.float64), NFFT=512, Fs=rate, noverlap=256, mode='magnitude')
+    name = 'mlab-specgram-magnitude-512-256-magonly'
+    d = folder(name)
+    np.ascontiguousarray(M.T, dtype='<f4').tofile(os.path.join(d, 'mag.f32'))
+    w = np.hanning(512)
+    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, layout='frame-major', frames=M.shape[1], bins=M.shape[0], nfft=512, hop=256,
+                     windowSymmetry='symmetric', gain=float(1 / w.sum()), sampleRate=rate),
+         ('mag.f32', None), x, 'speech16', 'matplotlib.mlab.specgram matplotlib ' + matplotlib.__version__,
+         "mlab.specgram(x[:15000], NFFT=512, Fs=fs, noverlap=256, mode='magnitude'); the transpose, float32 tofile", True)
+
+    # 6. Octave specgram(x, 512, 8000, hamming(512), 384): symmetric Hamming 512, hop 128, Nyquist dropped; abs(S) fwrite float32
+    #    (column-major: frame after frame); the chord (no silence at the start), whole 6400 samples.
+    ver = octave_chord_specgram(6400, 'specgram(x, 512, 8000, hamming(512), 384)', os.path.join(tmp, 'oct-specgram-hamming512.mag'))
+    rate, x, _ = S['chord8']
+    x = x[:6400]
+    name = 'octave-specgram-hamming512-384-magonly'
+    d = folder(name)
+    shutil.copy(os.path.join(tmp, 'oct-specgram-hamming512.mag'), os.path.join(d, 'mag.f32'))
+    F = len(range(1, len(x) - 512 + 1, 128))
+    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, layout='frame-major', frames=F, bins=256, nfft=512, sided='one-no-nyquist', hop=128,
+                     window='hamming', windowSymmetry='symmetric', sampleRate=rate),
+         ('mag.f32', None), x, 'chord8', 'Octave ' + ver + ' signal specgram',
+         "S = specgram(x(1:6400), 512, 8000, hamming(512), 384); fwrite(abs(S), 'float32')", True)
+
+
 def merged(new, new_refused):
     """The existing manifest with this run's fixtures put in place of their old entries (new ones appended)."""
-    with open(os.path.join(OUT, 'fixtures.json')) as fh:
-        old = json.load(fh)
+    path = os.path.join(OUT, 'fixtures.json')
+    old = {'fixtures': [], 'refused': []}
+    if os.path.exists(path):  # a first run into an empty REAL_FIXTURES_OUT has no manifest yet
+        with open(path) as fh:
+            old = json.load(fh)
     names = {e['name'] for e in new} | {e['name'] for e in new_refused}
     by_name = {e['name']: e for e in new}
     fixtures = []
@@ -996,15 +1246,18 @@ def main():
         steps = [('torch', lambda: torch_fixtures(S)), ('aubio', lambda: aubio_fixtures(S)), ('scipy', lambda: scipy_fixtures(S)),
                  ('mlab', lambda: mlab_fixtures(S)), ('mne', lambda: mne_fixture(S)), ('numpy', lambda: numpy_fixtures(S)),
                  ('mixed', lambda: mixed_fixtures(S)), ('octave', lambda: octave_fixtures(S, tmp)), ('kinds', lambda: kinds_fixtures(S, tmp)),
-                 ('magonly2', lambda: magonly2_fixtures(S, tmp))]
+                 ('magonly2', lambda: magonly2_fixtures(S, tmp)), ('magonly3', lambda: magonly3_fixtures(S, tmp)),
+                 ('magonly4', lambda: magonly4_fixtures(S, tmp))]
         for key, fn in steps:
-            if not only or key in only:
+            if key in MEASURE_ONLY and key in only and OUT == DEFAULT_OUT:
+                sys.exit(f'{key} is a held-out measurement, not a committed fixture set: set REAL_FIXTURES_OUT')
+            if (not only and key not in MEASURE_ONLY) or key in only:
                 fn()
     fixtures, refusals = manifest, refused
     if only:
         # A partial run (e.g. `... make_real_fixtures.py scipy`) replaces its own entries and keeps the other steps'.
         fixtures, refusals = merged(manifest, refused)
-    total = sum(e['bytes'] for e in fixtures) + sum(os.path.getsize(os.path.join(SIGDIR, f)) for f in os.listdir(SIGDIR))
+    total = sum(e['bytes'] for e in fixtures) + (sum(os.path.getsize(os.path.join(SIGDIR, f)) for f in os.listdir(SIGDIR)) if OUT == DEFAULT_OUT else 0)
     with open(os.path.join(OUT, 'fixtures.json'), 'w') as fh:
         json.dump({'generator': 'scripts/real-fixtures/make_real_fixtures.py', 'checkTolerance': TOL, 'fixtures': fixtures,
                    'refused': refusals}, fh, indent=1)
