@@ -885,9 +885,10 @@ def kinds_fixtures(S, tmp):
 
 
 # ---------------------------------------------------------------- held-out magnitude-only files (not seen when magnitude-fit was tuned)
-def octave_chord_specgram(samples, call, out):
-    """Octave's `call` (a specgram expression of x) on the first `samples` of the chord; abs(S) written to `out` as
-    float32 in Octave's column-major order (frame after frame). Returns Octave's version."""
+def octave_chord_fixture(S, tmp, name, samples, call, described, winLength, hop, **fields):
+    """A fixture of Octave's `call` (a specgram expression of x) on the chord's first `samples`: abs(S) written by
+    fwrite as float32 (column-major: frame after frame, Nyquist dropped); `fields` are the truth's other fields."""
+    out = os.path.join(tmp, name + '.mag')
     ver = subprocess.run(['octave-cli', '--eval', 'disp(version)'], capture_output=True, text=True).stdout.strip()
     subprocess.run(['octave-cli', '--no-gui', '--eval', f"""
         pkg load signal;
@@ -895,14 +896,37 @@ def octave_chord_specgram(samples, call, out):
         S = {call};
         fid = fopen('{out}', 'w'); fwrite(fid, abs(S), 'float32'); fclose(fid);"""],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return ver
+    rate, x, _ = S['chord8']
+    x = x[:samples]
+    d = folder(name)
+    shutil.copy(out, os.path.join(d, 'mag.f32'))
+    F = len(range(1, len(x) - winLength + 1, hop))
+    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, layout='frame-major', frames=F, sided='one-no-nyquist', hop=hop,
+                     winLength=winLength, sampleRate=rate, **fields),
+         ('mag.f32', None), x, 'chord8', 'Octave ' + ver + ' signal specgram', described, True)
+
+
+def mlab_speech_magnitude(S, name, samples, nfft, noverlap):
+    """A fixture of matplotlib.mlab.specgram mode='magnitude' (np.hanning, symmetric; |X| / sum(w), no one-sided
+    doubling) of the first `samples` of speech16, its transpose written as float32 (frame-major)."""
+    import matplotlib
+    from matplotlib import mlab
+    rate, x, _ = S['speech16']
+    x = x[:samples]
+    M, f, tt = mlab.specgram(x.astype(np.float64), NFFT=nfft, Fs=rate, noverlap=noverlap, mode='magnitude')
+    d = folder(name)
+    np.ascontiguousarray(M.T, dtype='<f4').tofile(os.path.join(d, 'mag.f32'))
+    w = np.hanning(nfft)
+    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, layout='frame-major', frames=M.shape[1], bins=M.shape[0], nfft=nfft,
+                     hop=nfft - noverlap, windowSymmetry='symmetric', gain=float(1 / w.sum()), sampleRate=rate),
+         ('mag.f32', None), x, 'speech16', 'matplotlib.mlab.specgram matplotlib ' + matplotlib.__version__,
+         f"mlab.specgram(x[:{samples}], NFFT={nfft}, Fs=fs, noverlap={noverlap}, mode='magnitude'); the transpose, float32 tofile", True)
 
 
 def magonly2_fixtures(S, tmp):
     """Magnitude-only files from the real tools with settings the four tuning fixtures do not have. Kept short
     (the whole fixture folder stays under 5 MB): each file is 17-27 kB (du -sb also counts each folder as 4 kB)."""
-    import scipy, torch, matplotlib
-    from matplotlib import mlab
+    import scipy, torch
     sv = 'scipy.signal.spectrogram ' + scipy.__version__
     tv = 'torch.stft ' + torch.__version__
     eb_note = 'one-sided psd doubles every bin but DC and Nyquist (see scipy-spectrogram-psd)'
@@ -959,29 +983,12 @@ def magonly2_fixtures(S, tmp):
 
     # 5. matplotlib.mlab.specgram mode='magnitude', NFFT 512, noverlap 384 (hop 128), window_hanning (np.hanning, symmetric), no detrend,
     #    |X| / sum(w) (no one-sided doubling in magnitude mode); speech with its leading silence, first 2944 samples; frame-major float32.
-    rate, x, _ = S['speech16']
-    x = x[:2944]
-    M, f, tt = mlab.specgram(x.astype(np.float64), NFFT=512, Fs=rate, noverlap=384, mode='magnitude')
-    name = 'mlab-specgram-magnitude-512-384-magonly'
-    d = folder(name)
-    np.ascontiguousarray(M.T, dtype='<f4').tofile(os.path.join(d, 'mag.f32'))
-    w = np.hanning(512)
-    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, layout='frame-major', frames=M.shape[1], bins=M.shape[0], nfft=512, hop=128,
-                     windowSymmetry='symmetric', gain=float(1 / w.sum()), sampleRate=rate),
-         ('mag.f32', None), x, 'speech16', 'matplotlib.mlab.specgram matplotlib ' + matplotlib.__version__,
-         "mlab.specgram(x[:2944], NFFT=512, Fs=fs, noverlap=384, mode='magnitude'); the transpose, float32 tofile", True)
+    mlab_speech_magnitude(S, 'mlab-specgram-magnitude-512-384-magonly', 2944, 512, 384)
 
     # 6. Octave specgram with every default (n 256, window hanning(256) symmetric, overlap 128, Fs 2): abs(S) fwrite float32; the chord, first 4800 samples.
-    ver = octave_chord_specgram(4800, 'specgram(x)', os.path.join(tmp, 'oct-specgram-alldefaults.mag'))
-    rate, x, _ = S['chord8']
-    x = x[:4800]
-    name = 'octave-specgram-defaults-magonly'
-    d = folder(name)
-    shutil.copy(os.path.join(tmp, 'oct-specgram-alldefaults.mag'), os.path.join(d, 'mag.f32'))
-    F = len(range(1, len(x) - 256 + 1, 128))
-    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, layout='frame-major', frames=F, bins=128, nfft=256, sided='one-no-nyquist', hop=128,
-                     windowSymmetry='symmetric', sampleRate=rate),
-         ('mag.f32', None), x, 'chord8', 'Octave ' + ver + ' signal specgram', "S = specgram(x(1:4800)) (all defaults: 256, hanning(256), overlap 128); fwrite(abs(S), 'float32')", True)
+    octave_chord_fixture(S, tmp, 'octave-specgram-defaults-magonly', 4800, 'specgram(x)',
+                         "S = specgram(x(1:4800)) (all defaults: 256, hanning(256), overlap 128); fwrite(abs(S), 'float32')", 256, 128,
+                         bins=128, nfft=256, windowSymmetry='symmetric')
 
 
 def magonly3_fixtures(S, tmp):
@@ -1104,25 +1111,16 @@ def magonly3_fixtures(S, tmp):
 
     # 8. Octave specgram(x, 256, 8000, hanning(200), 120): a symmetric Hann of 200 (zero end points) at the start of a 256 FFT,
     #    hop 80, Nyquist dropped; abs(S) fwrite float32 (column-major: frame after frame); the chord, first 3200 samples.
-    ver = octave_chord_specgram(3200, 'specgram(x, 256, 8000, hanning(200), 120)', os.path.join(tmp, 'oct-specgram-hanning200.mag'))
-    rate, x, _ = S['chord8']
-    x = x[:3200]
-    name = 'octave-specgram-hanning200-nfft256-magonly'
-    d = folder(name)
-    shutil.copy(os.path.join(tmp, 'oct-specgram-hanning200.mag'), os.path.join(d, 'mag.f32'))
-    F = len(range(1, len(x) - 200 + 1, 80))
-    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, layout='frame-major', frames=F, bins=128, nfft=256, sided='one-no-nyquist', hop=80,
-                     winLength=200, windowPlacement='start', window='hann', windowSymmetry='symmetric', sampleRate=rate),
-         ('mag.f32', None), x, 'chord8', 'Octave ' + ver + ' signal specgram',
-         "S = specgram(x(1:3200), 256, 8000, hanning(200), 120); fwrite(abs(S), 'float32')", True)
+    octave_chord_fixture(S, tmp, 'octave-specgram-hanning200-nfft256-magonly', 3200, 'specgram(x, 256, 8000, hanning(200), 120)',
+                         "S = specgram(x(1:3200), 256, 8000, hanning(200), 120); fwrite(abs(S), 'float32')", 200, 80,
+                         bins=128, nfft=256, windowPlacement='start', window='hann', windowSymmetry='symmetric')
 
 
 def magonly4_fixtures(S, tmp):
     """A third held-out magnitude-only set: short files (20-60 frames) from the real tools with (tool, nfft, hop, window)
     combinations no earlier fixture has, measured once, blind, after magnitude-fit was changed on magonly3. Not
     committed (the committed folder is at its 5 MB cap): it only runs when named, into REAL_FIXTURES_OUT."""
-    import scipy, torch, matplotlib
-    from matplotlib import mlab
+    import scipy, torch
     tv = 'torch.stft ' + torch.__version__
     eb_note = 'one-sided psd doubles every bin but DC and Nyquist (see scipy-spectrogram-psd)'
 
@@ -1192,31 +1190,13 @@ def magonly4_fixtures(S, tmp):
 
     # 5. matplotlib.mlab.specgram mode='magnitude', NFFT 512, noverlap 256 (hop 256), np.hanning (symmetric), no detrend, |X| / sum(w);
     #    speech with silence at both ends, first 15000 samples; the transpose (frames, bins) float32 tofile.
-    rate, x, _ = S['speech16']
-    x = x[:15000]
-    M, f, tt = mlab.specgram(x.astype(np.float64), NFFT=512, Fs=rate, noverlap=256, mode='magnitude')
-    name = 'mlab-specgram-magnitude-512-256-magonly'
-    d = folder(name)
-    np.ascontiguousarray(M.T, dtype='<f4').tofile(os.path.join(d, 'mag.f32'))
-    w = np.hanning(512)
-    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, layout='frame-major', frames=M.shape[1], bins=M.shape[0], nfft=512, hop=256,
-                     windowSymmetry='symmetric', gain=float(1 / w.sum()), sampleRate=rate),
-         ('mag.f32', None), x, 'speech16', 'matplotlib.mlab.specgram matplotlib ' + matplotlib.__version__,
-         "mlab.specgram(x[:15000], NFFT=512, Fs=fs, noverlap=256, mode='magnitude'); the transpose, float32 tofile", True)
+    mlab_speech_magnitude(S, 'mlab-specgram-magnitude-512-256-magonly', 15000, 512, 256)
 
     # 6. Octave specgram(x, 512, 8000, hamming(512), 384): symmetric Hamming 512, hop 128, Nyquist dropped; abs(S) fwrite float32
     #    (column-major: frame after frame); the chord (no silence at the start), whole 6400 samples.
-    ver = octave_chord_specgram(6400, 'specgram(x, 512, 8000, hamming(512), 384)', os.path.join(tmp, 'oct-specgram-hamming512.mag'))
-    rate, x, _ = S['chord8']
-    x = x[:6400]
-    name = 'octave-specgram-hamming512-384-magonly'
-    d = folder(name)
-    shutil.copy(os.path.join(tmp, 'oct-specgram-hamming512.mag'), os.path.join(d, 'mag.f32'))
-    F = len(range(1, len(x) - 512 + 1, 128))
-    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, layout='frame-major', frames=F, bins=256, nfft=512, sided='one-no-nyquist', hop=128,
-                     window='hamming', windowSymmetry='symmetric', sampleRate=rate),
-         ('mag.f32', None), x, 'chord8', 'Octave ' + ver + ' signal specgram',
-         "S = specgram(x(1:6400), 512, 8000, hamming(512), 384); fwrite(abs(S), 'float32')", True)
+    octave_chord_fixture(S, tmp, 'octave-specgram-hamming512-384-magonly', 6400, 'specgram(x, 512, 8000, hamming(512), 384)',
+                         "S = specgram(x(1:6400), 512, 8000, hamming(512), 384); fwrite(abs(S), 'float32')", 512, 128,
+                         bins=256, nfft=512, window='hamming', windowSymmetry='symmetric')
 
 
 def merged(new, new_refused):
