@@ -330,27 +330,23 @@ function declaredUndetermined(c: Candidate): string[] {
  */
 /*
  * The held-out magnitude-only sets (generator steps magonly2 and magonly3: tools and settings magnitude-fit
- * was not tuned on). magonly2 failed 5 of 6; the magnitude scale read from local minima (heuristics/
- * magnitude-scale/local-minima.ts) and detrend declared unobservable without phase (src/rank/unobservable.ts)
- * left 2. magonly3 (8 short files) failed 6 of 8 when it was made. Causes, from `analyze --json`:
+ * was not tuned on when they were made). magonly2 failed 5 of 6; the scale read from local minima (heuristics/
+ * magnitude-scale/local-minima.ts) and detrend declared unobservable without phase left 2. magonly3 (8 short
+ * files) failed 6 of 8: one was a header misread (raw-dtype), and magnitude-fit now judges a contrast against
+ * the median reading and no longer counts a preset's window family or detrend twice, which settled 3 more
+ * (scan.ts). Each cause below is from `analyze --json` (reason and metrics) and the scan's readings:
  */
 const KNOWN_OPEN: Record<string, string> = {
-  'scipy-spectrogram-magnitude-512-magonly':
-    'held out: scale right now (local ln-rate 2.08 -> linear); one 16-frame excerpt (26 frames in all) and 12.5 % overlap inside the Tukey tails: the FGLA contrast of the truth (hop 448) is near 0 by construction, and hop 384 Hamming/Hann reaches -10.3 dB, just past INFORMATIVE_DB, so the scipy preset cannot decide; rank-1 SC 0.742',
   'torch-power-400-160-magonly-npy':
-    'held out: scale right now (local ln-rate 1.27 -> power); 26 frames: the one excerpt favours less redundant readings (hop 220 Hamming -16.2 dB against -10.5 at the truth at 16 iterations, -34.5 against -22.9 at 200), so the Whisper preset is 3.7 dB out of the tie; rank-1 SC 0.849 (0.371 when the scale was misread and the preset decided)',
-  'torch-power-400-200-magonly-npy':
-    'magonly3: the contrast favours a less redundant reading again (hop 220 Hamming -32.3 dB against -28.4 at the truth, whose torchaudio preset is then out of the tie)',
+    "magonly2: 26 frames; no reading stands out (the best, hop 220 sqrt-Hann at -17.6 dB, is 7.2 dB below the median reading), so presets decide: torchaudio's defaults (hop 200, power: 7 of 12 properties) over the Whisper front end (hop 160, the truth: 6 of 11), which ties the scipy preset at rank 2-3",
   'torch-abs-512-160-win400-magonly':
-    'magonly3: the coarse scan probes each window length at one hop and never reaches 400 at hop 160 (-14.4 dB when winLength is pinned, the best of its length); hop 448 Tukey 512, whose 12.5 % overlap lies inside the tapers, reaches -16.1 dB and completes the scipy preset',
+    'magonly3: no reading stands out (best - median -5.4 dB: hop 448 Tukey 512, its 12.5 % overlap inside the tapers, -16.1 dB), so the scipy preset decides; the truth, 400 at hop 160 centred in 512, is not reached by the coarse scan (-14.4 dB, the best of its length, when winLength is pinned) and no preset names it',
   'scipy-spectrogram-psd-speech-magonly':
-    'magonly3: 40 frames of speech that starts in silence; the hop-64 readings fit within 0.6 dB of the best (-22.0 dB, past INFORMATIVE_DB) and the truth (hop 224 Tukey) -20.0, 4.1 dB below the median reading: hop 64 Tukey wins on contrast',
+    "magonly3: no reading stands out (the hop-64 readings within 0.6 dB of -22.0, 6.1 dB below the median), so presets decide: mlab.specgram's defaults (NFFT 256, hop 128: 8 of 12 properties) over scipy.signal.spectrogram's (the truth, hop 224: 6 of 10, at rank 2)",
   'mlab-specgram-psd-128-64-magonly':
-    'magonly3: hop 112 Tukey 128 (12.5 % overlap inside the tapers) reaches -21.2 dB against -16.8 at the truth and completes the scipy preset',
-  'aubio-pvoc-512-128-norm-magonly':
-    'magonly3: the local-minima ln-rate of the chord is 3.15 (linear: 2), read as power-law-0.5; under it hop 64 sqrt-hann fits best. At the true scale Hann 512/128 leads (-35.5 dB symmetric, -35.2 periodic: the truth), 29.8 dB below the median reading',
+    'magonly3: no reading stands out (hop 112 Tukey 128, 12.5 % overlap inside the tapers, -21.2 dB, 9.6 below the median), so the scipy preset decides; no preset names mlab.specgram at NFFT 128 (its defaults are 256/128) and the truth (hop 64, symmetric Hann) is not in the top 5',
   'octave-specgram-hanning200-nfft256-magonly':
-    'magonly3: a plucked chord: no reading beats its shuffle by more than 4.9 dB, so the Octave specgram defaults preset decides (256/128); the truth (hanning(200) at hop 80) is not among the readings the scan reaches',
+    'magonly3: a plucked chord: no reading beats its shuffle by more than 4.9 dB, so the Octave specgram defaults preset decides (256/128); the truth (hanning(200) at hop 80) is not among the readings the coarse scan reaches',
 };
 
 describe('issue #11: fixtures made by the real programs', () => {

@@ -53,6 +53,8 @@ export interface PresetReading {
   detrend: Detrend;
   /** Share of the preset's properties the config confirms. */
   share: number;
+  /** Whether the preset names the window family (not only a length or symmetry rule). */
+  namesWindow: boolean;
   matched: string;
 }
 
@@ -84,13 +86,15 @@ class Scan {
     const presets = this.presetReadings();
     const all = [...this.done.values()];
     const bestContrast = Math.min(...all.map((s) => s.contrast));
-    const informative = bestContrast <= INFORMATIVE_DB;
+    const informative = bestContrast - median(all.map((s) => s.contrast)) <= INFORMATIVE_DB;
     // Contrast differences within TIED_DB of the best are noise, not evidence: the presets and habits
     // rank those readings (and every reading of an uninformative excerpt). A preset decides among
     // readings the data ties, never against a reading clearly better.
     const behind = (s: Scored): number => (informative ? Math.max(0, s.contrast - bestContrast - TIED_DB) : 0);
     const bonus = (s: Scored): number => (behind(s) > 0 ? 0 : PRESET_BONUS_DB * (presets.get(key(s.r))?.share ?? 0));
-    const cost = (s: Scored): number => behind(s) - bonus(s) + this.habit(s.r);
+    // A preset that names the window family is itself the prior on it: the family habit is not added twice.
+    const habit = (s: Scored): number => this.habit(s.r, bonus(s) > 0 && presets.get(key(s.r))?.namesWindow === true);
+    const cost = (s: Scored): number => behind(s) - bonus(s) + habit(s);
     const ranked = all.map((s) => ({ s, cost: cost(s), preset: presets.get(key(s.r)) })).sort((a, b) => a.cost - b.cost || a.s.contrast - b.s.contrast);
     return { ranked, informative };
   }
@@ -124,9 +128,9 @@ class Scan {
   }
 
   /** The habits where the data ties: how common the family is, and Octave's symmetric windows in a Nyquist-less spectrum. */
-  private habit(r: Reading): number {
+  private habit(r: Reading, familyNamed: boolean): number {
     const symmetry = this.c.sided === 'one-no-nyquist' && r.windowSymmetry === 'periodic' && r.window !== 'rectangular' ? SYMMETRY_HABIT_DB : 0;
-    return symmetry + (FAMILY_DB[r.window] ?? 3);
+    return symmetry + (familyNamed ? 0 : (FAMILY_DB[r.window] ?? 3));
   }
 
   /**
@@ -147,10 +151,18 @@ class Scan {
                 m.mismatched.length === 0 && m.matched.length >= MIN_MATCHED && m.matched.some((l) => /hop/.test(l)) && m.matched.some((l) => /window/.test(l)),
             );
             if (!m) continue;
-            const share = m.matched.length / (m.matched.length + m.open);
+            // The detrend tried here is the preset's own, not one the data confirmed: it counts as open.
+            const own = this.fixed.detrend === undefined && m.matched.some((l) => l.startsWith('detrend')) ? 1 : 0;
+            const share = (m.matched.length - own) / (m.matched.length + m.open);
             if ((out.get(key(r))?.share ?? 0) >= share) continue;
             this.score(L, h, w);
-            out.set(key(r), { name: m.name, detrend, share, matched: `${m.matched.length} of ${m.matched.length + m.open} properties` });
+            out.set(key(r), {
+              name: m.name,
+              detrend,
+              share,
+              namesWindow: m.matched.some((l) => /^window "/.test(l)),
+              matched: `${m.matched.length} of ${m.matched.length + m.open} properties`,
+            });
           }
         }
       }
@@ -161,4 +173,8 @@ class Scan {
 
 const bestOf = (list: Scored[]): Scored | null => list.reduce<Scored | null>((b, s) => (!b || s.contrast < b.contrast ? s : b), null);
 const key = (r: Reading): string => JSON.stringify([r.hop, r.winLength, r.window, r.windowSymmetry]);
+const median = (v: number[]): number => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const nearest = (v: number[], target: number): number => v.reduce((b, x) => (Math.abs(x - target) < Math.abs(b - target) ? x : b), v[0]);
