@@ -124,12 +124,27 @@ describe('what magnitudes cannot show', () => {
     const c = synthCase({ ...WIN[0].over, phaseFile: null, sampleRate: 16000 }, speech16);
     try {
       const top = analyzeEvidence(c.evidence, { top: 1 }).candidates[0];
-      expect(top.unobservable).toEqual(['phaseReference', 'phaseSign', 'windowPlacement', 'center', 'padMode', 'firstFrameStart', 'detrend']);
+      expect(top.unobservable).toEqual(['phaseReference', 'phaseSign', 'windowPlacement', 'windowSymmetry', 'center', 'padMode', 'firstFrameStart', 'detrend']);
       expect(top.ambiguousStart).toEqual({ spreadSamples: 128 });
       const r = analyzeEvidence(c.evidence, { top: 1, pins: { center: false, padMode: 'none', firstFrameStart: 0 } });
-      expect(r.candidates[0].unobservable).toEqual(['phaseReference', 'phaseSign', 'windowPlacement', 'detrend']);
+      expect(r.candidates[0].unobservable).toEqual(['phaseReference', 'phaseSign', 'windowPlacement', 'windowSymmetry', 'detrend']);
       expect(r.candidates[0].ambiguousStart).toBeNull();
       expect(r.notes.join(' ')).toMatch(/magnitudes alone cannot show phaseReference, phaseSign, windowPlacement/);
+    } finally {
+      c.cleanup();
+    }
+  });
+
+  it("no two candidates differ only in what the files cannot show: one reading is listed once, with its variants' confidence", () => {
+    const c = synthCase({ nfft: 512, hop: 128, window: 'hann', windowSymmetry: 'periodic', phaseFile: null, sampleRate: 16000 }, speech16);
+    try {
+      const { candidates } = analyzeEvidence(c.evidence, { top: 8 });
+      const observable = candidates.map((k) => JSON.stringify(Object.entries(k.config).filter(([f]) => !k.unobservable.includes(f))));
+      expect(candidates.length).toBeGreaterThan(2);
+      expect(new Set(observable).size).toBe(candidates.length);
+      // The merged variants keep their share: confidences still sum to at most 1 over all readings.
+      expect(candidates.reduce((a, k) => a + k.confidence, 0)).toBeLessThanOrEqual(1 + 1e-3); // each rounded to 4 digits
+      expect(candidates.map((k) => k.rank)).toEqual(candidates.map((_, i) => i + 1));
     } finally {
       c.cleanup();
     }

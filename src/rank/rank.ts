@@ -127,17 +127,29 @@ export function rankStates(complete: State[], scorer: ConsistencyScorer): { rank
   return { ranked, rankedBy };
 }
 
-/** The top candidates as the result lists them, with confidences over all ranked. */
+/**
+ * The top candidates as the result lists them, with confidences over all ranked. Candidates that differ
+ * only in fields their files cannot show (unobservable.ts) are one reading told twice: the best stands
+ * for them, and its confidence is theirs together (on a magnitude-only file the edge and symmetry
+ * variants of one hop and window filled the top five and pushed the next reading out).
+ */
 export function topCandidates(ranked: Ranked[], top: number): Candidate[] {
   const best = ranked[0].score;
   const weights = ranked.map((r) => Math.exp(-(r.score - best) / CONFIDENCE_TAU_DB));
   const total = weights.reduce((a, b) => a + b, 0);
-  return ranked.slice(0, top).map((r, i) => {
+  const readings = new Map<string, { r: Ranked; unobservable: string[]; weight: number }>();
+  ranked.forEach((r, i) => {
     const unobservable = unobservableFields(r.config, r.s.trail);
+    const k = observableKey(r.config, unobservable);
+    const seen = readings.get(k);
+    if (seen) seen.weight += weights[i];
+    else readings.set(k, { r, unobservable, weight: weights[i] });
+  });
+  return [...readings.values()].slice(0, top).map(({ r, unobservable, weight }, i) => {
     return {
       rank: i + 1,
       score: round(r.score, 2),
-      confidence: round(weights[i] / total, 4),
+      confidence: round(weight / total, 4),
       config: r.config,
       consistencyDb: r.consistency === null ? null : round(r.consistency, 2),
       consistencyErrorDb: r.error === null ? null : round(r.error, 2),
@@ -160,6 +172,12 @@ function startAmbiguity(config: StftConfig, trail: FieldEvidence[], unobservable
   if (e?.metrics?.ambiguousEdge === true && typeof spread === 'number') return { spreadSamples: spread };
   if (unobservable.includes('firstFrameStart') && config.hop < config.nfft) return { spreadSamples: Math.floor(config.nfft / 2) };
   return null;
+}
+
+/** The config without the fields its files cannot show. */
+function observableKey(config: StftConfig, unobservable: readonly string[]): string {
+  const hidden = new Set(unobservable);
+  return JSON.stringify(Object.entries(config).filter(([k]) => !hidden.has(k)));
 }
 
 export function round(x: number, digits: number): number {
