@@ -7,6 +7,7 @@ import { dims } from '../heuristics/dims/index.js';
 import { rawDtype } from '../heuristics/raw-dtype/index.js';
 import type { Hypothesis } from '../heuristics/types.js';
 import { Evidence } from '../src/analysis/evidence.js';
+import { analyzeEvidence } from '../src/analyze/index.js';
 import {
   type Dtype,
   type Endian,
@@ -297,6 +298,28 @@ describe('raw-dtype: other programs and bad input', () => {
     const c = bytesCase(file, null);
     try {
       expect(rawDtype.run(c.evidence, {}).hypotheses[0].values.magnitudeFile).toMatchObject({ dtype: 'float32', headerBytes: 8 });
+    } finally {
+      c.cleanup();
+    }
+  });
+
+  test('one leading value above the body is not a header: the shape decides (a reflect-padded first frame of speech cut mid-sound)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const raw = readFileSync(join(import.meta.dirname, 'fixtures', 'real', 'signals', 'cut16.f32'));
+    const x = Float64Array.from(new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4));
+    const c = synthCase(
+      { nfft: 512, hop: 256, layout: 'bin-major', center: true, padMode: 'reflect', firstFrameStart: -256, phaseFile: null, sampleRate: 16000 },
+      x,
+    );
+    try {
+      // The DC bin of frame 0 opens the file and is far above what the sampled body holds.
+      const top = analyzeEvidence(c.evidence, { top: 1 }).candidates[0].config;
+      expect({ headerBytes: top.magnitudeFile.headerBytes, frames: top.frames, bins: top.bins, layout: top.layout }).toEqual({
+        headerBytes: 0,
+        frames: c.config.frames,
+        bins: 257,
+        layout: 'bin-major',
+      });
     } finally {
       c.cleanup();
     }

@@ -7,6 +7,9 @@ import { phaseBound, type Reading } from './judge.js';
  * where the leading values stop breaking the pattern of the body, and where zero padding after them ends.
  */
 
+/** Score of a header, and of none, when a single leading value breaks the body's pattern: a tie the shape stage decides. */
+const LONE_BREAK = 0.3;
+
 /** Largest header the leading-bytes scan considers. */
 export const HEADER_SCAN = 4096;
 
@@ -75,6 +78,9 @@ export function headerOptions(lead: Uint8Array, size: number, r: Reading): Heade
   const dimsFound = out.size > 0;
   if (j0 >= 0) {
     const hBreak = align + j0 * s;
+    // One leading value outside the body's range is as likely data as a header: the DC bin of a first
+    // frame padded by reflection, or of audio with an offset, is often the file's largest value.
+    const lone = j0 === 1;
     const hZero = hBreak + z * s;
     // Zeros pad a header only after something that is one: zeros from the first byte on are the body's own
     // (a block FFT of audio that starts in digital silence stores a whole first frame of exact zeros).
@@ -87,10 +93,10 @@ export function headerOptions(lead: Uint8Array, size: number, r: Reading): Heade
         : hBreak === 0
           ? 'no leading bytes break the pattern of the body'
           : `${hBreak} bytes before the data (the file size leaves them), nothing marks a header`;
-      put(hBreak, dimsFound ? 0.03 : padded ? 0.35 : marked ? 0.6 : hBreak === 0 ? 0.9 : 0.15, why);
+      put(hBreak, dimsFound ? 0.03 : padded ? 0.35 : marked ? (lone ? LONE_BREAK : 0.6) : hBreak === 0 ? 0.9 : 0.15, why);
     }
     if (padded) put(hZero, dimsFound ? 0.03 : 0.6, `the leading ${hBreak} bytes break the pattern and zero padding runs to byte ${hZero}`);
-    if (hBreak > align) put(align, 0.03, 'no header (though the leading values look unlike the body)');
+    if (hBreak > align) put(align, lone && !padded ? LONE_BREAK : 0.03, 'no header (though the leading values look unlike the body)');
   } else {
     put(align, dimsFound ? 0.03 : 0.3, 'no header found (the leading bytes never settle into the body pattern)');
   }
