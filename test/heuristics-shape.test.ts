@@ -349,6 +349,19 @@ describe('dims without phase: the magnitude stream period', () => {
       }
     }
   });
+
+  test('a held chord: rows that only correlate at a third of the row length are not its period (51 frames, not 17)', () => {
+    const raw = readFileSync(join(import.meta.dirname, 'fixtures', 'real', 'signals', 'chord8.f32'));
+    const x = Float64Array.from(new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4));
+    const c = synthCase({ nfft: 512, hop: 128, layout: 'bin-major', center: true, padMode: 'reflect', firstFrameStart: -256, phaseFile: null }, x);
+    try {
+      expect(c.config.frames).toBe(51); // 51 × 257 = 3 × 17 × 257: rows of 17 (nfft 1540) fit the count too
+      const top = dims.run(c.evidence, { magnitudeFile: c.config.magnitudeFile, phaseFile: null }).hypotheses[0];
+      expect(top?.values, top?.reason).toMatchObject({ frames: 51, bins: 257, layout: 'bin-major', nfft: 512 });
+    } finally {
+      c.cleanup();
+    }
+  });
 });
 
 /** A raw complex file (interleaved re/im) as numpy's `Z.tofile()` writes it, with an optional dims header. */
