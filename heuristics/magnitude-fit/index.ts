@@ -3,7 +3,7 @@ import type { MagnitudeScale, PartialStftConfig } from '../../src/config/types.j
 import { hasPhase, round4, TRANSFORM_NEEDS, transformInput } from '../shared/transform-input.js';
 import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '../types.js';
 import { pickExcerpts } from './contrast.js';
-import { PRESET_BONUS_DB, scanReadings } from './scan.js';
+import { INFORMATIVE_DB, PRESET_BONUS_DB, scanReadings } from './scan.js';
 
 /**
  * magnitude-fit: hop and window of a magnitude-only file, by how well each common reading explains the
@@ -46,7 +46,7 @@ export const magnitudeFit: Analyzer = {
     const best = ranked[0];
     if (!informative && !best.preset) {
       return undecided(
-        `no phase, and no reading explains the frames' succession better than a shuffled order (best contrast ${best.s.contrast.toFixed(1)} dB): a stationary excerpt`,
+        `no phase, and no reading explains the frames' succession clearly better than the others do (best contrast against a shuffled order ${best.s.contrast.toFixed(1)} dB, not ${-INFORMATIVE_DB} dB beyond the median reading's): a stationary or short excerpt`,
       );
     }
     const hypotheses: Hypothesis[] = ranked.slice(0, MAX_HYPOTHESES).map(({ s, cost, preset }) => ({
