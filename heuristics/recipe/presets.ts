@@ -78,7 +78,7 @@ const spectrogram = [
 export const RECIPES: Recipe[] = [
   {
     // nperseg 256 by default; any nperseg keeps noverlap = nperseg // 8 and the rest of the defaults.
-    name: 'scipy.signal.spectrogram defaults',
+    name: 'scipy.signal.spectrogram defaults (any nperseg)',
     sampleRate: null,
     rateOf: densityRate,
     checks: [...spectrogram, rule('hop = nperseg − nperseg//8', ['hop', 'winLength'], (h: number, L: number) => h === L - Math.floor(L / 8))],
