@@ -923,12 +923,42 @@ def mlab_speech_magnitude(S, name, samples, nfft, noverlap):
          f"mlab.specgram(x[:{samples}], NFFT={nfft}, Fs=fs, noverlap={noverlap}, mode='magnitude'); the transpose, float32 tofile", True)
 
 
+def torch_magnitude_fixture(S, name, sig, samples, n_fft, hop, file, call, win_length=None, power=False, store='bin-major'):
+    """A magnitude-only fixture of torch.stft (periodic Hann of win_length centred in n_fft, center=True, reflect padding) on
+    the first `samples` of a signal (all of it for None): |Z|, or |Z|**2 with `power`, stored as np.save of the (bins, frames)
+    view ('npy': a transposed view, so Fortran-ordered), its float32 tofile ('bin-major') or the transpose's ('frame-major')."""
+    import torch
+    rate, x, _ = S[sig]
+    if samples is not None:
+        x = x[:samples]
+    L = win_length or n_fft
+    Z = torch.stft(torch.from_numpy(x.copy()), n_fft=n_fft, hop_length=hop, win_length=L, window=torch.hann_window(L), center=True,
+                   pad_mode='reflect', return_complex=True)
+    M = (Z.abs() ** 2 if power else Z.abs()).numpy()
+    d = folder(name)
+    path = os.path.join(d, file)
+    if store == 'npy':
+        np.save(path, M)
+    elif store == 'bin-major':
+        M.astype('<f4').tofile(path)
+    else:
+        np.ascontiguousarray(M.T, dtype='<f4').tofile(path)
+    fields = {'layout': 'frame-major'} if store == 'frame-major' else {}
+    if win_length is not None:
+        fields['winLength'] = win_length
+    if power:
+        fields['magnitudeScale'] = 'power'
+    emit(name, truth(magnitudeFile={'format': 'npy'} if store == 'npy' else raw('float32'), phaseFile=None, frames=Z.shape[1], bins=Z.shape[0],
+                     nfft=n_fft, hop=hop, center=True, padMode='reflect', firstFrameStart=-(n_fft // 2), sampleRate=rate,
+                     originalLength=len(x), **fields),
+         (file, None), x, sig, 'torch.stft ' + torch.__version__, call, True)
+
+
 def magonly2_fixtures(S, tmp):
     """Magnitude-only files from the real tools with settings the four tuning fixtures do not have. Kept short
     (the whole fixture folder stays under 5 MB): each file is 17-27 kB (du -sb also counts each folder as 4 kB)."""
-    import scipy, torch
+    import scipy
     sv = 'scipy.signal.spectrogram ' + scipy.__version__
-    tv = 'torch.stft ' + torch.__version__
     eb_note = 'one-sided psd doubles every bin but DC and Nyquist (see scipy-spectrogram-psd)'
 
     # 1. scipy.signal.spectrogram mode='magnitude', nperseg 512, default noverlap 512 // 8 = 64 (hop 448), tukey 0.25,
@@ -960,26 +990,12 @@ def magonly2_fixtures(S, tmp):
          notes=eb_note, edge_bin_gain=eb, extra_meta={'knownDeviation': 'onesided2X: bins 0 and nfft/2 at gain/sqrt(2)'})
 
     # 3. torch.stft(...).abs(), n_fft 512 hop 128, centre (reflect) by default; the ALSA speech, 2560 samples; bin-major float32 tofile.
-    rate, x, _ = S['alsa8']
-    x = x[:2560]
-    Z = torch.stft(torch.from_numpy(x.copy()), n_fft=512, hop_length=128, window=torch.hann_window(512), return_complex=True)
-    name = 'torch-abs-512-128-magonly'
-    d = folder(name)
-    Z.abs().numpy().astype('<f4').tofile(os.path.join(d, 'mag.f32'))
-    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, frames=Z.shape[1], bins=Z.shape[0], nfft=512, hop=128, center=True, padMode='reflect',
-                     firstFrameStart=-256, sampleRate=rate, originalLength=len(x)),
-         ('mag.f32', None), x, 'alsa8', tv, "torch.stft(x[:2560], n_fft=512, hop_length=128, window=torch.hann_window(512), return_complex=True).abs() (center=True, pad_mode='reflect' defaults); .numpy().tofile float32 (bins, frames)", True)
+    torch_magnitude_fixture(S, 'torch-abs-512-128-magonly', 'alsa8', 2560, 512, 128, 'mag.f32',
+                            "torch.stft(x[:2560], n_fft=512, hop_length=128, window=torch.hann_window(512), return_complex=True).abs() (center=True, pad_mode='reflect' defaults); .numpy().tofile float32 (bins, frames)")
 
     # 4. a torch power spectrogram (abs()**2, as torchaudio's Spectrogram(power=2)), n_fft 400 hop 160; speech cut mid-word, 4000 samples; np.save float32.
-    rate, x, _ = S['cut16']
-    x = x[:4000]
-    Z = torch.stft(torch.from_numpy(x.copy()), n_fft=400, hop_length=160, window=torch.hann_window(400), return_complex=True)
-    name = 'torch-power-400-160-magonly-npy'
-    d = folder(name)
-    np.save(os.path.join(d, 'power.npy'), (Z.abs() ** 2).numpy())
-    emit(name, truth(magnitudeFile={'format': 'npy'}, phaseFile=None, frames=Z.shape[1], bins=Z.shape[0], nfft=400, hop=160, center=True,
-                     padMode='reflect', firstFrameStart=-200, magnitudeScale='power', sampleRate=rate, originalLength=len(x)),
-         ('power.npy', None), x, 'cut16', tv, "torch.stft(x[:4000], n_fft=400, hop_length=160, window=torch.hann_window(400), return_complex=True).abs()**2; np.save float32 (bins, frames)", True)
+    torch_magnitude_fixture(S, 'torch-power-400-160-magonly-npy', 'cut16', 4000, 400, 160, 'power.npy',
+                            "torch.stft(x[:4000], n_fft=400, hop_length=160, window=torch.hann_window(400), return_complex=True).abs()**2; np.save float32 (bins, frames)", power=True, store='npy')
 
     # 5. matplotlib.mlab.specgram mode='magnitude', NFFT 512, noverlap 384 (hop 128), window_hanning (np.hanning, symmetric), no detrend,
     #    |X| / sum(w) (no one-sided doubling in magnitude mode); speech with its leading silence, first 2944 samples; frame-major float32.
@@ -994,9 +1010,8 @@ def magonly2_fixtures(S, tmp):
 def magonly3_fixtures(S, tmp):
     """A second held-out magnitude-only set: short files (20-60 frames) from the real tools with settings no earlier
     fixture has, generated and measured before any change was made for them (6 of 8 failed)."""
-    import scipy, torch, matplotlib, aubio
+    import scipy, matplotlib, aubio
     from matplotlib import mlab
-    tv = 'torch.stft ' + torch.__version__
     eb_note = 'one-sided psd doubles every bin but DC and Nyquist (see scipy-spectrogram-psd)'
 
     def edges(n):
@@ -1006,45 +1021,20 @@ def magonly3_fixtures(S, tmp):
 
     # 1. torchaudio Spectrogram's defaults emulated with torch.stft (torchaudio is not installed): n_fft 400, win 400 periodic
     #    Hann, hop 200, centre reflect, power 2; speech with its leading silence, first 8000 samples; np.save (Fortran-ordered).
-    rate, x, _ = S['speech16']
-    x = x[:8000]
-    Z = torch.stft(torch.from_numpy(x.copy()), n_fft=400, hop_length=200, window=torch.hann_window(400), center=True, pad_mode='reflect',
-                   return_complex=True)
-    name = 'torch-power-400-200-magonly-npy'
-    d = folder(name)
-    np.save(os.path.join(d, 'power.npy'), (Z.abs() ** 2).numpy())
-    emit(name, truth(magnitudeFile={'format': 'npy'}, phaseFile=None, frames=Z.shape[1], bins=Z.shape[0], nfft=400, hop=200, center=True,
-                     padMode='reflect', firstFrameStart=-200, magnitudeScale='power', sampleRate=rate, originalLength=len(x)),
-         ('power.npy', None), x, 'speech16', tv,
-         "torch.stft(x[:8000], n_fft=400, hop_length=200, window=torch.hann_window(400), center=True, pad_mode='reflect', return_complex=True).abs()**2 "
-         "(torchaudio.transforms.Spectrogram() defaults); np.save float32 (bins, frames)", True)
+    torch_magnitude_fixture(S, 'torch-power-400-200-magonly-npy', 'speech16', 8000, 400, 200, 'power.npy',
+                            "torch.stft(x[:8000], n_fft=400, hop_length=200, window=torch.hann_window(400), center=True, pad_mode='reflect', return_complex=True).abs()**2 "
+                            "(torchaudio.transforms.Spectrogram() defaults); np.save float32 (bins, frames)", power=True, store='npy')
 
     # 2. Whisper-like: n_fft 512, win_length 400 (torch centres the shorter window in the frame), hop 160; speech cut mid-word,
     #    4800 samples; .abs() bin-major float32 tofile.
-    rate, x, _ = S['cut16']
-    x = x[:4800]
-    Z = torch.stft(torch.from_numpy(x.copy()), n_fft=512, hop_length=160, win_length=400, window=torch.hann_window(400), center=True,
-                   pad_mode='reflect', return_complex=True)
-    name = 'torch-abs-512-160-win400-magonly'
-    d = folder(name)
-    Z.abs().numpy().astype('<f4').tofile(os.path.join(d, 'mag.f32'))
-    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, frames=Z.shape[1], bins=Z.shape[0], nfft=512, hop=160, winLength=400,
-                     windowPlacement='centred', center=True, padMode='reflect', firstFrameStart=-256, sampleRate=rate, originalLength=len(x)),
-         ('mag.f32', None), x, 'cut16', tv,
-         "torch.stft(x[:4800], n_fft=512, hop_length=160, win_length=400, window=torch.hann_window(400), center=True, pad_mode='reflect', "
-         "return_complex=True).abs(); .numpy().tofile float32 (bins, frames)", True)
+    torch_magnitude_fixture(S, 'torch-abs-512-160-win400-magonly', 'cut16', 4800, 512, 160, 'mag.f32',
+                            "torch.stft(x[:4800], n_fft=512, hop_length=160, win_length=400, window=torch.hann_window(400), center=True, pad_mode='reflect', "
+                            "return_complex=True).abs(); .numpy().tofile float32 (bins, frames)", win_length=400)
 
     # 3. torch.stft n_fft 1024 hop 256, .abs(), the ALSA speech (whole second); the transpose (frames, bins) float32 tofile.
-    rate, x, _ = S['alsa8']
-    Z = torch.stft(torch.from_numpy(x.copy()), n_fft=1024, hop_length=256, window=torch.hann_window(1024), return_complex=True)
-    name = 'torch-abs-1024-256-framemajor-magonly'
-    d = folder(name)
-    np.ascontiguousarray(Z.abs().numpy().T, dtype='<f4').tofile(os.path.join(d, 'mag.f32'))
-    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, layout='frame-major', frames=Z.shape[1], bins=Z.shape[0], nfft=1024, hop=256,
-                     center=True, padMode='reflect', firstFrameStart=-512, sampleRate=rate, originalLength=len(x)),
-         ('mag.f32', None), x, 'alsa8', tv,
-         "torch.stft(x, n_fft=1024, hop_length=256, window=torch.hann_window(1024), return_complex=True).abs() (center=True, pad_mode='reflect' "
-         "defaults); .numpy().T tofile float32 (frames, bins)", True)
+    torch_magnitude_fixture(S, 'torch-abs-1024-256-framemajor-magonly', 'alsa8', None, 1024, 256, 'mag.f32',
+                            "torch.stft(x, n_fft=1024, hop_length=256, window=torch.hann_window(1024), return_complex=True).abs() (center=True, pad_mode='reflect' "
+                            "defaults); .numpy().T tofile float32 (frames, bins)", store='frame-major')
 
     # 4. scipy.signal.stft defaults (periodic Hann 256, hop 128, boundary zeros, padded, / sum(w)), np.abs; ALSA speech, 4000 samples; float64 tofile.
     rate, x, _ = S['alsa8']
@@ -1120,8 +1110,7 @@ def magonly4_fixtures(S, tmp):
     """A third held-out magnitude-only set: short files (20-60 frames) from the real tools with (tool, nfft, hop, window)
     combinations no earlier fixture has, measured once, blind, after magnitude-fit was changed on magonly3. Not
     committed (the committed folder is at its 5 MB cap): it only runs when named, into REAL_FIXTURES_OUT."""
-    import scipy, torch
-    tv = 'torch.stft ' + torch.__version__
+    import scipy
     eb_note = 'one-sided psd doubles every bin but DC and Nyquist (see scipy-spectrogram-psd)'
 
     def edges(n):
@@ -1131,33 +1120,15 @@ def magonly4_fixtures(S, tmp):
 
     # 1. torch.stft n_fft 256, hop 96, periodic Hann, centre reflect, .abs(); speech with its leading silence, first 4800 samples;
     #    np.save float32 (bins, frames) -- a transposed view, so Fortran-ordered. (256/64 is taken by the stereo and torch.save fixtures.)
-    rate, x, _ = S['speech16']
-    x = x[:4800]
-    Z = torch.stft(torch.from_numpy(x.copy()), n_fft=256, hop_length=96, window=torch.hann_window(256), center=True, pad_mode='reflect',
-                   return_complex=True)
-    name = 'torch-abs-256-96-magonly-npy'
-    d = folder(name)
-    np.save(os.path.join(d, 'mag.npy'), Z.abs().numpy())
-    emit(name, truth(magnitudeFile={'format': 'npy'}, phaseFile=None, frames=Z.shape[1], bins=Z.shape[0], nfft=256, hop=96, center=True,
-                     padMode='reflect', firstFrameStart=-128, sampleRate=rate, originalLength=len(x)),
-         ('mag.npy', None), x, 'speech16', tv,
-         "torch.stft(x[:4800], n_fft=256, hop_length=96, window=torch.hann_window(256), center=True, pad_mode='reflect', "
-         "return_complex=True).abs(); np.save float32 (bins, frames)", True)
+    torch_magnitude_fixture(S, 'torch-abs-256-96-magonly-npy', 'speech16', 4800, 256, 96, 'mag.npy',
+                            "torch.stft(x[:4800], n_fft=256, hop_length=96, window=torch.hann_window(256), center=True, pad_mode='reflect', "
+                            "return_complex=True).abs(); np.save float32 (bins, frames)", store='npy')
 
     # 2. torch.stft n_fft 800, hop 200, win_length 800, periodic Hann, centre reflect, power .abs()**2; speech cut mid-word (no
     #    silence at the start), first 8000 samples; bin-major float32 tofile.
-    rate, x, _ = S['cut16']
-    x = x[:8000]
-    Z = torch.stft(torch.from_numpy(x.copy()), n_fft=800, hop_length=200, win_length=800, window=torch.hann_window(800), center=True,
-                   pad_mode='reflect', return_complex=True)
-    name = 'torch-power-800-200-magonly'
-    d = folder(name)
-    (Z.abs() ** 2).numpy().astype('<f4').tofile(os.path.join(d, 'power.f32'))
-    emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, frames=Z.shape[1], bins=Z.shape[0], nfft=800, hop=200, winLength=800,
-                     center=True, padMode='reflect', firstFrameStart=-400, magnitudeScale='power', sampleRate=rate, originalLength=len(x)),
-         ('power.f32', None), x, 'cut16', tv,
-         "torch.stft(x[:8000], n_fft=800, hop_length=200, win_length=800, window=torch.hann_window(800), center=True, pad_mode='reflect', "
-         "return_complex=True).abs()**2; .numpy().tofile float32 (bins, frames)", True)
+    torch_magnitude_fixture(S, 'torch-power-800-200-magonly', 'cut16', 8000, 800, 200, 'power.f32',
+                            "torch.stft(x[:8000], n_fft=800, hop_length=200, win_length=800, window=torch.hann_window(800), center=True, pad_mode='reflect', "
+                            "return_complex=True).abs()**2; .numpy().tofile float32 (bins, frames)", win_length=800, power=True)
 
     # 3. scipy.signal.stft nperseg 512, noverlap 384 (hop 128), window 'hamming' (get_window: periodic), boundary zeros, padded,
     #    / sum(w); np.abs; speech with its leading silence, first 6400 samples; float32 tofile (bins, frames).
