@@ -46,7 +46,7 @@ export interface Candidate {
   /**
    * Fields of `config` the files cannot show at all (src/rank/unobservable.ts): for magnitudes without
    * any phase, `phaseReference`, `phaseSign`, `windowPlacement` (when winLength < nfft: a circular shift
-   * leaves |FFT| unchanged), the edges (`center`, `padMode`, `firstFrameStart`) and `detrend`. The config gives the
+   * leaves |FFT| unchanged), `windowSymmetry`, the edges (`center`, `padMode`, `firstFrameStart`) and `detrend`. The config gives the
    * matched recipe's convention for them; they are undetermined, not measured. Empty with phase; a
    * pinned field is never listed.
    */
