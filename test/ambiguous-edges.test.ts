@@ -75,6 +75,8 @@ describe('a start hidden by digital silence (end to end)', () => {
       { nfft: 400, hop: 160, layout: 'bin-major', center: true, padMode: 'reflect', firstFrameStart: -200 },
       // MATLAB/Octave style: a symmetric Hamming window, no padding.
       { nfft: 256, hop: 64, window: 'hamming', windowSymmetry: 'symmetric', center: false, padMode: 'none', firstFrameStart: 0 },
+      // mne.time_frequency.stft: the symmetric sine window ('cosine'), zero padding by (nfft − hop)/2.
+      { nfft: 256, hop: 64, window: 'cosine', windowSymmetry: 'symmetric', layout: 'bin-major', center: true, padMode: 'zeros', firstFrameStart: -96 },
     ];
     for (const over of cases) {
       const { truth, r } = analyse(over, x);

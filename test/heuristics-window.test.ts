@@ -103,7 +103,7 @@ function expectFirst(r: AnalyzerResult, c: StftConfig, label: string): void {
   ).toBe(true);
 }
 
-const WINDOWS = ['hann', 'hamming', 'blackman', 'rectangular', 'sqrt-hann', 'kaiser-8', 'gaussian', 'tukey-0.5'] as const;
+const WINDOWS = ['hann', 'hamming', 'blackman', 'rectangular', 'sqrt-hann', 'cosine', 'kaiser-8', 'gaussian', 'tukey-0.5'] as const;
 const SYMMETRIES: WindowSymmetry[] = ['periodic', 'symmetric'];
 const LENGTHS = ['full', 'short-centred', 'short-start'] as const;
 const REFERENCES: PhaseReference[] = ['frame-start', 'window-centre'];

@@ -15,8 +15,8 @@ import { readWav, siSnrDb } from './helpers.js';
 
 /**
  * Issue #11 section 1: STFT files written by the real programs (torch.stft, aubio.pvoc, scipy.signal
- * stft/spectrogram, matplotlib.mlab.specgram, Octave specgram/stft, plain numpy block FFTs, mixed
- * storage), made by scripts/real-fixtures/make_real_fixtures.py, whose truths were checked there
+ * stft/spectrogram, matplotlib.mlab.specgram, mne.time_frequency.stft, Octave specgram/stft, plain numpy
+ * block FFTs, mixed storage), made by scripts/real-fixtures/make_real_fixtures.py, whose truths were checked there
  * against an independent numpy STFT. For each fixture: analyze, compare the rank-1 config with the
  * truth, export rank 1 and the truth config, and measure the audio against the reference signal.
  *

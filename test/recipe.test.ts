@@ -226,6 +226,35 @@ describe('scipy.signal.spectrogram recipe', () => {
   });
 });
 
+describe('mne.time_frequency.stft recipe', () => {
+  const mne: Partial<StftConfig> = {
+    nfft: 256,
+    winLength: 256,
+    hop: 64,
+    window: 'cosine',
+    windowSymmetry: 'symmetric',
+    center: true,
+    padMode: 'zeros',
+    firstFrameStart: -96,
+    layout: 'bin-major',
+    phaseReference: 'frame-start',
+    phaseSign: '+',
+  };
+  const named = (c: Partial<StftConfig>): string[] =>
+    matchRecipes(c)
+      .filter((m) => m.mismatched.length === 0 && m.matched.length >= 3)
+      .map((m) => m.name);
+  it('names its sine window, its (nfft − hop)/2 zero pad and its (signals, freqs, steps) array', () => {
+    expect(named(mne)).toEqual(['mne.time_frequency.stft']);
+    expect(named({ ...mne, hop: 128, firstFrameStart: -64 })).toEqual(['mne.time_frequency.stft']);
+  });
+  it('is not named for a sqrt-Hann, a periodic sine window or torch’s ⌊nfft/2⌋ pad', () => {
+    expect(named({ ...mne, window: 'sqrt-hann' })).not.toContain('mne.time_frequency.stft');
+    expect(named({ ...mne, windowSymmetry: 'periodic' })).not.toContain('mne.time_frequency.stft');
+    expect(named({ ...mne, firstFrameStart: -128 })).not.toContain('mne.time_frequency.stft');
+  });
+});
+
 describe('window symmetry from the tool’s habit (whole-dB files leave it within the noise)', () => {
   const torchLike: Partial<StftConfig> = {
     nfft: 512,

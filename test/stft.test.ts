@@ -4,7 +4,7 @@ import { binsFor, describeGaps, frameCountFor, geometryFromConfig, istft, output
 import { makeWindow } from '../src/dsp/windows.js';
 import { snrDb, testSignal } from './helpers.js';
 
-const WINDOWS: WindowName[] = ['hann', 'hamming', 'blackman', 'rectangular', 'sqrt-hann', 'kaiser-8', 'gaussian-12', 'tukey-0.5'];
+const WINDOWS: WindowName[] = ['hann', 'hamming', 'blackman', 'rectangular', 'sqrt-hann', 'cosine', 'kaiser-8', 'gaussian-12', 'tukey-0.5'];
 const OVERLAPS = [0.5, 0.75, 0.875];
 const REFS: PhaseReference[] = ['frame-start', 'window-centre', 'absolute-time'];
 const SIDEDS: Sided[] = ['one', 'two', 'one-no-nyquist'];
@@ -27,7 +27,8 @@ function geom(over: Partial<Parameters<typeof geometryFromConfig>[0]> & { nfft: 
 
 describe('windows', () => {
   it('match scipy.signal.windows values (spot checks)', () => {
-    // Values from scipy 1.x: hann(8, sym=False), hamming(5), blackman(6), kaiser(5, 8), tukey(7, 0.5), gaussian(5, 1.5)
+    // Values from scipy 1.x: hann(8, sym=False), hamming(5), blackman(6), kaiser(5, 8), tukey(7, 0.5), gaussian(5, 1.5),
+    // cosine(5) and cosine(4, sym=False)
     const cases: [WindowName, number, WindowSymmetry, number[]][] = [
       ['hann', 8, 'periodic', [0, 0.14644660940672624, 0.5, 0.8535533905932737, 1, 0.8535533905932737, 0.5, 0.14644660940672624]],
       ['hamming', 5, 'symmetric', [0.08, 0.54, 1, 0.54, 0.08]],
@@ -35,6 +36,8 @@ describe('windows', () => {
       ['kaiser-8', 5, 'symmetric', [0.002338830512733327, 0.36897272261583314, 1, 0.36897272261583314, 0.002338830512733327]],
       ['tukey-0.5', 7, 'symmetric', [0, 0.75, 1, 1, 1, 0.75, 0]],
       ['gaussian-1.5', 5, 'symmetric', [0.41111229050718745, 0.8007374029168081, 1, 0.8007374029168081, 0.41111229050718745]],
+      ['cosine', 5, 'symmetric', [0.30901699437494745, 0.8090169943749475, 1, 0.8090169943749476, 0.30901699437494756]],
+      ['cosine', 4, 'periodic', [0.30901699437494745, 0.8090169943749475, 1, 0.8090169943749476]],
     ];
     for (const [name, n, sym, want] of cases) {
       const w = makeWindow(name, n, sym);

@@ -7,7 +7,7 @@ import type { AnalyzerResult, Hypothesis } from '../types.js';
  * (digital) silence, zero padding, a reflect padding of that silence and no padding at all rebuild the
  * same zeros, so where frame 0 starts cannot be read from the data. Every start a maker uses is offered
  * at one score — centred by ⌊nfft/2⌋ with zeros or reflection (scipy, librosa, torch), unpadded (MATLAB,
- * Octave, mlab), hop − nfft (a phase vocoder such as aubio's pvoc) — flagged ambiguous with the spread
+ * Octave, mlab), hop − nfft (a phase vocoder such as aubio's pvoc), −⌊(nfft − hop)/2⌋ (mne's stft) — flagged ambiguous with the spread
  * of the readings in samples; the maker's convention (heuristics/recipe edgeConvention: a preset matched
  * on the fields fixed so far, else the family the window names) breaks the tie, and without one the
  * confidence stays split between them.
@@ -25,6 +25,10 @@ export function ambiguousStart(fixed: PartialStftConfig, nfft: number, hop: numb
   ];
   if (hop < nfft && hop - nfft !== half) {
     starts.push({ values: { center: true, padMode: 'zeros', firstFrameStart: hop - nfft }, what: `a phase vocoder's start at hop − nfft = ${hop - nfft}` });
+  }
+  const mne = -Math.floor((nfft - hop) / 2);
+  if (hop < nfft && mne > half) {
+    starts.push({ values: { center: true, padMode: 'zeros', firstFrameStart: mne }, what: `mne's stft start at −⌊(nfft − hop)/2⌋ = ${mne}` });
   }
   const ffs = starts.map((s) => s.values.firstFrameStart as number);
   const spread = Math.max(...ffs) - Math.min(...ffs);

@@ -196,13 +196,16 @@ interface End {
 }
 
 /**
- * The pads makers use: ⌊nfft/2⌋ + k·hop, k ≥ 0, shorter than a frame. Every maker's frame 0 reaches into
- * the signal (torch/librosa ⌊nfft/2⌋, scipy ShortTimeFFT's first slice, a phase vocoder's nfft − hop); a
- * longer "pad" is a silent start whose onset happens to fall on one (a block FFT of speech starting at
- * sample 702 read as zero padding by 768 = 256 + 512).
+ * The pads makers use: ⌊nfft/2⌋ + k·hop, k ≥ 0, shorter than a frame, and mne's ⌊(nfft − hop)/2⌋ (its
+ * stft centres the first hop of signal in frame 0). Every maker's frame 0 reaches into the signal
+ * (torch/librosa ⌊nfft/2⌋, scipy ShortTimeFFT's first slice, a phase vocoder's nfft − hop); a longer
+ * "pad" is a silent start whose onset happens to fall on one (a block FFT of speech starting at sample
+ * 702 read as zero padding by 768 = 256 + 512).
  */
 function makerPads(N: number, hop: number): number[] {
   const out: number[] = [];
+  const mne = Math.floor((N - hop) / 2);
+  if (mne > 0 && mne < Math.floor(N / 2)) out.push(mne);
   for (let p = Math.floor(N / 2); p < N; p += hop) out.push(p);
   return out;
 }

@@ -183,6 +183,23 @@ export const RECIPES: Recipe[] = [
     ],
   },
   {
+    // mne.time_frequency.stft(x, wsize, tstep): the sine window, the signal zero-padded by (wsize − tstep)/2,
+    // an (n_signals, n_freq, n_step) array. Its per-sample renormalisation of the first and last
+    // wsize − tstep padded samples (sqrt of the summed squared windows over them) has no config field:
+    // the interior is exact, the edge samples come out louder than mne's own istft gives them.
+    name: 'mne.time_frequency.stft',
+    sampleRate: null,
+    checks: [
+      fullWindow,
+      eq('window', 'cosine'),
+      eq('windowSymmetry', 'symmetric'),
+      rule('firstFrameStart −⌊(nfft − hop)/2⌋', ['firstFrameStart', 'nfft', 'hop'], (f: number, N: number, h: number) => f === -Math.floor((N - h) / 2)),
+      eq('padMode', 'zeros'),
+      eq('layout', 'bin-major'),
+      ...frameStartPlus,
+    ],
+  },
+  {
     name: 'MATLAB spectrogram defaults',
     sampleRate: null,
     checks: [

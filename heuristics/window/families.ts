@@ -7,8 +7,8 @@ import { sharedWindow, windowInto } from '../../src/dsp/windows.js';
  */
 
 /** Families of named windows; parametrised ones carry their parameter range for the 1-D refinement. */
-export type Family = 'hann' | 'hamming' | 'blackman' | 'rectangular' | 'sqrt-hann' | 'kaiser' | 'gaussian' | 'tukey';
-export const FIXED_FAMILIES: readonly Family[] = ['hann', 'hamming', 'blackman', 'rectangular', 'sqrt-hann'];
+export type Family = 'hann' | 'hamming' | 'blackman' | 'rectangular' | 'sqrt-hann' | 'cosine' | 'kaiser' | 'gaussian' | 'tukey';
+export const FIXED_FAMILIES: readonly Family[] = ['hann', 'hamming', 'blackman', 'rectangular', 'sqrt-hann', 'cosine'];
 export const PARAM_FAMILIES: readonly Family[] = ['kaiser', 'gaussian', 'tukey'];
 
 export function windowName(family: Family, param: number | null): string {

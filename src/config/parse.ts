@@ -73,7 +73,7 @@ const positive: FieldSpec = {
 };
 
 const windowSpec: FieldSpec = {
-  allowed: 'hann, hamming, blackman, rectangular, sqrt-hann, kaiser-<beta>, gaussian-<sigma>, tukey-<alpha 0..1>, estimated',
+  allowed: 'hann, hamming, blackman, rectangular, sqrt-hann, cosine, kaiser-<beta>, gaussian-<sigma>, tukey-<alpha 0..1>, estimated',
   parse: (v) => (typeof v === 'string' && (v === 'estimated' || parseWindowName(v)) ? v : INVALID),
 };
 

@@ -45,7 +45,7 @@ export const WINDOW_PLACEMENTS = ['centred', 'start'] as const;
 export type WindowPlacement = (typeof WINDOW_PLACEMENTS)[number];
 
 /** Fixed window names; parametrised ones are `kaiser-<beta>`, `gaussian-<sigma>`, `tukey-<alpha>`. */
-export const FIXED_WINDOWS = ['hann', 'hamming', 'blackman', 'rectangular', 'sqrt-hann', 'estimated'] as const;
+export const FIXED_WINDOWS = ['hann', 'hamming', 'blackman', 'rectangular', 'sqrt-hann', 'cosine', 'estimated'] as const;
 export const PARAM_WINDOWS = ['kaiser', 'gaussian', 'tukey'] as const;
 export type WindowName = (typeof FIXED_WINDOWS)[number] | `kaiser-${number}` | `gaussian-${number}` | `tukey-${number}`;
 

@@ -27,6 +27,8 @@ export const PGHI_CG: Partial<Record<WindowName, number>> = {
   hamming: 0.29794,
   blackman: 0.17954,
   'sqrt-hann': 0.54,
+  // The same sine lobe half a sample over (scipy's cosine): sqrt-Hann's measured constant.
+  cosine: 0.54,
 };
 
 /** λ (samples²) of a named window: the paper's table where it has the window, else the moment fit. */

@@ -2,7 +2,7 @@ import type { WindowName, WindowPlacement, WindowSymmetry } from '../config/type
 
 /** A named window family, parsed from the config string (`kaiser-8.6` -> { family: 'kaiser', param: 8.6 }). */
 export interface WindowSpec {
-  family: 'hann' | 'hamming' | 'blackman' | 'rectangular' | 'sqrt-hann' | 'kaiser' | 'gaussian' | 'tukey';
+  family: 'hann' | 'hamming' | 'blackman' | 'rectangular' | 'sqrt-hann' | 'cosine' | 'kaiser' | 'gaussian' | 'tukey';
   param: number | null;
 }
 
@@ -13,6 +13,7 @@ export function parseWindowName(name: WindowName | string): WindowSpec | null {
     case 'blackman':
     case 'rectangular':
     case 'sqrt-hann':
+    case 'cosine':
       return { family: name, param: null };
   }
   const m = /^(kaiser|gaussian|tukey)-(\d+(?:\.\d+)?(?:e[-+]?\d+)?)$/.exec(name);
@@ -57,6 +58,10 @@ function windowSamples(spec: WindowSpec, n: number, M: number, w: Float64Array =
         break;
       case 'sqrt-hann':
         w[i] = Math.sqrt(Math.max(0, 0.5 - 0.5 * Math.cos(t)));
+        break;
+      case 'cosine':
+        // scipy.signal.windows.cosine, MNE's stft window: the sine lobe at half-sample points, never 0.
+        w[i] = Math.sin((Math.PI * (i + 0.5)) / (M + 1));
         break;
       case 'hamming':
         w[i] = 0.54 - 0.46 * Math.cos(t);
