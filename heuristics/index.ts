@@ -47,4 +47,4 @@ export const ANALYZERS: readonly Analyzer[] = [
 
 export type { Analyzer, AnalyzerResult, Hypothesis, Stage } from './types.js';
 /** The one analyzer output that is not a field value: the measured window behind window = 'estimated'. */
-export { estimateWindow } from './window/index.js';
+export { estimateWindow, measuredWindowOf } from './window/index.js';

@@ -14,13 +14,13 @@ import type {
   WindowPlacement,
   WindowSymmetry,
 } from '../src/config/types.js';
-import { frameCountFor, geometryFromConfig, istft, stft } from '../src/dsp/stft.js';
+import { geometryFromConfig, istft, stft } from '../src/dsp/stft.js';
 import { encodeValues } from '../src/io/dtype.js';
 import { makeStftFiles } from '../src/synth/make.js';
 import { demoSignal } from '../src/synth/signals.js';
 import { gridCases } from './grid.js';
 import { rng, testSignal } from './helpers.js';
-import { bytesCase, fixedUpTo, synthCase, type SynthCase, testConfig } from './synth-evidence.js';
+import { bytesCase, fixedUpTo, synthCase, type SynthCase, testConfig, triangularStft } from './synth-evidence.js';
 
 /** The fields fixed before the transform stage: storage, shape, scale, floor, unit. */
 const BEFORE: (keyof StftConfig)[] = ['magnitudeFile', 'phaseFile', 'frames', 'bins', 'layout', 'nfft', 'sided', 'magnitudeScale', 'dbFloor', 'phaseUnit'];
@@ -351,13 +351,8 @@ describe('window-imprint analyzer: other programs and conventions', () => {
 
 describe('window-imprint analyzer: windows outside the vocabulary', () => {
   it("offers 'estimated' for a triangular window and estimateWindow measures it", () => {
-    const L = 512;
-    const tri = new Float64Array(L);
-    for (let i = 0; i < L; i++) tri[i] = 1 - Math.abs((2 * i - (L - 1)) / L);
-    const config: StftConfig = { ...testConfig({ nfft: L, hop: 128, window: 'estimated' }), frames: 0 };
-    const x = demoSignal(22050, 2, 11);
-    config.frames = frameCountFor(x.length, geometryFromConfig(config, tri));
-    const made = makeStftFiles(x, config, tri);
+    const { config, tri, made } = triangularStft();
+    const L = config.nfft;
     const c = bytesCase(made.magnitude, made.phase);
     try {
       const fixed = fixedUpTo(config, BEFORE);

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/run.js';
 import { demoSignal } from '../src/synth/signals.js';
 import { readWav, snrDb } from './helpers.js';
+import { triangularStft } from './synth-evidence.js';
 
 /** Phase that is missing, broken, swapped or partial: the audio still comes back, and the user is told how. */
 const ROOT = join(import.meta.dirname, '..');
@@ -159,5 +160,39 @@ describe('reconstruction when the phase is missing, broken, swapped or partial',
     expect(j.notes[0]).toMatch(/wrong order/);
     expect(j.candidates[0].config.nfft).toBe(400);
     expect(j.candidates[0].config.hop).toBe(160);
+  });
+});
+
+describe("a window outside the vocabulary: 'estimated' is measured from the files", () => {
+  const { config, x, made } = triangularStft();
+  const L = config.nfft;
+  const mag = join(tmp, 'tri.mag');
+  const phase = join(tmp, 'tri.phase');
+  const cfg = join(tmp, 'tri.json');
+  writeFileSync(mag, made.magnitude);
+  writeFileSync(phase, made.phase!);
+  writeFileSync(cfg, JSON.stringify(config));
+
+  it('analyze with window=estimated pinned ranks, and export --config measures the window and writes the audio', async () => {
+    const a = await cli('analyze', '--json', '--set', 'window=estimated', mag, phase);
+    expect(a.code, a.err).toBe(0);
+    expect(JSON.parse(a.out).candidates[0].config.window).toBe('estimated');
+    const out = join(tmp, 'tri.wav');
+    const r = await cli('export', mag, phase, '--config', cfg, '-o', out, '--normalize', 'none', '--bits', '32');
+    expect(r.code, r.err).toBe(0);
+    const y = readWav(out).samples;
+    const inner = (v: ArrayLike<number>) => Array.from(v).slice(L, x.length - L);
+    const snr = snrDb(inner(x), inner(y));
+    console.log(`triangular window, estimated: export SNR ${snr.toFixed(1)} dB`);
+    expect(snr).toBeGreaterThanOrEqual(20);
+  });
+
+  it('without phase there is nothing to measure it from: a one-line error, nothing written', async () => {
+    const out = join(tmp, 'tri-magonly.wav');
+    const r = await cli('export', mag, '--config', cfg, '--set', 'phaseFile=null', '-o', out);
+    expect(r.code).not.toBe(0);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/tri\.mag.*window "estimated" is measured from the phase/);
+    expect(existsSync(out)).toBe(false);
   });
 });

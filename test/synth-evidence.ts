@@ -146,3 +146,17 @@ export function unwrapTime(v: Float64Array, cfg: StftConfig, period: number): vo
     }
   }
 }
+
+/**
+ * STFT files under a triangular window (scipy 'triang' of even length, 512/128): a window no name of the
+ * vocabulary is, so `window: 'estimated'` stands for it.
+ */
+export function triangularStft(): { config: StftConfig; x: Float64Array; tri: Float64Array; made: ReturnType<typeof makeStftFiles> } {
+  const L = 512;
+  const tri = new Float64Array(L);
+  for (let i = 0; i < L; i++) tri[i] = 1 - Math.abs((2 * i - (L - 1)) / L);
+  const config: StftConfig = { ...testConfig({ nfft: L, hop: 128, window: 'estimated' }), frames: 0 };
+  const x = demoSignal(22050, 2, 11);
+  config.frames = frameCountFor(x.length, geometryFromConfig(config, tri));
+  return { config, x, tri, made: makeStftFiles(x, config, tri) };
+}

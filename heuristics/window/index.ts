@@ -319,6 +319,11 @@ function cachedSearch(evidence: Evidence, fixed: PartialStftConfig): WindowSearc
   });
 }
 
+/** What geometryFromConfig needs beside a config: the measured window for 'estimated', nothing for a named one. */
+export function measuredWindowOf(evidence: Evidence, config: PartialStftConfig): Float64Array | undefined {
+  return config.window === 'estimated' ? estimateWindow(evidence, config) : undefined;
+}
+
 /**
  * The measured window for `window: 'estimated'`: from the imprint over the window's support (floor
  * removed), with the signal's power trend across the frame divided out and the two mirrored halves

@@ -122,6 +122,8 @@ export interface AssessOptions {
   /** Sampled blocks and their length in frames (defaults 8 × 32). */
   blocks?: number;
   blockFrames?: number;
+  /** The measured window behind config.window 'estimated' (heuristics' measuredWindowOf). */
+  measuredWindow?: Float64Array;
 }
 
 /**
@@ -223,7 +225,7 @@ export function assessPhase(evidence: Evidence, config: StftConfig, opts: Assess
   // up to the last complete bin row, so frames are tested on the bins that exist.
   const blockFrames = Math.min(opts.blockFrames ?? 32, readable.frames);
   const starts = sampleBlockStarts(readable.frames, blockFrames, opts.blocks ?? 8);
-  const g = geometryFromConfig(config);
+  const g = geometryFromConfig(config, opts.measuredWindow);
   const unit = phaseUnitFactor(config.phaseUnit);
   let values = 0;
   let nonFinite = 0;

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { dims } from '../../heuristics/dims/index.js';
-import { ANALYZERS } from '../../heuristics/index.js';
+import { ANALYZERS, measuredWindowOf } from '../../heuristics/index.js';
 import { Evidence, storageKey } from '../analysis/evidence.js';
 import { assessPhase } from '../analysis/phase-quality.js';
 import type { StftConfig } from '../config/types.js';
@@ -50,7 +50,8 @@ function analyzeJudged(
     (evidence) => {
       const r = one(evidence, opts, t0);
       if (phaseFile !== null) {
-        const v = assessPhase(evidence, r.candidates[0].config);
+        const c = r.candidates[0].config;
+        const v = assessPhase(evidence, c, { measuredWindow: measuredWindowOf(evidence, c) });
         r.phase = { kind: v.kind, usable: v.usable, reason: v.reason, swapped: false };
       }
       return r;

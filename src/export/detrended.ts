@@ -5,17 +5,17 @@
  */
 import type { StftConfig } from '../config/types.js';
 import { TrendSolver } from '../dsp/detrend.js';
-import { FrameSynthesizer, geometryFromConfig, OverlapAdd, type SampleRange } from '../dsp/stft.js';
+import { FrameSynthesizer, OverlapAdd, type SampleRange, type StftGeometry } from '../dsp/stft.js';
 import type { BlockDecoder } from './range.js';
 
 export function synthesizeDetrended(
   config: StftConfig,
+  g: StftGeometry,
   decoder: BlockDecoder,
   range: { start: number; end: number },
   sink: (samples: Float64Array) => void,
   onFrames?: (count: number) => void,
 ): SampleRange[] {
-  const g = geometryFromConfig(config);
   const syn = new FrameSynthesizer(g);
   const solver = new TrendSolver(g, config.detrend, config.frames);
   const each = (visit: (m: number, y: Float64Array) => void): void => {

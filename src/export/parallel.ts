@@ -11,7 +11,7 @@
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { StftConfig } from '../config/types.js';
-import type { SampleRange } from '../dsp/stft.js';
+import { geometryFromConfig, type SampleRange } from '../dsp/stft.js';
 import { SpecDetectError } from '../errors.js';
 import { BlockDecoder, type ExportJob, synthesizeJob } from './range.js';
 import { RawFileSource } from '../io/source.js';
@@ -20,6 +20,8 @@ import { Float32DataWriter, type WavStreamWriter } from '../io/wav.js';
 /** What a worker gets: the stretches, the inputs (raw or npy files, opened again), the temp WAV. */
 export interface WorkerInput {
   config: StftConfig;
+  /** The measured window behind config.window 'estimated' (ExportOptions.measuredWindow). */
+  measuredWindow: Float64Array | undefined;
   magnitudeFile: string;
   phaseFile: string | null;
   jobs: ExportJob[];
@@ -61,7 +63,7 @@ export function workersAvailable(): boolean {
   return WORKER_URL.protocol === 'file:' && existsSync(WORKER_URL);
 }
 
-type Plan = Pick<WorkerInput, 'config' | 'jobs' | 'tmp' | 'outStart' | 'shared'>;
+type Plan = Pick<WorkerInput, 'config' | 'measuredWindow' | 'jobs' | 'tmp' | 'outStart' | 'shared'>;
 
 /**
  * Take stretches off the shared counter until none are left (or the export failed elsewhere),
@@ -70,6 +72,7 @@ type Plan = Pick<WorkerInput, 'config' | 'jobs' | 'tmp' | 'outStart' | 'shared'>
 function takeStretches(plan: Plan, decoder: BlockDecoder, slot: number, onBlock?: () => void): StretchResult[] {
   const state = new Int32Array(plan.shared);
   const fd = openSync(plan.tmp, 'r+');
+  const g = geometryFromConfig(plan.config, plan.measuredWindow);
   try {
     const results: StretchResult[] = [];
     for (let i = Atomics.add(state, NEXT, 1); i < plan.jobs.length; i = Atomics.add(state, NEXT, 1)) {
@@ -78,6 +81,7 @@ function takeStretches(plan: Plan, decoder: BlockDecoder, slot: number, onBlock?
       const out = new Float32DataWriter(fd, start);
       const { gaps } = synthesizeJob(
         plan.config,
+        g,
         decoder,
         job,
         (x) => out.write(x),
@@ -158,6 +162,7 @@ interface Running {
  */
 export function runParallel(
   config: StftConfig,
+  measuredWindow: Float64Array | undefined,
   files: { magnitude: string; phase: string | null },
   decoder: BlockDecoder,
   jobs: ExportJob[],
@@ -167,7 +172,7 @@ export function runParallel(
 ): SampleRange[] {
   const shared = new SharedArrayBuffer(4 * statusAt(workers + 1));
   const state = new Int32Array(shared);
-  const plan: Plan = { config, jobs, tmp: writer.tmp, outStart: jobs[0].outStart, shared };
+  const plan: Plan = { config, measuredWindow, jobs, tmp: writer.tmp, outStart: jobs[0].outStart, shared };
   const totalFrames = jobs.reduce((s, j) => s + j.frameEnd - j.frameStart, 0);
   const report = (): void => {
     if (!onProgress) return;

@@ -9,16 +9,7 @@ import { FrameReader, memoryLayout } from '../decode/frames.js';
 import { decodeMagnitudes, phaseUnitFactor } from '../decode/scales.js';
 import { polarToComplex } from '../dsp/sincos.js';
 import { FLOAT64_NOLA_FLOOR, NOLA_RELATIVE_FLOOR } from '../dsp/overlap-add.js';
-import {
-  type ComplexFrames,
-  FrameSynthesizer,
-  geometryFromConfig,
-  OverlapAdd,
-  restoreNyquist,
-  type SampleRange,
-  type StftGeometry,
-  subGeometry,
-} from '../dsp/stft.js';
+import { type ComplexFrames, FrameSynthesizer, OverlapAdd, restoreNyquist, type SampleRange, type StftGeometry, subGeometry } from '../dsp/stft.js';
 import type { ValueSource } from '../io/source.js';
 
 /** Frames decoded and synthesised per block: large enough to amortise reads, small enough for cache. */
@@ -153,13 +144,13 @@ export function blockGrid(config: StftConfig, decoder: BlockDecoder): number {
  */
 export function synthesizeJob(
   config: StftConfig,
+  stored: StftGeometry,
   decoder: BlockDecoder,
   job: ExportJob,
   sink: (samples: Float64Array) => void,
   onFrames?: (count: number) => void,
   fill = false,
 ): { gaps: SampleRange[]; filled: SampleRange[] } {
-  const stored = geometryFromConfig(config);
   const restore = stored.sided === 'one-no-nyquist';
   const g = subGeometry(restore ? { ...stored, sided: 'one' } : stored, job.frameStart);
   const ola = new OverlapAdd(g, job.outStart, job.outEnd, (_s, chunk) => sink(chunk), { fill, floor: nolaFloorFor(config) });

@@ -1,3 +1,4 @@
+import { estimateWindow } from '../../heuristics/index.js';
 import { Evidence } from '../analysis/evidence.js';
 import { assessPhase, knownCells, type PhaseAssessment, truncatedShape } from '../analysis/phase-quality.js';
 import { frameTrust, framesOverlap } from '../analysis/frame-trust.js';
@@ -42,14 +43,24 @@ export function reconstruct(config: StftConfig, magnitudeFile: string, phaseFile
   if (config.channels > 1 && opts.channel === undefined) return interleaveChannels(config, magnitudeFile, phaseFile, opts, reconstruct);
   const complexInput = config.magnitudeFile.dtype.startsWith('complex');
   let verdict: PhaseAssessment | null = opts.phaseVerdict ?? null;
-  if (!verdict && (phaseFile !== null || complexInput)) {
+  let measuredWindow = opts.measuredWindow;
+  const measure = config.window === 'estimated' && measuredWindow === undefined;
+  if ((!verdict || measure) && (phaseFile !== null || complexInput)) {
     const evidence = new Evidence(magnitudeFile, phaseFile, { channel: opts.channel ?? 0, channels: config.channels });
     try {
-      verdict = assessPhase(evidence, config);
+      if (measure) measuredWindow = measureWindow(evidence, config, magnitudeFile);
+      verdict ??= assessPhase(evidence, config, { measuredWindow });
     } finally {
       evidence.close();
     }
   }
+  if (config.window === 'estimated' && measuredWindow === undefined) {
+    throw new InputError(
+      magnitudeFile,
+      'window "estimated" is measured from the phase (the imprint of each frame\'s inverse transform), and there is none: name a window (--set window=hann, ...)',
+    );
+  }
+  opts = { ...opts, measuredWindow };
   if (verdict && verdict.kind === 'ok') {
     return {
       ...exportWithConfig(config, magnitudeFile, phaseFile, opts),
@@ -61,6 +72,16 @@ export function reconstruct(config: StftConfig, magnitudeFile: string, phaseFile
   }
   const partial = verdict?.kind === 'partial' && phaseFile !== null;
   return exportRetrieved(config, magnitudeFile, partial ? phaseFile : null, verdict, opts);
+}
+
+/** The window behind 'estimated', measured as the analysis measured it; a file it cannot be measured from is the input's problem. */
+function measureWindow(evidence: Evidence, config: StftConfig, magnitudeFile: string): Float64Array {
+  try {
+    return estimateWindow(evidence, config);
+  } catch (e) {
+    if (e instanceof RangeError) throw new InputError(magnitudeFile, `window "estimated": ${e.message}`);
+    throw e;
+  }
 }
 
 /** Stream retrieval block by block into the WAV: memory stays O(block) whatever the file size. */
@@ -78,7 +99,7 @@ function exportRetrieved(
   const magDecoder = new StftDecoder(magConfig, openChannelStorage(magnitudeFile, config.magnitudeFile, values, config.channels, channel), null);
   const partial = partialPhaseFile !== null && config.phaseFile !== null ? openPartialPhase(config, partialPhaseFile, channel) : null;
   try {
-    const g = geometryFromConfig(config);
+    const g = geometryFromConfig(config, opts.measuredWindow);
     if (!framesOverlap(g)) {
       // Without overlap every phase is consistent (DESIGN.md 4.12): retrieval has nothing to converge
       // to and would write noise with the right spectrogram. Refuse before anything is written.

@@ -41,6 +41,11 @@ export interface ExportOptions {
    * writes the same audio (the result's `start` says where it begins in this config's reading).
    */
   startAmbiguous?: boolean;
+  /**
+   * The window behind config.window 'estimated', which exists only as a measurement of the files
+   * (heuristics' estimateWindow; `reconstruct` measures it). Required for such a config.
+   */
+  measuredWindow?: Float64Array;
 }
 
 /**
@@ -120,7 +125,7 @@ export function exportWithConfig(config: StftConfig, magnitudeFile: string, phas
     if (phase === null && !mag.complex) {
       throw new InputError(magnitudeFile, 'no phase is available for this config (magnitude-only export needs phase retrieval)');
     }
-    const g = geometryFromConfig(config);
+    const g = geometryFromConfig(config, opts.measuredWindow);
     const range = outputRange(g, config.frames, config.originalLength, opts.startAmbiguous);
     const decoder = new BlockDecoder(config, mag, phase);
     return writeExport(config, opts, range, (writer) => {
@@ -128,6 +133,7 @@ export function exportWithConfig(config: StftConfig, magnitudeFile: string, phas
         let done = 0;
         const gaps = synthesizeDetrended(
           config,
+          g,
           decoder,
           range,
           (x) => writer.write(x),
@@ -143,11 +149,15 @@ export function exportWithConfig(config: StftConfig, magnitudeFile: string, phas
       const stretches = Math.min(threads * STRETCHES_PER_THREAD, Math.floor(config.frames / MIN_STRETCH_FRAMES));
       const jobs = splitJob(g, config.frames, range, threads > 1 ? Math.max(threads, stretches) : 1, blockGrid(config, decoder));
       if (jobs.length > 1) {
-        return { gaps: runParallel(config, { magnitude: magnitudeFile, phase: phaseFile }, decoder, jobs, threads - 1, writer, opts.onProgress), threads };
+        return {
+          gaps: runParallel(config, opts.measuredWindow, { magnitude: magnitudeFile, phase: phaseFile }, decoder, jobs, threads - 1, writer, opts.onProgress),
+          threads,
+        };
       }
       let done = 0;
       const { gaps, filled } = synthesizeJob(
         config,
+        g,
         decoder,
         jobs[0],
         (x) => writer.write(x),

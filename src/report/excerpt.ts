@@ -4,6 +4,7 @@
  * cover the excerpt are read and synthesised: the export's own reconstruction loop (export-range.ts)
  * with the file's phase, phase retrieval on those frames (plus context) without it.
  */
+import { measuredWindowOf } from '../../heuristics/index.js';
 import type { Evidence } from '../analysis/evidence.js';
 import type { StftConfig } from '../config/types.js';
 import { decodeMagnitudes } from '../decode/scales.js';
@@ -107,11 +108,12 @@ export function candidateExcerpt(evidence: Evidence, c: StftConfig, span: Excerp
   // Frames whose support [f0 + m·hop, f0 + m·hop + nfft) meets [start, end).
   const first = Math.max(0, Math.ceil((start - c.firstFrameStart - c.nfft + 1) / c.hop));
   const last = Math.min(c.frames, Math.floor((end - 1 - c.firstFrameStart) / c.hop) + 1);
+  const g = geometryFromConfig(c, measuredWindowOf(evidence, c));
   if (filePhase) {
     const mag = evidence.magnitude.source(c.magnitudeFile);
     const phase = c.phaseFile && evidence.phase ? evidence.phase.source(c.phaseFile) : null;
     let at = 0;
-    synthesizeJob(c, new BlockDecoder(c, mag, phase), { frameStart: first, frameEnd: last, outStart: start, outEnd: end }, (x) => {
+    synthesizeJob(c, g, new BlockDecoder(c, mag, phase), { frameStart: first, frameEnd: last, outStart: start, outEnd: end }, (x) => {
       samples.set(x, at);
       at += x.length;
     });
@@ -122,7 +124,6 @@ export function candidateExcerpt(evidence: Evidence, c: StftConfig, span: Excerp
   const a = Math.max(0, first - context);
   const b = Math.min(c.frames, last + context);
   const block = evidence.decodedFrames({ ...c, phaseFile: null }, a, b - a);
-  const g = geometryFromConfig(c);
   const r = retrievePhase(block.magnitude, subGeometry(g, a), {
     iterations: EXCERPT_RETRIEVAL_ITERATIONS,
     init: 'pghi',
