@@ -196,17 +196,17 @@ interface End {
 }
 
 /**
- * The pads makers use: ⌊nfft/2⌋ + k·hop, k ≥ 0, shorter than a frame, and mne's ⌊(nfft − hop)/2⌋ (its
- * stft centres the first hop of signal in frame 0). Every maker's frame 0 reaches into the signal
- * (torch/librosa ⌊nfft/2⌋, scipy ShortTimeFFT's first slice, a phase vocoder's nfft − hop); a longer
- * "pad" is a silent start whose onset happens to fall on one (a block FFT of speech starting at sample
- * 702 read as zero padding by 768 = 256 + 512).
+ * The pads makers use: ⌊nfft/2⌋ + k·hop, k ≥ 0, shorter than a frame. Every maker's frame 0 reaches into
+ * the signal (torch/librosa ⌊nfft/2⌋, scipy ShortTimeFFT's first slice, a phase vocoder's nfft − hop); a
+ * longer "pad" is a silent start whose onset happens to fall on one (a block FFT of speech starting at
+ * sample 702 read as zero padding by 768 = 256 + 512). mne's stft zero-pads by ⌊(nfft − hop)/2⌋ (it
+ * centres the first hop of signal in frame 0): a zero pad only, no maker reflects by it.
  */
-function makerPads(N: number, hop: number): number[] {
-  const out: number[] = [];
+function makerPads(N: number, hop: number): { pad: number; reflects: boolean }[] {
+  const out: { pad: number; reflects: boolean }[] = [];
   const mne = Math.floor((N - hop) / 2);
-  if (mne > 0 && mne < Math.floor(N / 2)) out.push(mne);
-  for (let p = Math.floor(N / 2); p < N; p += hop) out.push(p);
+  if (mne > 0 && mne < Math.floor(N / 2)) out.push({ pad: mne, reflects: false });
+  for (let p = Math.floor(N / 2); p < N; p += hop) out.push({ pad: p, reflects: true });
   return out;
 }
 
@@ -217,14 +217,14 @@ function readStart(e: EdgeSignal, N: number, hop: number): Start {
   const lead = all > 0 ? rms(e, firstReliable, firstReliable + CONTRAST_SPAN).rms / all : 0;
   let quietest: { pad: number; contrast: number; floor: number } | null = null;
   let mirror: Start['mirror'] = null;
-  for (const pad of makerPads(N, hop)) {
+  for (const { pad, reflects } of makerPads(N, hop)) {
     const before = rms(e, pad - CONTRAST_SPAN, pad);
     const after = rms(e, pad, pad + CONTRAST_SPAN);
     if (before.n >= MIN_ZERO_RUN && after.n >= MIN_ZERO_RUN && after.rms > 0) {
       const contrast = before.rms / after.rms;
       if (!quietest || contrast < quietest.contrast) quietest = { pad, contrast, floor: before.rms };
     }
-    const m = mirrorCorrelation(e, pad, Math.min(pad, MIRROR_SPAN), MIRROR_PAIRS);
+    const m = reflects ? mirrorCorrelation(e, pad, Math.min(pad, MIRROR_SPAN), MIRROR_PAIRS) : null;
     if (m && (!mirror || m.r > mirror.r)) mirror = { pad, ...m };
   }
   const zeros = quietest && { pad: quietest.pad, contrast: quietest.contrast, overrun: overrun(e, quietest.pad, quietest.floor, CONTRAST_SPAN) };
