@@ -131,7 +131,16 @@ export function runPool(specs: readonly JobSpec[], opts: PoolOptions, onLine: (l
       });
       proc.on('message', (msg: { id?: number; line?: BatchLine }) => {
         if (!slot.job || msg.id !== slot.job.id || !msg.line) return;
-        const line: BatchLine = { ...msg.line, peakRssMB: Math.max(msg.line.peakRssMB ?? 0, slot.job.peakMB) || null };
+        const peak = Math.max(msg.line.peakRssMB ?? 0, slot.job.peakMB);
+        if (peak > opts.memoryLimitMB) {
+          // The watchdog samples every WATCH_MS, so a short job can pass its limit unseen and finish; its own
+          // resident peak still tells. The verdict must not depend on when the watchdog looked: the job is
+          // out of memory, and its process (resident above the limit) is replaced through `died`.
+          slot.killedForMemory = peak;
+          proc.kill('SIGKILL');
+          return;
+        }
+        const line: BatchLine = { ...msg.line, peakRssMB: peak || null };
         slot.job = null;
         finish(line);
         dispatch(slot);
