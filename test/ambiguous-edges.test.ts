@@ -93,6 +93,21 @@ describe('a start hidden by digital silence (end to end)', () => {
     }
   });
 
+  it('audio that starts in digital silence a frame in is ambiguous, not a zero pad where the silent frames end', { timeout: 120_000 }, () => {
+    // Unpadded 512/256 frames (numpy blocks, mlab, MATLAB) of audio silent for 702 samples: frame 0 holds
+    // nothing and rebuilds exact zeros, frame 1 holds the onset and brings its float32 rounding to every
+    // sample it covers, so the rebuilt start fell from rounding to exact zero at 256 = a torch pad.
+    for (const window of ['hamming', 'hann'] as const) {
+      const over: Partial<StftConfig> = { nfft: 512, hop: 256, window, windowSymmetry: 'symmetric', center: false, padMode: 'none', firstFrameStart: 0 };
+      const { r } = analyse(over, silentEdges(16000, 1, 702));
+      const top = r.candidates[0];
+      const why = top.evidence.find((e) => e.field === 'center');
+      expect(why?.metrics?.ambiguousEdge, `${window}: ${why?.reason}`).toBe(true);
+      expect({ center: top.config.center, firstFrameStart: top.config.firstFrameStart }).toEqual({ center: false, firstFrameStart: 0 });
+      expect(top.confidence).toBeLessThanOrEqual(0.9);
+    }
+  });
+
   it('without a convention the confidence stays split; a start the data shows beats the convention', { timeout: 120_000 }, () => {
     // A rectangular window names no maker: every reading of the silent start ties.
     const tied = analyse({ nfft: 256, hop: 128, window: 'rectangular', center: false, padMode: 'none', firstFrameStart: 0 }, silentEdges(16000, 1, 1200)).r;

@@ -17,6 +17,7 @@ import { rawSegments } from '../shared/overlap-exactness.js';
 import { overlapPairs } from '../shared/overlap-pairs.js';
 import { overlapFits } from '../shared/detrended-overlap.js';
 import { collectSegments } from '../shared/window-imprint.js';
+import { storageNoise } from '../shared/storage-noise.js';
 import { eitherPlacement, placementsToTry } from './placement.js';
 import { ambiguousStart } from './ambiguous.js';
 import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '../types.js';
@@ -121,7 +122,8 @@ function readEdges(evidence: Evidence, fixed: PartialStftConfig, c: TransformInp
   }
   const head = rebuild(ends[0], K, N, hop, w);
   const tail = rebuild(ends[1], K, N, hop, w);
-  return decide(readStart(head, N, hop), readEnd(tail), tail, c, hop, K, known ? MIRROR_KNOWN : MIRROR_MEASURED, silentEnd, fixed);
+  const precision = Math.sqrt(storageNoise(evidence, c, [0], K));
+  return decide(readStart(head, N, hop, precision), readEnd(tail, precision), tail, c, hop, K, known ? MIRROR_KNOWN : MIRROR_MEASURED, silentEnd, fixed);
 }
 
 /**
@@ -210,32 +212,47 @@ function makerPads(N: number, hop: number): { pad: number; reflects: boolean }[]
   return out;
 }
 
-function readStart(e: EdgeSignal, N: number, hop: number): Start {
+/**
+ * `precision`: the storage noise ε of the rebuilt frames (relative RMS, shared/storage-noise.ts). A frame
+ * that holds signal anywhere brings its rounding to every sample it covers, while only all-zero frames
+ * rebuild exact zeros (a real pad always shares frame 0 with the signal, so it rebuilds as rounding):
+ * where such frames meet the first frame with signal (a 50 % overlap file whose audio starts in digital
+ * silence a frame in) the "pad" side is exactly 0 and the "signal" side is rounding. Against an exact
+ * zero, a signal side within NOISE_MARGIN·ε of the start's RMS is silence too, not a signal a pad precedes.
+ */
+function readStart(e: EdgeSignal, N: number, hop: number, precision: number): Start {
   let firstReliable = 0;
   while (firstReliable < e.x.length && !e.reliable[firstReliable]) firstReliable++;
   const all = rms(e, firstReliable, e.x.length).rms;
   const lead = all > 0 ? rms(e, firstReliable, firstReliable + CONTRAST_SPAN).rms / all : 0;
+  const rounding = NOISE_MARGIN * precision * all;
   let quietest: { pad: number; contrast: number; floor: number } | null = null;
   let mirror: Start['mirror'] = null;
   for (const { pad, reflects } of makerPads(N, hop)) {
     const before = rms(e, pad - CONTRAST_SPAN, pad);
     const after = rms(e, pad, pad + CONTRAST_SPAN);
-    if (before.n >= MIN_ZERO_RUN && after.n >= MIN_ZERO_RUN && after.rms > 0) {
+    if (before.n >= MIN_ZERO_RUN && after.n >= MIN_ZERO_RUN && after.rms > (before.rms === 0 ? rounding : 0)) {
       const contrast = before.rms / after.rms;
       if (!quietest || contrast < quietest.contrast) quietest = { pad, contrast, floor: before.rms };
     }
     const m = reflects ? mirrorCorrelation(e, pad, Math.min(pad, MIRROR_SPAN), MIRROR_PAIRS) : null;
     if (m && (!mirror || m.r > mirror.r)) mirror = { pad, ...m };
   }
-  const zeros = quietest && { pad: quietest.pad, contrast: quietest.contrast, overrun: overrun(e, quietest.pad, quietest.floor, CONTRAST_SPAN) };
+  const zeros = quietest && {
+    pad: quietest.pad,
+    contrast: quietest.contrast,
+    overrun: overrun(e, quietest.pad, quietest.floor === 0 ? rounding / ONSET_FLOOR : quietest.floor, CONTRAST_SPAN),
+  };
   return { firstReliable, lead, zeros, mirror };
 }
 
-function readEnd(e: EdgeSignal): End {
+/** The end read as the start is (readStart's `precision`: rounding is not signal). */
+function readEnd(e: EdgeSignal, precision: number): End {
   let t = e.x.length - 1;
   while (t >= 0 && !e.reliable[t]) t--;
-  const noise = rms(e, t + 1 - END_SPAN, t + 1).rms;
   const all = rms(e, 0, e.x.length).rms;
+  const tailRms = rms(e, t + 1 - END_SPAN, t + 1).rms;
+  const noise = tailRms === 0 ? precision * all : tailRms;
   const contrast = all > 0 ? noise / all : 1;
   if (contrast >= ZERO_CONTRAST) return { last: -1, zerosAfter: 0, contrast };
   let zerosAfter = 0;
