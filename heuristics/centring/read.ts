@@ -1,0 +1,149 @@
+import { type EdgeSignal, mirrorCorrelation } from './edges.js';
+
+/**
+ * Reading the rebuilt ends (edges.ts): where a zero pad falls silent against the signal after it, where
+ * a reflection mirrors, where the signal ends. The centring analyzer (index.ts) decides from these readings.
+ */
+
+/**
+ * A pad of zeros rebuilds to the data's noise floor, not to exact zeros: measured relative to the signal
+ * after it, 1e-7 (float32), 1e-3 (float16), 5e-3 (a dB floor 80 dB down), 0.05–0.1 (60 dB), 0.15–0.5
+ * (int16 magnitudes, 40 dB floor); signal on both sides gives 0.3–3. Contrast (pad RMS / signal RMS over
+ * CONTRAST_SPAN samples each side) under ZERO_CONTRAST reads as zeros, over SIGNAL_CONTRAST as signal.
+ */
+export const ZERO_CONTRAST = 0.1;
+export const CLEAN_CONTRAST = 0.01;
+export const SIGNAL_CONTRAST = 0.5;
+const CONTRAST_SPAN = 64;
+/** Reliable samples needed on the pad side (one zero crossing is not a pad). */
+export const MIN_ZERO_RUN = 8;
+/** Trailing samples under this multiple of the end's noise floor are padding; the floor is read over END_SPAN. */
+const NOISE_MARGIN = 10;
+const END_SPAN = 16;
+
+interface PadReading {
+  pad: number;
+  /** Pad-side RMS over signal-side RMS. */
+  contrast: number;
+  /** Samples after the pad that stay at the pad's floor before the signal sets in (see overrun). */
+  overrun: number;
+}
+
+/** Short span that must already hold signal right after a zero pad; a floor this far under it is silence. */
+const ONSET_SPAN = 16;
+const ONSET_FLOOR = 4;
+/** Score of a zero pad the signal does not start at (see overrun): it speaks against the window. */
+export const MISPLACED_PAD = 0.02;
+/** Samples and pairs a mirror correlation reads about a pad (see index.ts MIRROR_KNOWN). */
+export const MIRROR_SPAN = 256;
+export const MIRROR_PAIRS = 16;
+
+/**
+ * How far the silence runs on past a zero pad: the first sample from which ONSET_SPAN samples reach
+ * ONSET_FLOOR × the pad's RMS. A maker pads the signal itself, so with the right window the signal sets
+ * in at the pad; silence running on by d samples means frame 0 was rebuilt d samples early, i.e. the
+ * window's centre is d samples off (a window of another length, or placed otherwise, under a
+ * window-centre reference). Measured on uint8 dB files: 0–2 samples for the true window, 50 for a
+ * 400-sample window where a 300-sample one at the frame start was used.
+ */
+function overrun(e: EdgeSignal, pad: number, floor: number, limit: number): number {
+  for (let d = 0; d < limit; d++) {
+    if (rms(e, pad + d, pad + d + ONSET_SPAN).rms > ONSET_FLOOR * floor) return d;
+  }
+  return limit;
+}
+
+export interface Start {
+  firstReliable: number;
+  /** RMS of the first CONTRAST_SPAN reliable samples over that of the whole rebuilt start. */
+  lead: number;
+  /** The maker pad whose pad side is quietest against its signal side. */
+  zeros: PadReading | null;
+  mirror: { pad: number; r: number; pairs: number } | null;
+}
+
+export interface End {
+  /** Last sample above the end's noise floor, in the tail's own index (−1: none). */
+  last: number;
+  zerosAfter: number;
+  /** Noise floor of the last reliable samples over the tail's RMS. */
+  contrast: number;
+}
+
+/**
+ * The pads makers use: ⌊nfft/2⌋ + k·hop, k ≥ 0, shorter than a frame. Every maker's frame 0 reaches into
+ * the signal (torch/librosa ⌊nfft/2⌋, scipy ShortTimeFFT's first slice, a phase vocoder's nfft − hop); a
+ * longer "pad" is a silent start whose onset happens to fall on one (a block FFT of speech starting at
+ * sample 702 read as zero padding by 768 = 256 + 512). mne's stft zero-pads by ⌊(nfft − hop)/2⌋ (it
+ * centres the first hop of signal in frame 0): a zero pad only, no maker reflects by it.
+ */
+function makerPads(N: number, hop: number): { pad: number; reflects: boolean }[] {
+  const out: { pad: number; reflects: boolean }[] = [];
+  const mne = Math.floor((N - hop) / 2);
+  if (mne > 0 && mne < Math.floor(N / 2)) out.push({ pad: mne, reflects: false });
+  for (let p = Math.floor(N / 2); p < N; p += hop) out.push({ pad: p, reflects: true });
+  return out;
+}
+
+/**
+ * `precision`: the storage noise ε of the rebuilt frames (relative RMS, shared/storage-noise.ts). A frame
+ * that holds signal anywhere brings its rounding to every sample it covers, while only all-zero frames
+ * rebuild exact zeros (a real pad always shares frame 0 with the signal, so it rebuilds as rounding):
+ * where such frames meet the first frame with signal (a 50 % overlap file whose audio starts in digital
+ * silence a frame in) the "pad" side is exactly 0 and the "signal" side is rounding. Against an exact
+ * zero, a signal side within NOISE_MARGIN·ε of the start's RMS is silence too, not a signal a pad precedes.
+ */
+export function readStart(e: EdgeSignal, N: number, hop: number, precision: number): Start {
+  let firstReliable = 0;
+  while (firstReliable < e.x.length && !e.reliable[firstReliable]) firstReliable++;
+  const all = rms(e, firstReliable, e.x.length).rms;
+  const lead = all > 0 ? rms(e, firstReliable, firstReliable + CONTRAST_SPAN).rms / all : 0;
+  const rounding = NOISE_MARGIN * precision * all;
+  let quietest: { pad: number; contrast: number; floor: number } | null = null;
+  let mirror: Start['mirror'] = null;
+  for (const { pad, reflects } of makerPads(N, hop)) {
+    const before = rms(e, pad - CONTRAST_SPAN, pad);
+    const after = rms(e, pad, pad + CONTRAST_SPAN);
+    if (before.n >= MIN_ZERO_RUN && after.n >= MIN_ZERO_RUN && after.rms > (before.rms === 0 ? rounding : 0)) {
+      const contrast = before.rms / after.rms;
+      if (!quietest || contrast < quietest.contrast) quietest = { pad, contrast, floor: before.rms };
+    }
+    const m = reflects ? mirrorCorrelation(e, pad, Math.min(pad, MIRROR_SPAN), MIRROR_PAIRS) : null;
+    if (m && (!mirror || m.r > mirror.r)) mirror = { pad, ...m };
+  }
+  const zeros = quietest && {
+    pad: quietest.pad,
+    contrast: quietest.contrast,
+    overrun: overrun(e, quietest.pad, quietest.floor === 0 ? rounding / ONSET_FLOOR : quietest.floor, CONTRAST_SPAN),
+  };
+  return { firstReliable, lead, zeros, mirror };
+}
+
+/** The end read as the start is (readStart's `precision`: rounding is not signal). */
+export function readEnd(e: EdgeSignal, precision: number): End {
+  let t = e.x.length - 1;
+  while (t >= 0 && !e.reliable[t]) t--;
+  const all = rms(e, 0, e.x.length).rms;
+  const tailRms = rms(e, t + 1 - END_SPAN, t + 1).rms;
+  const noise = tailRms === 0 ? precision * all : tailRms;
+  const contrast = all > 0 ? noise / all : 1;
+  if (contrast >= ZERO_CONTRAST) return { last: -1, zerosAfter: 0, contrast };
+  let zerosAfter = 0;
+  for (; t >= 0; t--) {
+    if (!e.reliable[t]) continue;
+    if (Math.abs(e.x[t]) > NOISE_MARGIN * noise) break;
+    zerosAfter++;
+  }
+  return { last: t, zerosAfter, contrast };
+}
+
+function rms(e: EdgeSignal, from: number, to: number): { rms: number; n: number } {
+  let s = 0;
+  let n = 0;
+  for (let t = Math.max(0, from); t < Math.min(to, e.x.length); t++) {
+    if (!e.reliable[t]) continue;
+    s += e.x[t] * e.x[t];
+    n++;
+  }
+  return { rms: n > 0 ? Math.sqrt(s / n) : 0, n };
+}
