@@ -513,6 +513,19 @@ def mlab_fixtures(S):
               hop=128, windowSymmetry='symmetric', gain=float(1 / w.sum()), sampleRate=rate)
     emit('mlab-specgram-complex', t, files, x, 'cut16', 'matplotlib.mlab.specgram ' + v,
          "mlab.specgram(x, NFFT=512, Fs=fs, noverlap=384, mode='complex'); abs/angle of the transpose, float32 tofile", True)
+    # Unpadded 50 % overlap of audio that starts in digital silence a frame in (espeak: 702 silent samples):
+    # frame 0 holds nothing, frame 1 the onset (the start is ambiguous; it once read as a zero pad by 256).
+    rate, x, _ = S['speech16']
+    x = x[:4000]
+    Z, f, tt = mlab.specgram(x.astype(np.float64), NFFT=512, Fs=rate, noverlap=256, mode='complex')
+    d = folder('mlab-specgram-complex-silent-start')
+    files = save_pair(d, Z, 'raw')
+    w = np.hanning(512)
+    t = truth(magnitudeFile=raw('float32'), phaseFile=raw('float32'), frames=Z.shape[1], bins=Z.shape[0], nfft=512, hop=256,
+              windowSymmetry='symmetric', gain=float(1 / w.sum()), sampleRate=rate)
+    emit('mlab-specgram-complex-silent-start', t, files, x, 'speech16', 'matplotlib.mlab.specgram ' + v,
+         "mlab.specgram(x[:4000], NFFT=512, Fs=fs, noverlap=256, mode='complex'); abs/angle float32 tofile (bins, frames)", True,
+         notes='the audio starts with 702 samples of digital silence: frame 0 is all zero')
     # default mode psd, NFFT 256 noverlap 128, magnitude only.
     rate, x, _ = S['chord8']
     P, f, tt = mlab.specgram(x.astype(np.float64), NFFT=256, Fs=rate, noverlap=128)
@@ -647,6 +660,7 @@ def mixed_fixtures(S):
 
     # Fortran-ordered npy: S (frames, bins) from numpy, np.save(S.T) -> a (bins, frames) F-order array (bin-major).
     rate, x, _ = S['cut16']
+    x = x[:4800]  # half the clip: the fixture folder is at its size cap
     N, hop = 320, 80
     F = 1 + (len(x) - N) // hop
     w = sps.get_window('hamming', N)
@@ -706,6 +720,15 @@ def octave_fixtures(S, tmp):
     emit('octave-specgram-default-hanning', t, files, x, 'alsa8', 'Octave ' + ver + ' signal specgram',
          "S = specgram(x, 256, 8000): default window hanning(256), overlap 128", True,
          notes="Octave's hanning(n) is the symmetric Hann with zero end points (MATLAB's hanning(n) has none: 0.5-0.5cos(2*pi*k/(n+1)), k=1..n)")
+
+    rate, x, _ = S['speech16']
+    x = x[:4000]
+    F = len(range(1, len(x) - 512 + 1, 256))
+    files = take('octave-specgram-512-silent-start', [('oct-specgram-silent.mag', 'mag.f32'), ('oct-specgram-silent.phase', 'phase.f32')])
+    t = truth(magnitudeFile=raw('float32'), phaseFile=raw('float32'), layout='frame-major', frames=F, bins=256, nfft=512, sided='one-no-nyquist',
+              hop=256, window='hann', windowSymmetry='symmetric', sampleRate=rate)
+    emit('octave-specgram-512-silent-start', t, files, x, 'speech16', 'Octave ' + ver + ' signal specgram',
+         "S = specgram(x(1:4000), 512, 16000, hanning(512), 256)", True, notes='the audio starts with 702 samples of digital silence: frame 0 is all zero')
 
 
 # ---------------------------------------------------------------- issue #15: other kinds of files

@@ -43,3 +43,10 @@ x = readsig (fullfile (sigdir, 'alsa8.f32'));
 S = specgram (x, 256, 8000);
 writeraw (fullfile (outdir, 'oct-specgram-default.mag'), abs (S), 'float32');
 writeraw (fullfile (outdir, 'oct-specgram-default.phase'), angle (S), 'float32');
+
+## 5. 512/256 with hanning(512) on the espeak speech, whose first 702 samples are digital silence: frame 0
+##    holds nothing and frame 1 the onset (an unpadded start that silence hides).
+x = readsig (fullfile (sigdir, 'speech16.f32'));
+S = specgram (x(1:4000), 512, 16000, hanning (512), 256);
+writeraw (fullfile (outdir, 'oct-specgram-silent.mag'), abs (S), 'float32');
+writeraw (fullfile (outdir, 'oct-specgram-silent.phase'), angle (S), 'float32');
