@@ -51,6 +51,15 @@ describe('consistency', () => {
     expect(db({ phaseUnit: 'degrees' })).toBeGreaterThan(truth + 50);
     expect(db({ magnitudeScale: 'power' })).toBeGreaterThan(truth + 5);
   });
+
+  it('is not measured (null, never NaN) under a reading whose values decode past the float range', () => {
+    // float32 bits read as int16 whole-dB values: 10^(32767/20) is Infinity. NaN here once made every
+    // candidate's confidence NaN (a float16 pair from scipy, whose int16 reading came third).
+    const k = make({ nfft: 512, hop: 128, center: false });
+    const t = k.config;
+    const r = consistencyDb(k.evidence, { ...t, magnitudeFile: { ...t.magnitudeFile, dtype: 'int16' }, magnitudeScale: 'db' });
+    expect(r).toBeNull();
+  });
 });
 
 describe('candidate search and ranking', () => {

@@ -110,7 +110,9 @@ export function consistencyDb(evidence: Evidence, config: StftConfig, estimatedW
     baseErr += b.err;
     baseEnergy += b.energy;
   }
-  if (!(energy > 0) || frames === 0) return null;
+  // A reading whose values decode past the float range (float16 bits read as int16 dB: 10^(32767/20))
+  // cannot be measured: null, never NaN, which would poison every candidate's confidence.
+  if (!(energy > 0) || frames === 0 || !Number.isFinite(energy) || !Number.isFinite(err) || !Number.isFinite(baseErr)) return null;
   const db = Math.max(FLOOR_DB, err > 0 ? 10 * Math.log10(err / energy) : FLOOR_DB);
   const chance = baseEnergy > 0 ? Math.min(1, baseErr / baseEnergy) : 0;
   const base = chance > 0 ? 10 * Math.log10(chance) : 0;
