@@ -81,11 +81,11 @@ describe('real Fortran-order (bins, frames) npy pairs read as bin-major', () => 
     });
   }
 
-  it('the other orientation pinned reads 161 frames of 117 bins, and never confidently', () => {
+  it('the other orientation pinned reads 161 frames of 57 bins, and never confidently', () => {
     const dir = join(REAL, 'numpy-320-80-hamming-fortran-npy');
     const top = analyze(join(dir, 'mag.npy'), join(dir, 'phase.npy'), { pins: { layout: 'frame-major' } }).candidates[0];
-    // (161, 117) as frame-major is 161 frames of 117 bins: no real DC column, the phase does not fit.
-    expect(top.config).toMatchObject({ frames: 161, bins: 117 });
+    // (161, 57) as frame-major is 161 frames of 57 bins: no real DC column, the phase does not fit.
+    expect(top.config).toMatchObject({ frames: 161, bins: 57 });
     expect(top.confidence).toBeLessThan(0.5);
   });
 });
