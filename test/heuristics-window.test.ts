@@ -20,7 +20,7 @@ import { makeStftFiles } from '../src/synth/make.js';
 import { demoSignal } from '../src/synth/signals.js';
 import { gridCases } from './grid.js';
 import { rng, testSignal } from './helpers.js';
-import { bytesCase, fixedUpTo, synthCase, type SynthCase, testConfig, triangularStft } from './synth-evidence.js';
+import { bytesCase, fixedUpTo, synthCase, type SynthCase, testConfig, foreignWindowStft } from './synth-evidence.js';
 
 /** The fields fixed before the transform stage: storage, shape, scale, floor, unit. */
 const BEFORE: (keyof StftConfig)[] = ['magnitudeFile', 'phaseFile', 'frames', 'bins', 'layout', 'nfft', 'sided', 'magnitudeScale', 'dbFloor', 'phaseUnit'];
@@ -351,7 +351,7 @@ describe('window-imprint analyzer: other programs and conventions', () => {
 
 describe('window-imprint analyzer: windows outside the vocabulary', () => {
   it("offers 'estimated' for a triangular window and estimateWindow measures it", () => {
-    const { config, tri, made } = triangularStft();
+    const { config, window: tri, made } = foreignWindowStft('triangular');
     const L = config.nfft;
     const c = bytesCase(made.magnitude, made.phase);
     try {

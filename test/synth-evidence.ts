@@ -148,15 +148,25 @@ export function unwrapTime(v: Float64Array, cfg: StftConfig, period: number): vo
 }
 
 /**
- * STFT files under a triangular window (scipy 'triang' of even length, 512/128): a window no name of the
- * vocabulary is, so `window: 'estimated'` stands for it.
+ * STFT files (512/128, periodic placement, frame-start) under a window no name of the vocabulary is, so
+ * `window: 'estimated'` stands for it: a triangle (scipy 'triang' of even length), or the 4-term
+ * Blackman-Harris (scipy 'blackmanharris', periodic), which a Kaiser fits within the imprint's noise.
  */
-export function triangularStft(): { config: StftConfig; x: Float64Array; tri: Float64Array; made: ReturnType<typeof makeStftFiles> } {
+export function foreignWindowStft(kind: 'triangular' | 'blackman-harris'): {
+  config: StftConfig;
+  x: Float64Array;
+  window: Float64Array;
+  made: ReturnType<typeof makeStftFiles>;
+} {
   const L = 512;
-  const tri = new Float64Array(L);
-  for (let i = 0; i < L; i++) tri[i] = 1 - Math.abs((2 * i - (L - 1)) / L);
+  const window = new Float64Array(L);
+  const a = [0.35875, 0.48829, 0.14128, 0.01168];
+  for (let i = 0; i < L; i++) {
+    const t = (2 * Math.PI * i) / L;
+    window[i] = kind === 'triangular' ? 1 - Math.abs((2 * i - (L - 1)) / L) : a[0] - a[1] * Math.cos(t) + a[2] * Math.cos(2 * t) - a[3] * Math.cos(3 * t);
+  }
   const config: StftConfig = { ...testConfig({ nfft: L, hop: 128, window: 'estimated' }), frames: 0 };
   const x = demoSignal(22050, 2, 11);
-  config.frames = frameCountFor(x.length, geometryFromConfig(config, tri));
-  return { config, x, tri, made: makeStftFiles(x, config, tri) };
+  config.frames = frameCountFor(x.length, geometryFromConfig(config, window));
+  return { config, x, window, made: makeStftFiles(x, config, window) };
 }

@@ -1,10 +1,14 @@
-import { decodingKey, type Evidence, EvidenceCache, isDecodable } from '../../src/analysis/evidence.js';
+import type { Evidence } from '../../src/analysis/evidence.js';
 import { isComplexDtype, type PartialStftConfig, type PhaseSign, type WindowName } from '../../src/config/types.js';
-import { type ImprintReference, layoutIndex, makeLayout } from './fit.js';
-import { imprintOf, overlapWitness } from '../shared/window-imprint.js';
-import { lengthPrior, referenceOf, type SearchHints, searchWindows, type WindowCandidate, type WindowSearch } from './search.js';
+import { type ImprintReference, makeLayout } from './fit.js';
+import { overlapWitness } from '../shared/window-imprint.js';
+import { lengthPrior, referenceOf, type WindowCandidate, type WindowSearch } from './search.js';
 import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '../types.js';
 import { weighBySeams } from './seams.js';
+import { cachedSearch, ESTIMATE_REDUCED_CHI2, estimateWindow, ratioMiss } from './estimate.js';
+import { shape } from './families.js';
+
+export { estimateWindow, measuredWindowOf } from './estimate.js';
 
 /**
  * Window shape, symmetry, length, placement, the window-centre phase reference (and the phase sign, when
@@ -30,11 +34,8 @@ const REFINED_PRIOR = 0.3;
 const FITTED_FAMILY_PRIOR = 0.3;
 /** An absolute-time reading that implies a hop above nfft/2. */
 const LONG_HOP_PRIOR = 0.3;
-/**
- * Reduced χ² above which no named window explains the imprint to within its noise: the measured window
- * is proposed too, and every score is scaled by ESTIMATE_REDUCED_CHI2 / reduced χ².
- */
-const ESTIMATE_REDUCED_CHI2 = 4;
+/** A named window that misses the measured overlap ratios by more than this is not the file's window. */
+const RATIO_MISS = 5e-3;
 /** Δχ² (noise units) under which two readings are a tie: frame-start vs window-centre, sign + vs −. */
 const TIE = 10;
 /** Share of frame energy a real STFT lines up at its hop ((N − hop)/N for a rectangular window); random phase ~0. */
@@ -81,11 +82,11 @@ export const windowImprint: Analyzer = {
   run(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     const search = cachedSearch(evidence, fixed);
     if (typeof search === 'string') return undecided(search);
-    return weighBySeams(evidence, fixed, hypothesesFrom(search, fixed.phaseSign !== undefined), (c) => estimateWindow(evidence, c));
+    return weighBySeams(evidence, fixed, hypothesesFrom(search, fixed.phaseSign !== undefined, fixed.hop), (c) => estimateWindow(evidence, c));
   },
 };
 
-function hypothesesFrom(r: WindowSearch, signFixed: boolean): AnalyzerResult {
+function hypothesesFrom(r: WindowSearch, signFixed: boolean, hop: number | undefined): AnalyzerResult {
   const N = r.segments.nfft;
   const best = r.candidates[0];
   const noise = r.correlation * r.reducedChi2;
@@ -135,16 +136,19 @@ function hypothesesFrom(r: WindowSearch, signFixed: boolean): AnalyzerResult {
   for (const s of scored) s.score = (s.score / total) * scale * goodness;
   scored.sort((a, b) => b.score - a.score);
   const top = scored[0];
+  const estimate = measuredWindowOffer(r, scored, hop, frames);
   const hypotheses: Hypothesis[] = [];
   for (const s of scored) {
     if (hypotheses.length >= MAX_HYPOTHESES || s.score < MIN_SCORE) break;
-    if (s === scored[1] && r.reducedChi2 > ESTIMATE_REDUCED_CHI2) {
-      // The best named window leaves residuals well above the imprint's noise: the measured window
-      // competes, second (a tone whose period divides the hop also leaves a ripple in the imprint that
-      // no window explains; there the named window still wins on consistency).
-      const score = top.score * Math.min(0.9, 1 - ESTIMATE_REDUCED_CHI2 / r.reducedChi2);
-      const why = `the best named window (${describe(top.cand)}) leaves reduced χ² ${r.reducedChi2.toPrecision(3)} on the imprint of ${frames} frames: the measured window`;
-      hypotheses.push(emit(r, top, score, why, 'estimated'));
+    if (s === scored[1] && estimate) {
+      hypotheses.push(emit(r, top, estimate.score, estimate.why, 'estimated'));
+      // The best named window's length may cut off tails the measured window has (a Kaiser 11 of 500
+      // for a Blackman-Harris of 512, whose ends are 6e-5): the whole frame is measured too.
+      const L = top.cand.layout.winLength;
+      if (L < N && top.cand.layout.reference === 'frame-start') {
+        const whole = { ...top, cand: { ...top.cand, layout: makeLayout(N, N, 'centred', 'frame-start', top.cand.layout.sign) } };
+        hypotheses.push(emit(r, whole, estimate.score, `${estimate.why}, over the whole frame`, 'estimated'));
+      }
     }
     const prior = priorNote(s.cand, N);
     const dchi = s.cand.fit.chi2 - top.cand.fit.chi2;
@@ -156,6 +160,40 @@ function hypothesesFrom(r: WindowSearch, signFixed: boolean): AnalyzerResult {
   }
   if (hypotheses.length === 0) return undecided(`no window hypothesis above score ${MIN_SCORE} (reduced χ² ${r.reducedChi2.toPrecision(3)})${note}`);
   return { hypotheses };
+}
+
+/**
+ * Whether the measured window competes with the named ones, and its score. It does where the best named
+ * window leaves residuals well above the imprint's noise (a tone whose period divides the hop also leaves
+ * a ripple no window explains; there the named window still wins on consistency), and where it misses
+ * the ratios w[i + hop] / w[i] that overlapping frames fix to the data's precision: a Blackman-Harris,
+ * which a Kaiser 11 of 500 fits within the imprint's noise, misses them by 1 % (consistency −33 dB
+ * against round-off), and the measured window meets them exactly. Then the two tie here, and the
+ * consistency ranking decides.
+ */
+function measuredWindowOffer(r: WindowSearch, scored: Scored[], hop: number | undefined, frames: number): { score: number; why: string } | null {
+  const top = scored[0];
+  if (r.reducedChi2 > ESTIMATE_REDUCED_CHI2) {
+    return {
+      score: top.score * Math.min(0.9, 1 - ESTIMATE_REDUCED_CHI2 / r.reducedChi2),
+      why: `the best named window (${describe(top.cand)}) leaves reduced χ² ${r.reducedChi2.toPrecision(3)} on the imprint of ${frames} frames: the measured window`,
+    };
+  }
+  if (hop === undefined || r.driftPerFrame !== 0) return null;
+  // Every named reading the search would offer must miss: one that meets the ratios is the file's window.
+  let least = Infinity;
+  for (const s of scored.slice(0, MAX_HYPOTHESES)) {
+    const c = s.cand;
+    if (s.score < MIN_SCORE || hop >= c.layout.winLength) continue;
+    const miss = ratioMiss(r.segments, c.layout, hop, shape(c.family, c.param, c.layout.winLength, c.symmetry));
+    if (miss === null) return null;
+    least = Math.min(least, miss);
+  }
+  if (!(least > RATIO_MISS) || !Number.isFinite(least)) return null;
+  return {
+    score: top.score,
+    why: `overlapping frames fix w[i + ${hop}] / w[i] to the data's precision, and every named window misses them (the best by ${(100 * least).toPrecision(2)} %, median): the measured window`,
+  };
 }
 
 /**
@@ -303,75 +341,4 @@ function emit(r: WindowSearch, s: Scored, score: number, reason: string, window?
 
 function round(x: number): number {
   return Number(x.toPrecision(5));
-}
-
-/** Searches are the expensive part; the analyzer and estimateWindow share them per evidence and config. */
-const cache = new EvidenceCache<WindowSearch | string>();
-
-function cachedSearch(evidence: Evidence, fixed: PartialStftConfig): WindowSearch | string {
-  if (!isDecodable(fixed) || fixed.nfft === undefined || fixed.sided === undefined) return 'storage, shape, scale and unit fields are not all fixed';
-  if (evidence.phase === null && !isComplexDtype(fixed.magnitudeFile.dtype)) return 'no phase: the window imprint needs complex frames';
-  const cfg = { ...fixed, nfft: fixed.nfft, sided: fixed.sided };
-  const hints: SearchHints = { reference: fixed.phaseReference, sign: fixed.phaseSign, hop: fixed.hop };
-  return cache.get(evidence, `${decodingKey(cfg)}|${cfg.nfft}|${cfg.sided}|${JSON.stringify(hints)}`, () => {
-    const s = searchWindows(evidence, cfg, hints);
-    return 'failed' in s ? s.failed : s;
-  });
-}
-
-/** What geometryFromConfig needs beside a config: the measured window for 'estimated', nothing for a named one. */
-export function measuredWindowOf(evidence: Evidence, config: PartialStftConfig): Float64Array | undefined {
-  return config.window === 'estimated' ? estimateWindow(evidence, config) : undefined;
-}
-
-/**
- * The measured window for `window: 'estimated'`: from the imprint over the window's support (floor
- * removed), with the signal's power trend across the frame divided out and the two mirrored halves
- * averaged (analysis windows are symmetric about their centre: (L−1)/2 symmetric, L/2 periodic), then √,
- * peak 1, length winLength. Layout, symmetry and sign from `fixed` where pinned, else from the best fit.
- */
-export function estimateWindow(evidence: Evidence, fixed: PartialStftConfig): Float64Array {
-  const r = cachedSearch(evidence, fixed);
-  if (typeof r === 'string') throw new RangeError(`cannot estimate the window: ${r}`);
-  const N = r.segments.nfft;
-  const best = r.candidates[0];
-  const L = fixed.winLength ?? best.layout.winLength;
-  const placement = fixed.windowPlacement ?? best.layout.placement;
-  const symmetric = (fixed.windowSymmetry ?? best.symmetry) === 'symmetric';
-  const mean = imprintOf(r.segments, (i) => (r.segments.frame[i] * r.driftPerFrame) % N).mean;
-  const layout = makeLayout(N, L, placement, best.layout.reference, fixed.phaseSign ?? best.layout.sign);
-  const inside = new Uint8Array(N);
-  for (let i = 0; i < L; i++) inside[layoutIndex(layout, i, N)] = 1;
-  // The floor: the mean imprint outside the support (rounding noise, a dropped Nyquist bin).
-  let floor = 0;
-  let outside = 0;
-  for (let n = 0; n < N; n++)
-    if (!inside[n]) {
-      floor += mean[n];
-      outside++;
-    }
-  floor = outside > 0 ? floor / outside : 0;
-  const J = new Float64Array(L);
-  for (let i = 0; i < L; i++) J[i] = Math.max(0, mean[layoutIndex(layout, i, N)] - floor);
-  const centre = symmetric ? (L - 1) / 2 : L / 2;
-  const mirror = (i: number): number => (symmetric ? L - 1 - i : (L - i) % L);
-  const t = (i: number): number => (i - centre) / (L / 2);
-  // A trend P(1 + a·t) makes mirrored samples differ: J_i − J_m = a·t_i·(J_i + J_m). Least squares for a.
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < L; i++) {
-    const s2 = J[i] + J[mirror(i)];
-    num += (J[i] - J[mirror(i)]) * s2 * t(i);
-    den += s2 * s2 * t(i) * t(i);
-  }
-  const a = den > 0 ? Math.max(-0.9, Math.min(0.9, num / den)) : 0;
-  const w = new Float64Array(L);
-  let peak = 0;
-  for (let i = 0; i < L; i++) {
-    const m = mirror(i);
-    w[i] = Math.sqrt(0.5 * (J[i] / (1 + a * t(i)) + J[m] / (1 + a * t(m))));
-    if (w[i] > peak) peak = w[i];
-  }
-  if (peak > 0) for (let i = 0; i < L; i++) w[i] /= peak;
-  return w;
 }

@@ -1,0 +1,193 @@
+import { decodingKey, type Evidence, EvidenceCache, isDecodable } from '../../src/analysis/evidence.js';
+import { isComplexDtype, type PartialStftConfig } from '../../src/config/types.js';
+import { type Layout, layoutIndex, makeLayout } from './fit.js';
+import { imprintOf, type Segments } from '../shared/window-imprint.js';
+import { type SearchHints, searchWindows, type WindowSearch } from './search.js';
+import { shape } from './families.js';
+
+/**
+ * The window search shared by the analyzer and the measured window (`window: 'estimated'`): the imprint
+ * gives its shape; where frames overlap, the samples two frames share give the ratios w[i + hop] / w[i]
+ * exactly (see refineByOverlap).
+ */
+
+/**
+ * Reduced χ² above which no named window explains the imprint to within its noise: the measured window
+ * is proposed too, and every score is scaled by ESTIMATE_REDUCED_CHI2 / reduced χ².
+ */
+export const ESTIMATE_REDUCED_CHI2 = 4;
+
+/** Searches are the expensive part; the analyzer and estimateWindow share them per evidence and config. */
+const cache = new EvidenceCache<WindowSearch | string>();
+
+export function cachedSearch(evidence: Evidence, fixed: PartialStftConfig): WindowSearch | string {
+  if (!isDecodable(fixed) || fixed.nfft === undefined || fixed.sided === undefined) return 'storage, shape, scale and unit fields are not all fixed';
+  if (evidence.phase === null && !isComplexDtype(fixed.magnitudeFile.dtype)) return 'no phase: the window imprint needs complex frames';
+  const cfg = { ...fixed, nfft: fixed.nfft, sided: fixed.sided };
+  const hints: SearchHints = { reference: fixed.phaseReference, sign: fixed.phaseSign, hop: fixed.hop };
+  return cache.get(evidence, `${decodingKey(cfg)}|${cfg.nfft}|${cfg.sided}|${JSON.stringify(hints)}`, () => {
+    const s = searchWindows(evidence, cfg, hints);
+    return 'failed' in s ? s.failed : s;
+  });
+}
+
+/** What geometryFromConfig needs beside a config: the measured window for 'estimated', nothing for a named one. */
+export function measuredWindowOf(evidence: Evidence, config: PartialStftConfig): Float64Array | undefined {
+  return config.window === 'estimated' ? estimateWindow(evidence, config) : undefined;
+}
+
+/**
+ * The measured window for `window: 'estimated'`: from the imprint over the window's support (floor
+ * removed), with the signal's power trend across the frame divided out and the two mirrored halves
+ * averaged (analysis windows are symmetric about their centre: (L−1)/2 symmetric, L/2 periodic), then √,
+ * peak 1, length winLength. Layout, symmetry and sign from `fixed` where pinned, else from the best fit.
+ */
+export function estimateWindow(evidence: Evidence, fixed: PartialStftConfig): Float64Array {
+  const r = cachedSearch(evidence, fixed);
+  if (typeof r === 'string') throw new RangeError(`cannot estimate the window: ${r}`);
+  const N = r.segments.nfft;
+  const best = r.candidates[0];
+  const L = fixed.winLength ?? best.layout.winLength;
+  const placement = fixed.windowPlacement ?? best.layout.placement;
+  const symmetric = (fixed.windowSymmetry ?? best.symmetry) === 'symmetric';
+  const mean = imprintOf(r.segments, (i) => (r.segments.frame[i] * r.driftPerFrame) % N).mean;
+  const layout = makeLayout(N, L, placement, best.layout.reference, fixed.phaseSign ?? best.layout.sign);
+  const inside = new Uint8Array(N);
+  for (let i = 0; i < L; i++) inside[layoutIndex(layout, i, N)] = 1;
+  // The floor: the mean imprint outside the support (rounding noise, a dropped Nyquist bin).
+  let floor = 0;
+  let outside = 0;
+  for (let n = 0; n < N; n++)
+    if (!inside[n]) {
+      floor += mean[n];
+      outside++;
+    }
+  floor = outside > 0 ? floor / outside : 0;
+  const J = new Float64Array(L);
+  for (let i = 0; i < L; i++) J[i] = Math.max(0, mean[layoutIndex(layout, i, N)] - floor);
+  const centre = symmetric ? (L - 1) / 2 : L / 2;
+  const mirror = (i: number): number => (symmetric ? L - 1 - i : (L - i) % L);
+  const t = (i: number): number => (i - centre) / (L / 2);
+  // A trend P(1 + a·t) makes mirrored samples differ: J_i − J_m = a·t_i·(J_i + J_m). Least squares for a.
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < L; i++) {
+    const s2 = J[i] + J[mirror(i)];
+    num += (J[i] - J[mirror(i)]) * s2 * t(i);
+    den += s2 * s2 * t(i) * t(i);
+  }
+  const a = den > 0 ? Math.max(-0.9, Math.min(0.9, num / den)) : 0;
+  const w = new Float64Array(L);
+  for (let i = 0; i < L; i++) {
+    const m = mirror(i);
+    w[i] = Math.sqrt(0.5 * (J[i] / (1 + a * t(i)) + J[m] / (1 + a * t(m))));
+  }
+  // Frames that overlap share samples: refine (not under a drifting absolute-time reference, whose segments
+  // rotate). The class scales follow the best named window where it explains the imprint within its noise
+  // (a Blackman-Harris read as a Kaiser: smooth and close), else the imprint itself.
+  if (fixed.hop !== undefined && fixed.hop < L && r.driftPerFrame === 0) {
+    const Lb = best.layout.winLength;
+    if (r.reducedChi2 <= ESTIMATE_REDUCED_CHI2 && Lb <= L) {
+      // A shorter named window sits inside this one as the maker would place it; outside it, zeros.
+      w.fill(0);
+      w.set(shape(best.family, best.param, Lb, best.symmetry), best.layout.placement === 'centred' ? Math.floor((L - Lb) / 2) : 0);
+    }
+    refineByOverlap(r.segments, layout, fixed.hop, w);
+  }
+  let peak = 0;
+  for (let i = 0; i < L; i++) if (w[i] > peak) peak = w[i];
+  if (peak > 0) for (let i = 0; i < L; i++) w[i] /= peak;
+  return w;
+}
+
+/** Pair correlation a ratio needs to be taken as exact: the samples two frames share are one sample. */
+const EXACT_RATIO = 0.9999;
+/** Window samples under this fraction of the peak are not compared: their ratios carry the data's noise. */
+const RATIO_FLOOR = 0.01;
+
+/**
+ * w[i + hop] / w[i] for i < L − hop, measured on consecutive kept segments (NaN where the pairs do not
+ * pin it): least squares over the pairs, taken the well-conditioned way round.
+ */
+export function overlapRatios(s: Segments, layout: Layout, hop: number, L: number): Float64Array {
+  const N = s.nfft;
+  const at = Int32Array.from({ length: L }, (_, i) => layoutIndex(layout, i, N));
+  const n = Math.max(0, L - hop);
+  const sab = new Float64Array(n);
+  const saa = new Float64Array(n);
+  const sbb = new Float64Array(n);
+  for (let k = 0; k + 1 < s.count; k++) {
+    if (s.frame[k + 1] !== s.frame[k] + 1) continue;
+    const ya = k * N;
+    const yb = (k + 1) * N;
+    for (let i = 0; i < n; i++) {
+      const a = s.y[ya + at[i + hop]];
+      const b = s.y[yb + at[i]];
+      sab[i] += a * b;
+      saa[i] += a * a;
+      sbb[i] += b * b;
+    }
+  }
+  const ratio = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const exact = sab[i] * sab[i] >= EXACT_RATIO * saa[i] * sbb[i] && saa[i] > 0 && sbb[i] > 0;
+    ratio[i] = exact ? (sbb[i] >= saa[i] ? sab[i] / sbb[i] : saa[i] / sab[i]) : NaN;
+  }
+  return ratio;
+}
+
+/**
+ * How far a window misses the measured ratios: the median over the samples above RATIO_FLOOR of
+ * |ρ_i·w[i] / w[i + hop] − 1|; null when fewer than a quarter of them have an exact ratio (coarse
+ * storage: the test cannot be made). A named window that made the file misses by the data's precision.
+ */
+export function ratioMiss(s: Segments, layout: Layout, hop: number, w: Float64Array): number | null {
+  const L = w.length;
+  const ratio = overlapRatios(s, layout, hop, L);
+  let peak = 0;
+  for (let i = 0; i < L; i++) peak = Math.max(peak, Math.abs(w[i]));
+  const miss: number[] = [];
+  let compared = 0;
+  for (let i = 0; i < ratio.length; i++) {
+    if (!(w[i] > RATIO_FLOOR * peak && w[i + hop] > RATIO_FLOOR * peak)) continue;
+    compared++;
+    if (Number.isFinite(ratio[i])) miss.push(Math.abs((ratio[i] * w[i]) / w[i + hop] - 1));
+  }
+  if (compared === 0 || miss.length < compared / 4) return null;
+  miss.sort((a, b) => a - b);
+  return miss[Math.floor(miss.length / 2)];
+}
+
+/**
+ * Frame m's window sample i + hop and frame m + 1's sample i see the same signal sample, so over many
+ * pairs y_m[i + hop] / y_{m+1}[i] = w[i + hop] / w[i] to the data's precision, where the imprint is
+ * only as good as the signal is steady. The ratios chain the samples of each residue class i mod hop
+ * (from the class's largest sample outwards, each ratio taken the well-conditioned way round); the
+ * class's one free scale is fitted to the imprint estimate `w`, which is refined in place. That scale
+ * cannot be seen by consistency at all: a window wrong by a factor per class gives the signal divided
+ * by that factor, whose STFT is the data again. So the refined window ranks at round-off, and the audio
+ * is as good as the imprint's class scales (a triangle: 34 dB).
+ */
+function refineByOverlap(s: Segments, layout: Layout, hop: number, w: Float64Array): void {
+  const L = w.length;
+  const ratio = overlapRatios(s, layout, hop, L);
+  const u = new Float64Array(L);
+  for (let r = 0; r < hop && r < L; r++) {
+    let anchor = r;
+    for (let i = r; i < L; i += hop) if (w[i] > w[anchor]) anchor = i;
+    u.fill(NaN);
+    u[anchor] = 1;
+    for (let i = anchor; i + hop < L && Number.isFinite(ratio[i]) && ratio[i] > 0; i += hop) u[i + hop] = u[i] * ratio[i];
+    for (let i = anchor - hop; i >= 0 && Number.isFinite(ratio[i]) && ratio[i] > 0; i -= hop) u[i] = u[i + hop] / ratio[i];
+    let num = 0;
+    let den = 0;
+    for (let i = r; i < L; i += hop) {
+      if (!Number.isFinite(u[i])) continue;
+      num += u[i] * w[i];
+      den += u[i] * u[i];
+    }
+    if (!(den > 0) || !(num > 0)) continue;
+    const c = num / den;
+    for (let i = r; i < L; i += hop) if (Number.isFinite(u[i])) w[i] = c * u[i];
+  }
+}
