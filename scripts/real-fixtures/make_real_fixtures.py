@@ -142,10 +142,10 @@ def window_array(t):
     return w
 
 
-def independent_stft(x, t, frames):
-    """(bins, frames) complex STFT from the truth config alone, as stored before magnitude/phase coding."""
+def independent_stft(x, t, frames, window=None):
+    """(bins, frames) complex STFT from the truth config alone (and the window behind window 'estimated'), as stored before magnitude/phase coding."""
     nfft, hop, wl = t['nfft'], t['hop'], t['winLength']
-    w = window_array(t)
+    w = window_array(t) if window is None else window
     off = (nfft - wl) // 2 if t['windowPlacement'] == 'centred' else 0
     x = np.asarray(x, dtype=np.float64)
     L = len(x)
@@ -236,11 +236,11 @@ def phase_factor(unit):
     return {'radians': 1.0, 'degrees': np.pi / 180, 'cycles': 2 * np.pi}.get(unit) or 2 * np.pi / float(unit[7:])
 
 
-def check(name, t, mag_path, phase_path, x, edge_bin_gain=None, sample_gain=None):
+def check(name, t, mag_path, phase_path, x, edge_bin_gain=None, sample_gain=None, window=None):
     """Errors of the truth against the files: mag (relative L2), complex (relative L2), phase (max on strong bins)."""
     if sample_gain is not None:  # a documented per-sample deviation the vocabulary cannot express
         x = np.asarray(x, dtype=np.float64) * sample_gain
-    Xall = [independent_stft(xc, t, t['frames']) for xc in (x if np.ndim(x) == 2 else [x])]
+    Xall = [independent_stft(xc, t, t['frames'], window) for xc in (x if np.ndim(x) == 2 else [x])]
     Xe = np.stack(Xall)
     if edge_bin_gain is not None:  # a documented per-bin deviation the vocabulary cannot express
         Xe = Xe * edge_bin_gain[None, :, None]
@@ -280,7 +280,7 @@ def size_of(*paths):
     return sum(os.path.getsize(p) for p in paths if p)
 
 
-def emit(name, t, files, x, sig, producer, call, lossless, notes='', edge_bin_gain=None, issue=11, extra_meta=None, sample_gain=None):
+def emit(name, t, files, x, sig, producer, call, lossless, notes='', edge_bin_gain=None, issue=11, extra_meta=None, sample_gain=None, window=None):
     """Check the truth against the files just written in the fixture folder; keep the fixture only if it passes."""
     d = os.path.join(OUT, name)
     name = os.path.basename(name)
@@ -291,7 +291,7 @@ def emit(name, t, files, x, sig, producer, call, lossless, notes='', edge_bin_ga
         t['magnitudeFile'] = npy_storage(magp)
     if php and t['phaseFile']['format'] == 'npy':
         t['phaseFile'] = npy_storage(php)
-    ok, err = check(name, t, magp, php, x, edge_bin_gain, sample_gain)
+    ok, err = check(name, t, magp, php, x, edge_bin_gain, sample_gain, window)
     line = ' '.join(f'{k} {v:.2e}' if k != 'dbQuantisationMax' else f'{k} {v:.3f}' for k, v in err.items())
     print(f"{'ok     ' if ok else 'REFUSED'} {name:34s} {line}")
     if not ok:
@@ -350,7 +350,7 @@ def torch_fixtures(S):
         ('torch-1024-256-win800-constant-f32', 'cut16', 1024, 256, 800, True, 'constant', False, True, torch.float32, 'hann', 'raw', 'frame-major'),
         ('torch-1024-256-win800-constant-f32-dithered', 'cut16d', 1024, 256, 800, True, 'constant', False, True, torch.float32, 'hann', 'raw', 'frame-major'),
         ('torch-1024-256-twosided-npy', 'alsa8:4000', 1024, 256, 1024, True, 'reflect', False, False, torch.float32, 'hann', 'npy', 'bin-major'),
-        ('torch-400-160-window-none-f64-npy', 'cut16', 400, 160, 400, True, 'reflect', False, True, torch.float64, None, 'npy', 'frame-major'),
+        ('torch-400-160-window-none-f64-npy', 'cut16:4800', 400, 160, 400, True, 'reflect', False, True, torch.float64, None, 'npy', 'frame-major'),
     ]
     for name, sig, n_fft, hop, wl, center, pad, normalized, onesided, dt, win, kind, layout in cases:
         rate, x, _ = S[sig.split(':')[0]]
@@ -419,6 +419,20 @@ def scipy_fixtures(S):
     t = truth(magnitudeFile=raw('float32'), phaseFile=raw('float32'), frames=Z.shape[1], bins=Z.shape[0], nfft=256, hop=128,
               center=True, padMode='zeros', firstFrameStart=-128, gain=float(1 / w.sum()), sampleRate=rate, originalLength=len(x))
     emit('scipy-stft-default', t, files, x, 'chord8', 'scipy.signal.stft ' + v, 'scipy.signal.stft(x, fs) defaults; abs/angle float32 tofile (bins, frames)', True)
+
+    # 1b. a window outside the vocabulary: Blackman-Harris (4-term), which a Kaiser fits within the imprint's noise.
+    rate, x, _ = S['cut16']
+    x = x[:3200]
+    f, tt, Z = sps.stft(x.astype(np.float64), fs=rate, window='blackmanharris', nperseg=512, noverlap=384)
+    d = folder('scipy-stft-blackmanharris-512-128')
+    files = save_pair(d, Z, 'raw')
+    w = sps.get_window('blackmanharris', 512)
+    t = truth(magnitudeFile=raw('float32'), phaseFile=raw('float32'), frames=Z.shape[1], bins=Z.shape[0], nfft=512, hop=128,
+              window='estimated', center=True, padMode='zeros', firstFrameStart=-256, gain=float(1 / w.sum()), sampleRate=rate,
+              originalLength=len(x))
+    emit('scipy-stft-blackmanharris-512-128', t, files, x, 'cut16', 'scipy.signal.stft ' + v,
+         "scipy.signal.stft(x[:3200], fs, window='blackmanharris', nperseg=512, noverlap=384); abs/angle float32 tofile (bins, frames)", True,
+         window=w, notes="no window of the vocabulary is Blackman-Harris: the truth is window 'estimated' (measured from the files)")
 
     # 2. scipy.signal.stft: periodic Hamming 200 in a 256 FFT (segment at the start), hop 50, linear detrend, no boundary.
     rate, x, _ = S['alsa8']

@@ -15,12 +15,14 @@ import { isComplexDtype, type StftConfig } from '../config/types.js';
  * - windowSymmetry: a symmetric window of length L is the periodic one stretched by L/(L−1), and the
  *   FGLA contrast of the two twins differed by at most 0.5 dB on every real magnitude-only fixture
  *   (Hann 512 in aubio's and mlab's files, Hann 400, Hamming 200); a preset's or habit's choice.
- * A field the user pinned is known, whatever the data shows. With phase (a phase file, or one complex
- * file) every field is measured or its doubt is in the ranking: the list is empty.
+ * With phase (a phase file, or one complex file) every field is measured or its doubt is in the
+ * ranking, but for the symmetry of a measured window (window 'estimated'): the samples overlapping frames
+ * share fix it to round-off about either centre, so the symmetry only says which mirror its imprint was
+ * averaged over. A field the user pinned is known, whatever the data shows.
  */
 export function unobservableFields(config: StftConfig, trail: readonly FieldEvidence[]): string[] {
-  if (!magnitudesOnly(config)) return [];
   const pinned = new Set(trail.filter((t) => t.source === 'pinned').map((t) => t.field));
+  if (!magnitudesOnly(config)) return config.window === 'estimated' && !pinned.has('windowSymmetry') ? ['windowSymmetry'] : [];
   const fields = [
     'phaseReference',
     'phaseSign',
