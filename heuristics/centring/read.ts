@@ -17,6 +17,8 @@ export const SIGNAL_CONTRAST = 0.5;
 const CONTRAST_SPAN = 64;
 /** Reliable samples needed on the pad side (one zero crossing is not a pad). */
 export const MIN_ZERO_RUN = 8;
+/** Storage noise under which the rebuilt floor is rounding, not quantisation: float16 and finer. */
+const PRECISE_STORAGE = 1e-3;
 /** Trailing samples under this multiple of the end's noise floor are padding; the floor is read over END_SPAN. */
 const NOISE_MARGIN = 10;
 const END_SPAN = 16;
@@ -90,8 +92,12 @@ function makerPads(N: number, hop: number): { pad: number; reflects: boolean }[]
  * that holds signal anywhere brings its rounding to every sample it covers, while only all-zero frames
  * rebuild exact zeros (a real pad always shares frame 0 with the signal, so it rebuilds as rounding):
  * where such frames meet the first frame with signal (a 50 % overlap file whose audio starts in digital
- * silence a frame in) the "pad" side is exactly 0 and the "signal" side is rounding. Against an exact
- * zero, a signal side within NOISE_MARGIN·ε of the start's RMS is silence too, not a signal a pad precedes.
+ * silence a frame in) the "pad" side is exactly 0 and the "signal" side is rounding; where two frames
+ * holding the onset at different loudness meet (hop 128 on the same speech), one rounding level steps to
+ * another. So a signal side within NOISE_MARGIN·ε of the start's RMS is silence too, not a signal a pad
+ * precedes: against an exact zero always, and against anything in float storage (ε < PRECISE_STORAGE).
+ * Coarse storage (whole-dB magnitudes: ε of 0.03–0.1) keeps the contrast test alone: a floor there put
+ * real signal under it (the e2e grid fell to 134/150).
  */
 export function readStart(e: EdgeSignal, N: number, hop: number, precision: number): Start {
   let firstReliable = 0;
@@ -104,7 +110,7 @@ export function readStart(e: EdgeSignal, N: number, hop: number, precision: numb
   for (const { pad, reflects } of makerPads(N, hop)) {
     const before = rms(e, pad - CONTRAST_SPAN, pad);
     const after = rms(e, pad, pad + CONTRAST_SPAN);
-    if (before.n >= MIN_ZERO_RUN && after.n >= MIN_ZERO_RUN && after.rms > (before.rms === 0 ? rounding : 0)) {
+    if (before.n >= MIN_ZERO_RUN && after.n >= MIN_ZERO_RUN && after.rms > (before.rms === 0 || precision < PRECISE_STORAGE ? rounding : 0)) {
       const contrast = before.rms / after.rms;
       if (!quietest || contrast < quietest.contrast) quietest = { pad, contrast, floor: before.rms };
     }
