@@ -68,7 +68,10 @@ export const centring: Analyzer = {
   // The window's length (and placement, when known) fix where a window-centre frame starts, hence firstFrameStart.
   needs: [...TRANSFORM_NEEDS, 'hop', 'phaseReference', 'phaseSign', 'winLength'],
   // Every frame it reads is put in ascending order by the bin order (src/decode/bin-order.ts).
-  reads: ['binOrder'],
+  // The maker's convention that decides a silent start (recipe edgeConvention) reads the window and its
+  // symmetry and the segment detrend: a result cached across them gave a numpy np.hamming file the
+  // convention a periodic window had in another state (centred, where np.hamming blocks start at 0).
+  reads: ['binOrder', 'window', 'windowSymmetry', 'detrend'],
   applies: (evidence: Evidence, fixed: PartialStftConfig) => hasPhase(evidence, fixed) && typeof transformInput(fixed) !== 'string',
   run(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     const c = transformInput(fixed);
