@@ -149,10 +149,14 @@ export function unwrapTime(v: Float64Array, cfg: StftConfig, period: number): vo
 
 /**
  * STFT files (512/128, periodic placement, frame-start) under a window no name of the vocabulary is, so
- * `window: 'estimated'` stands for it: a triangle (scipy 'triang' of even length), or the 4-term
- * Blackman-Harris (scipy 'blackmanharris', periodic), which a Kaiser fits within the imprint's noise.
+ * `window: 'estimated'` stands for it: a triangle (scipy 'triang' of even length), the 4-term
+ * Blackman-Harris (scipy 'blackmanharris', periodic), which a Kaiser fits within the imprint's noise, or
+ * the Bartlett-Hann (scipy 'barthann', periodic), smooth but for a kink at its centre.
  */
-export function foreignWindowStft(kind: 'triangular' | 'blackman-harris'): {
+export function foreignWindowStft(
+  kind: 'triangular' | 'blackman-harris' | 'bartlett-hann',
+  signal?: Float64Array,
+): {
   config: StftConfig;
   x: Float64Array;
   window: Float64Array;
@@ -163,10 +167,13 @@ export function foreignWindowStft(kind: 'triangular' | 'blackman-harris'): {
   const a = [0.35875, 0.48829, 0.14128, 0.01168];
   for (let i = 0; i < L; i++) {
     const t = (2 * Math.PI * i) / L;
-    window[i] = kind === 'triangular' ? 1 - Math.abs((2 * i - (L - 1)) / L) : a[0] - a[1] * Math.cos(t) + a[2] * Math.cos(2 * t) - a[3] * Math.cos(3 * t);
+    const f = i / L - 0.5;
+    if (kind === 'triangular') window[i] = 1 - Math.abs((2 * i - (L - 1)) / L);
+    else if (kind === 'bartlett-hann') window[i] = 0.62 - 0.48 * Math.abs(f) + 0.38 * Math.cos(2 * Math.PI * f);
+    else window[i] = a[0] - a[1] * Math.cos(t) + a[2] * Math.cos(2 * t) - a[3] * Math.cos(3 * t);
   }
   const config: StftConfig = { ...testConfig({ nfft: L, hop: 128, window: 'estimated' }), frames: 0 };
-  const x = demoSignal(22050, 2, 11);
+  const x = signal ?? demoSignal(22050, 2, 11);
   config.frames = frameCountFor(x.length, geometryFromConfig(config, window));
   return { config, x, window, made: makeStftFiles(x, config, window) };
 }
