@@ -93,6 +93,16 @@ describe('analyze --report', () => {
     expect(html.includes('No phase to test consistency with')).toBe(true);
   });
 
+  it("a measured window ('estimated'): the imprint is drawn against the window measured from the files", async () => {
+    const dir = join(ROOT, 'test', 'fixtures', 'real', 'scipy-stft-blackmanharris-512-128');
+    const file = join(tmp, 'estimated.html');
+    const r = await cli('analyze', join(dir, 'mag.bin'), join(dir, 'phase.bin'), '--report', file);
+    expect(r.code, r.err).toBe(0);
+    const html = readFileSync(file, 'utf8');
+    expect(html).not.toContain('window imprint: not available');
+    expect(html).toMatch(/estimated%20\((periodic|symmetric)%2C%20512%20of%20512/);
+  });
+
   it('one complex file: the excerpts use its own phase', async () => {
     const file = join(tmp, 'complex.html');
     const r = await cli('analyze', join(ROOT, 'test', 'fixtures', 'native', 'complex.npy'), '--report', file);

@@ -3,6 +3,7 @@
  * candidates (WAV bytes) and the export command of every candidate. The input is read while an
  * Evidence is open (synchronously); the charts are rendered afterwards.
  */
+import { measuredWindowOf } from '../../heuristics/index.js';
 import { Evidence } from '../analysis/evidence.js';
 import { truncatedShape } from '../analysis/phase-quality.js';
 import type { StftConfig } from '../config/types.js';
@@ -105,7 +106,8 @@ function gather(r: AnalysisResult): Gathered {
     const readable = truncatedShape(Math.min(phaseValues, c.frames * c.bins), c);
     // A bin-major file that ends early lacks the upper bins of every frame: no frame to take an imprint of.
     const covered = readable.bins === c.bins ? readable.frames : 0;
-    const imprint = c.window === 'estimated' || covered < 2 ? null : windowImprint(evidence, { ...c, frames: covered });
+    // A measured window ('estimated') is drawn as measured from the files, against the imprint.
+    const imprint = covered < 2 ? null : windowImprint(evidence, { ...c, frames: covered }, measuredWindowOf(evidence, c));
     const runnerUp = imprint ? runnerUpWindowOf(r) : null;
     const span = loudestSpan(grid, c);
     const excerpts = r.candidates.slice(0, LISTEN_TOP).map((cand) => {
