@@ -219,12 +219,20 @@ describe("a window outside the vocabulary: 'estimated' is measured from the file
     });
   }
 
+  it('analyze with window=estimated pinned on magnitudes alone: a one-line error', async () => {
+    const r = await cli('analyze', '--set', 'window=estimated', mag);
+    expect(r.code).toBe(3);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/tri\.mag: window "estimated" is measured from the phase/);
+  });
+
   it('without phase there is nothing to measure it from: a one-line error, nothing written', async () => {
     const out = join(tmp, 'tri-magonly.wav');
     const r = await cli('export', mag, '--config', cfg, '--set', 'phaseFile=null', '-o', out);
     expect(r.code).not.toBe(0);
     expect(r.err.trim().split('\n')).toHaveLength(1);
-    expect(r.err).toMatch(/tri\.mag.*window "estimated" is measured from the phase/);
+    // The config names a window the files cannot give: the config is the file at fault.
+    expect(r.err).toMatch(/tri\.json: window "estimated" is measured from the phase/);
     expect(existsSync(out)).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { ANALYZERS } from '../../heuristics/index.js';
 import { getField, STAGES } from '../../heuristics/types.js';
 import type { Evidence } from '../analysis/evidence.js';
+import { ESTIMATED_NEEDS_PHASE } from '../config/parse.js';
 import { InputError } from '../errors.js';
 import { channelAgreement } from '../rank/channels.js';
 import { decide } from '../rank/decide.js';
@@ -49,6 +50,8 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
     search.runStage(stage);
   }
   const beam = search.beam;
+
+  if (pins.window === 'estimated' && !hasPhaseFile && !isComplexInput(beam)) throw new InputError(evidence.magnitude.path, ESTIMATED_NEEDS_PHASE);
 
   // fill what nobody decided
   const scorer = new ConsistencyScorer(evidence, hasPhaseFile);

@@ -287,5 +287,10 @@ export function consistencyProblem(c: StftConfig): string | null {
   if (c.center && c.firstFrameStart >= 0) return `center = true but firstFrameStart = ${c.firstFrameStart} (centred frames start before the signal)`;
   if (!c.center && c.firstFrameStart < 0) return `center = false but firstFrameStart = ${c.firstFrameStart} < 0`;
   if (c.center && c.padMode === 'none') return 'center = true needs padMode zeros or reflect';
+  if (c.window === 'estimated' && c.phaseFile === null && !c.magnitudeFile.dtype.startsWith('complex')) return ESTIMATED_NEEDS_PHASE;
   return null;
 }
+
+/** Why window 'estimated' cannot stand without phase (analyze's pin, a config file, export). */
+export const ESTIMATED_NEEDS_PHASE =
+  'window "estimated" is measured from the phase (the imprint of each frame\'s inverse transform), and there is none: name a window (--set window=hann, ...)';

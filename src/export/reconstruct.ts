@@ -3,6 +3,7 @@ import { Evidence } from '../analysis/evidence.js';
 import { assessPhase, knownCells, type PhaseAssessment, truncatedShape } from '../analysis/phase-quality.js';
 import { frameTrust, framesOverlap } from '../analysis/frame-trust.js';
 import { InputError } from '../errors.js';
+import { ESTIMATED_NEEDS_PHASE } from '../config/parse.js';
 import type { StftConfig } from '../config/types.js';
 import { FrameReader, StftDecoder } from '../decode/frames.js';
 import { decodeMagnitudes, phaseUnitFactor } from '../decode/scales.js';
@@ -55,10 +56,7 @@ export function reconstruct(config: StftConfig, magnitudeFile: string, phaseFile
     }
   }
   if (config.window === 'estimated' && measuredWindow === undefined) {
-    throw new InputError(
-      magnitudeFile,
-      'window "estimated" is measured from the phase (the imprint of each frame\'s inverse transform), and there is none: name a window (--set window=hann, ...)',
-    );
+    throw new InputError(magnitudeFile, ESTIMATED_NEEDS_PHASE);
   }
   opts = { ...opts, measuredWindow };
   if (verdict && verdict.kind === 'ok') {
