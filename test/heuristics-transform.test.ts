@@ -583,6 +583,21 @@ describe("other programs' conventions", () => {
     });
   }
 
+  it("pads off the ⌊nfft/2⌋ + k·hop grid: a start-placed window's ⌊winLength/2⌋, a phase vocoder's nfft − hop", () => {
+    // scipy.signal.stft(nperseg=400, noverlap=300, nfft=1024) pads nperseg/2; aubio's pvoc(1024, 300)
+    // starts at hop − nfft. Both read as unpadded (the audio shifted by 200 and 724 samples) before.
+    const cases: Partial<StftConfig>[] = [
+      { nfft: 1024, hop: 100, winLength: 400, windowPlacement: 'start', layout: 'bin-major', center: true, padMode: 'zeros', firstFrameStart: -200 },
+      { nfft: 1024, hop: 300, phaseReference: 'window-centre', layout: 'frame-major', center: true, padMode: 'zeros', firstFrameStart: -724 },
+    ];
+    for (const over of cases) {
+      const sc = make(over);
+      const { centre } = runAll(sc, false);
+      expect(top(centre), show(centre)).toMatchObject({ center: true, padMode: 'zeros', firstFrameStart: over.firstFrameStart });
+      release(sc);
+    }
+  });
+
   // Files written by numpy/scipy themselves (scripts/fixtures/foreign_stfts.py).
   const DIR = join(import.meta.dirname, 'fixtures', 'foreign');
   const truths = JSON.parse(readFileSync(join(DIR, 'cases.json'), 'utf8')) as Record<string, unknown>;

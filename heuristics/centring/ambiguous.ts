@@ -1,5 +1,6 @@
 import type { PartialStftConfig } from '../../src/config/types.js';
 import { edgeAgreement } from '../recipe/index.js';
+import { windowCentreOf } from '../shared/transform-input.js';
 import type { AnalyzerResult, Hypothesis } from '../types.js';
 
 /**
@@ -17,7 +18,8 @@ import type { AnalyzerResult, Hypothesis } from '../types.js';
 const AMBIGUOUS = 0.5;
 
 export function ambiguousStart(fixed: PartialStftConfig, nfft: number, hop: number, why: string): AnalyzerResult {
-  const half = -Math.floor(nfft / 2);
+  // Frame 0's window centred on sample 0: ⌊nfft/2⌋, or ⌊winLength/2⌋ for a window at the frame's start (scipy's stft).
+  const half = -startPadCentre(fixed, nfft);
   const starts: { values: Hypothesis['values']; what: string }[] = [
     { values: { center: true, padMode: 'zeros', firstFrameStart: half }, what: `zero padding by ${-half}` },
     { values: { center: true, padMode: 'reflect', firstFrameStart: half }, what: `reflect padding by ${-half} (a reflected silence is silence)` },
@@ -46,4 +48,13 @@ export function ambiguousStart(fixed: PartialStftConfig, nfft: number, hop: numb
       })
       .sort((a, b) => b.score - a.score),
   };
+}
+
+/**
+ * Where frame 0's window centre sits, for the pad that puts it on sample 0 (read.ts makerPads): under a
+ * window-centre reference the placement only shifts the signal, and a start-placed reading of a centred
+ * file found its own pad there (the e2e grid lost a Blackman 300 of 400), so only frame-start files use it.
+ */
+export function startPadCentre(fixed: PartialStftConfig, N: number): number {
+  return fixed.phaseReference === 'frame-start' ? windowCentreOf(fixed, N) : Math.floor(N / 2);
 }

@@ -32,7 +32,7 @@ import { overlapFits } from '../shared/detrended-overlap.js';
 import { collectSegments } from '../shared/window-imprint.js';
 import { storageNoise } from '../shared/storage-noise.js';
 import { eitherPlacement, placementsToTry } from './placement.js';
-import { ambiguousStart } from './ambiguous.js';
+import { ambiguousStart, startPadCentre } from './ambiguous.js';
 import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '../types.js';
 import { estimateWindow } from '../window/index.js';
 
@@ -122,7 +122,17 @@ function readEdges(evidence: Evidence, fixed: PartialStftConfig, c: TransformInp
   const head = rebuild(ends[0], K, N, hop, w);
   const tail = rebuild(ends[1], K, N, hop, w);
   const precision = Math.sqrt(storageNoise(evidence, c, [0], K));
-  return decide(readStart(head, N, hop, precision), readEnd(tail, precision), tail, c, hop, K, known ? MIRROR_KNOWN : MIRROR_MEASURED, silentEnd, fixed);
+  return decide(
+    readStart(head, N, hop, precision, startPadCentre(fixed, N)),
+    readEnd(tail, precision),
+    tail,
+    c,
+    hop,
+    K,
+    known ? MIRROR_KNOWN : MIRROR_MEASURED,
+    silentEnd,
+    fixed,
+  );
 }
 
 /**

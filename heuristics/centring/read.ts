@@ -73,18 +73,24 @@ export interface End {
 }
 
 /**
- * The pads makers use: ⌊nfft/2⌋ + k·hop, k ≥ 0, shorter than a frame. Every maker's frame 0 reaches into
- * the signal (torch/librosa ⌊nfft/2⌋, scipy ShortTimeFFT's first slice, a phase vocoder's nfft − hop); a
- * longer "pad" is a silent start whose onset happens to fall on one (a block FFT of speech starting at
- * sample 702 read as zero padding by 768 = 256 + 512). mne's stft zero-pads by ⌊(nfft − hop)/2⌋ (it
- * centres the first hop of signal in frame 0): a zero pad only, no maker reflects by it.
+ * The pads makers use: ⌊nfft/2⌋ + k·hop, k ≥ 0 (torch, librosa; scipy ShortTimeFFT's first slices),
+ * shorter than a frame.
+ * Every maker's frame 0 reaches into the signal; a longer "pad" is a silent start whose onset happens to
+ * fall on one (a block FFT of speech starting at sample 702 read as zero padding by 768 = 256 + 512).
+ * Zero pads only, where no maker reflects: the one that puts frame 0's window centre on sample 0
+ * (⌊winLength/2⌋ for a window at the frame's start: scipy's stft with nfft > nperseg pads nperseg/2),
+ * mne's stft's ⌊(nfft − hop)/2⌋ (it centres the first hop of signal in frame 0) and a phase vocoder's
+ * nfft − hop (aubio's pvoc, whose first frame ends at sample hop: 724 at 1024/300, off the grid above).
+ * Offered as reflections too, a window-centre file's start-placed window mirrored where the centred
+ * one does (the placement only shifts the signal there), and start-placed grid windows misread.
  */
-function makerPads(N: number, hop: number): { pad: number; reflects: boolean }[] {
+function makerPads(N: number, hop: number, centre: number): { pad: number; reflects: boolean }[] {
   const out: { pad: number; reflects: boolean }[] = [];
-  const mne = Math.floor((N - hop) / 2);
-  if (mne > 0 && mne < Math.floor(N / 2)) out.push({ pad: mne, reflects: false });
   for (let p = Math.floor(N / 2); p < N; p += hop) out.push({ pad: p, reflects: true });
-  return out;
+  for (const pad of [centre, Math.floor((N - hop) / 2), N - hop]) {
+    if (pad > 0 && pad < N && !out.some((o) => o.pad === pad)) out.push({ pad, reflects: false });
+  }
+  return out.sort((a, b) => a.pad - b.pad);
 }
 
 /**
@@ -99,7 +105,7 @@ function makerPads(N: number, hop: number): { pad: number; reflects: boolean }[]
  * Coarse storage (whole-dB magnitudes: ε of 0.03–0.1) keeps the contrast test alone: a floor there put
  * real signal under it (the e2e grid fell to 134/150).
  */
-export function readStart(e: EdgeSignal, N: number, hop: number, precision: number): Start {
+export function readStart(e: EdgeSignal, N: number, hop: number, precision: number, centre: number): Start {
   let firstReliable = 0;
   while (firstReliable < e.x.length && !e.reliable[firstReliable]) firstReliable++;
   const all = rms(e, firstReliable, e.x.length).rms;
@@ -107,7 +113,7 @@ export function readStart(e: EdgeSignal, N: number, hop: number, precision: numb
   const rounding = NOISE_MARGIN * precision * all;
   let quietest: { pad: number; contrast: number; floor: number } | null = null;
   let mirror: Start['mirror'] = null;
-  for (const { pad, reflects } of makerPads(N, hop)) {
+  for (const { pad, reflects } of makerPads(N, hop, centre)) {
     const before = rms(e, pad - CONTRAST_SPAN, pad);
     const after = rms(e, pad, pad + CONTRAST_SPAN);
     if (before.n >= MIN_ZERO_RUN && after.n >= MIN_ZERO_RUN && after.rms > (before.rms === 0 || precision < PRECISE_STORAGE ? rounding : 0)) {
