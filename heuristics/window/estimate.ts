@@ -4,6 +4,7 @@ import { type Layout, layoutIndex, makeLayout } from './fit.js';
 import { imprintOf, type Segments } from '../shared/window-imprint.js';
 import { type SearchHints, searchWindows, type WindowSearch } from './search.js';
 import { shape } from './families.js';
+import { gaussSolve } from '../../src/dsp/gauss.js';
 
 /**
  * The window search shared by the analyzer and the measured window (`window: 'estimated'`): the imprint
@@ -206,8 +207,8 @@ const CLOSE_MISS = 0.05;
  * How far smoothing may move a class scale, in multiples of the named window's ratio miss. Where the
  * smoothest window is the file's, the scales move by well under it (Blackman-Harris 0.2 % at a 2.1 %
  * miss, Nuttall 0.1 %); a Parzen window (cubic pieces) moved them 4 % at a 1.5 % miss and lost 23 dB;
- * where the window has a kink or end spikes (Bartlett-Hann,
- * Dolph-Chebyshev) they move by 100 % and more, and the audio fell from 43-55 dB to nothing.
+ * where the window has a kink or end spikes (Bartlett-Hann, Dolph-Chebyshev) they move by 100 % and
+ * more, and the audio fell from 43-55 dB to nothing.
  */
 const SMOOTH_REACH = 2;
 
@@ -217,8 +218,8 @@ const MAX_SMOOTHED_HOP = 512;
 /**
  * Rescale each residue class of `w` (in place) so that the window is as smooth as it can be: least
  * fourth differences, the classes' energy-weighted mean scale kept at 1; not at all when a scale would
- * move by more than `reach` (SMOOTH_REACH). For a window close to a named
- * one (the case it is used in: a smooth family explains the imprint) the scales a named window gives
+ * move by more than `reach` (SMOOTH_REACH). For a window close to a named one (the case it is used
+ * in: a smooth family explains the imprint) the scales a named window gives
  * are off by that window's mismatch; a smooth window's own fourth differences are far smaller than what
  * a wrong scale per class adds (measured on exact chains at 512/128: Blackman-Harris 68 dB, Blackman
  * 88 dB, Hann 96 dB; a triangle's kink would be smoothed away, hence never for windows no name fits).
@@ -228,10 +229,9 @@ function smoothClassScales(w: Float64Array, hop: number, reach: number): void {
   const H = hop;
   if (H > MAX_SMOOTHED_HOP || L < 8) return;
   const beta = [1, -4, 6, -4, 1];
-  // Bordered normal equations [G s; sᵀ 0][e; λ] = [0; Σs] in one (H + 1)² matrix.
+  // Bordered normal equations [G s; sᵀ 0][e; λ] = [0; Σs], augmented: n rows of n + 1.
   const n = H + 1;
-  const M = new Float64Array(n * n);
-  const rhs = new Float64Array(n);
+  const M = Array.from({ length: n }, () => new Float64Array(n + 1));
   const row = new Float64Array(H);
   const stamp = new Int32Array(H);
   const cls: number[] = [];
@@ -245,46 +245,19 @@ function smoothClassScales(w: Float64Array, hop: number, reach: number): void {
       }
       row[c] += beta[m] * w[j + m];
     }
-    for (const a of cls) for (const b of cls) M[a * n + b] += row[a] * row[b];
+    for (const a of cls) for (const b of cls) M[a][b] += row[a] * row[b];
     for (const c of cls) row[c] = 0;
   }
   let total = 0;
   for (let i = 0; i < L; i++) {
     const e = w[i] * w[i];
-    M[(i % H) * n + H] += e;
-    M[H * n + (i % H)] += e;
+    M[i % H][H] += e;
+    M[H][i % H] += e;
     total += e;
   }
-  rhs[H] = total;
-  const e = solveDense(M, rhs, n);
-  if (!e) return;
-  for (let r = 0; r < H; r++) if (Math.abs(e[r] - 1) > reach) return;
+  M[H][n] = total;
+  const e = gaussSolve(M);
+  // A singular system leaves a scale at 0, a degenerate one non-finite: either fails the reach.
+  for (let r = 0; r < H; r++) if (!(Math.abs(e[r] - 1) <= reach)) return;
   for (let i = 0; i < L; i++) w[i] *= e[i % H];
-}
-
-/** Gaussian elimination with partial pivoting; null when singular or not finite. */
-function solveDense(M: Float64Array, b: Float64Array, n: number): Float64Array | null {
-  for (let k = 0; k < n; k++) {
-    let p = k;
-    for (let i = k + 1; i < n; i++) if (Math.abs(M[i * n + k]) > Math.abs(M[p * n + k])) p = i;
-    if (!(Math.abs(M[p * n + k]) > 0)) return null;
-    if (p !== k) {
-      for (let j = 0; j < n; j++) [M[k * n + j], M[p * n + j]] = [M[p * n + j], M[k * n + j]];
-      [b[k], b[p]] = [b[p], b[k]];
-    }
-    for (let i = k + 1; i < n; i++) {
-      const f = M[i * n + k] / M[k * n + k];
-      if (f === 0) continue;
-      for (let j = k; j < n; j++) M[i * n + j] -= f * M[k * n + j];
-      b[i] -= f * b[k];
-    }
-  }
-  const x = new Float64Array(n);
-  for (let i = n - 1; i >= 0; i--) {
-    let v = b[i];
-    for (let j = i + 1; j < n; j++) v -= M[i * n + j] * x[j];
-    x[i] = v / M[i * n + i];
-    if (!Number.isFinite(x[i])) return null;
-  }
-  return x;
 }
