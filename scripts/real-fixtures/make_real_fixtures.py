@@ -120,6 +120,23 @@ def truth(**kw):
     return base
 
 
+PSD_EDGE_NOTE = 'one-sided psd doubles every bin but DC and Nyquist (see scipy-spectrogram-psd)'
+PSD_EDGE_META = {'knownDeviation': 'onesided2X: bins 0 and nfft/2 at gain/sqrt(2)'}
+
+
+def psd_edge_gain(bins):
+    """A one-sided psd (scipy spectrogram, mlab specgram) doubles every bin but DC and Nyquist: those two rows sit at
+    gain/sqrt(2), which no config field says; the check applies it (edge_bin_gain)."""
+    eb = np.ones(bins)
+    eb[0] = eb[-1] = np.sqrt(0.5)
+    return eb
+
+
+def psd_gain(rate, w):
+    """mode='psd' stores 2|X|^2 / (fs * sum w^2) in the one-sided bins: decoded as power, a gain sqrt(2 / (fs * sum w^2))."""
+    return float(np.sqrt(2 / (rate * (w * w).sum())))
+
+
 # ---------------------------------------------------------------- the independent check
 def window_array(t):
     name, wl, periodic = t['window'], t['winLength'], t['windowSymmetry'] == 'periodic'
@@ -503,14 +520,12 @@ def scipy_fixtures(S):
     d = folder('scipy-spectrogram-psd')
     P.astype('<f4').tofile(os.path.join(d, 'psd.f32'))
     w = sps.get_window(('tukey', 0.25), 256)
-    eb = np.ones(129)
-    eb[0] = eb[-1] = np.sqrt(0.5)
     t = truth(magnitudeFile=raw('float32'), phaseFile=None, frames=P.shape[1], bins=P.shape[0], nfft=256, hop=224, window='tukey-0.25',
-              detrend='constant', magnitudeScale='power', gain=float(np.sqrt(2 / (rate * (w * w).sum()))), sampleRate=rate)
+              detrend='constant', magnitudeScale='power', gain=psd_gain(rate, w), sampleRate=rate)
     emit('scipy-spectrogram-psd', t, ('psd.f32', None), x, 'alsa8', 'scipy.signal.spectrogram ' + v,
          'spectrogram(x, fs) all defaults (mode psd); tofile float32', True,
          notes='one-sided psd doubles every bin but DC and Nyquist: those two rows are stored at half the power the scalar gain says (the check applies that; the vocabulary has no field for it)',
-         edge_bin_gain=eb, extra_meta={'knownDeviation': 'onesided2X: bins 0 and nfft/2 at gain/sqrt(2)'})
+         edge_bin_gain=psd_edge_gain(129), extra_meta=PSD_EDGE_META)
 
 
 def mlab_fixtures(S):
@@ -546,14 +561,11 @@ def mlab_fixtures(S):
     d = folder('mlab-specgram-psd')
     np.save(os.path.join(d, 'psd.npy'), P.astype('<f4'))
     w = np.hanning(256)
-    eb = np.ones(129)
-    eb[0] = eb[-1] = np.sqrt(0.5)
     t = truth(magnitudeFile={'format': 'npy'}, phaseFile=None, frames=P.shape[1], bins=P.shape[0], nfft=256, hop=128, windowSymmetry='symmetric',
-              magnitudeScale='power', gain=float(np.sqrt(2 / (rate * (w * w).sum()))), sampleRate=rate)
+              magnitudeScale='power', gain=psd_gain(rate, w), sampleRate=rate)
     emit('mlab-specgram-psd', t, ('psd.npy', None), x, 'chord8', 'matplotlib.mlab.specgram ' + v,
          'mlab.specgram(x, NFFT=256, Fs=fs, noverlap=128) (mode psd, scale_by_freq); np.save float32', True,
-         notes='one-sided psd doubles every bin but DC and Nyquist (see scipy-spectrogram-psd)', edge_bin_gain=eb,
-         extra_meta={'knownDeviation': 'onesided2X: bins 0 and nfft/2 at gain/sqrt(2)'})
+         notes=PSD_EDGE_NOTE, edge_bin_gain=psd_edge_gain(129), extra_meta=PSD_EDGE_META)
 
 
 def mne_fixture(S):
@@ -1015,7 +1027,6 @@ def magonly2_fixtures(S, tmp):
     (the whole fixture folder stays under 5 MB): each file is 17-27 kB (du -sb also counts each folder as 4 kB)."""
     import scipy
     sv = 'scipy.signal.spectrogram ' + scipy.__version__
-    eb_note = 'one-sided psd doubles every bin but DC and Nyquist (see scipy-spectrogram-psd)'
 
     # 1. scipy.signal.spectrogram mode='magnitude', nperseg 512, default noverlap 512 // 8 = 64 (hop 448), tukey 0.25,
     #    constant detrend, density scaling; speech with silences, first 12000 samples; float32 tofile (bins, frames).
@@ -1038,12 +1049,10 @@ def magonly2_fixtures(S, tmp):
     d = folder(name)
     P.astype('<f4').tofile(os.path.join(d, 'psd.f32'))
     w = sps.get_window('hann', 256)
-    eb = np.ones(129)
-    eb[0] = eb[-1] = np.sqrt(0.5)
     emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, frames=P.shape[1], bins=P.shape[0], nfft=256, hop=64, detrend='constant',
-                     magnitudeScale='power', gain=float(np.sqrt(2 / (rate * (w * w).sum()))), sampleRate=rate),
+                     magnitudeScale='power', gain=psd_gain(rate, w), sampleRate=rate),
          ('psd.f32', None), x, 'chord8', sv, "spectrogram(x[:2560], fs, window='hann', nperseg=256, noverlap=192) (mode psd); tofile float32", True,
-         notes=eb_note, edge_bin_gain=eb, extra_meta={'knownDeviation': 'onesided2X: bins 0 and nfft/2 at gain/sqrt(2)'})
+         notes=PSD_EDGE_NOTE, edge_bin_gain=psd_edge_gain(129), extra_meta=PSD_EDGE_META)
 
     # 3. torch.stft(...).abs(), n_fft 512 hop 128, centre (reflect) by default; the ALSA speech, 2560 samples; bin-major float32 tofile.
     torch_magnitude_fixture(S, 'torch-abs-512-128-magonly', 'alsa8', 2560, 512, 128, 'mag.f32',
@@ -1068,13 +1077,6 @@ def magonly3_fixtures(S, tmp):
     fixture has, generated and measured before any change was made for them (6 of 8 failed)."""
     import scipy, matplotlib, aubio
     from matplotlib import mlab
-    eb_note = 'one-sided psd doubles every bin but DC and Nyquist (see scipy-spectrogram-psd)'
-
-    def edges(n):
-        eb = np.ones(n)
-        eb[0] = eb[-1] = np.sqrt(0.5)
-        return eb
-
     # 1. torchaudio Spectrogram's defaults emulated with torch.stft (torchaudio is not installed): n_fft 400, win 400 periodic
     #    Hann, hop 200, centre reflect, power 2; speech with its leading silence, first 8000 samples; np.save (Fortran-ordered).
     torch_magnitude_fixture(S, 'torch-power-400-200-magonly-npy', 'speech16', 8000, 400, 200, 'power.npy',
@@ -1115,10 +1117,10 @@ def magonly3_fixtures(S, tmp):
     P.astype('<f4').tofile(os.path.join(d, 'psd.f32'))
     w = sps.get_window(('tukey', 0.25), 256)
     emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, frames=P.shape[1], bins=P.shape[0], nfft=256, hop=224, window='tukey-0.25',
-                     detrend='constant', magnitudeScale='power', gain=float(np.sqrt(2 / (rate * (w * w).sum()))), sampleRate=rate),
+                     detrend='constant', magnitudeScale='power', gain=psd_gain(rate, w), sampleRate=rate),
          ('psd.f32', None), x, 'speech16', 'scipy.signal.spectrogram scipy ' + scipy.__version__,
          'spectrogram(x[:9000], fs) all defaults (mode psd); tofile float32 (bins, frames)', True,
-         notes=eb_note, edge_bin_gain=edges(129), extra_meta={'knownDeviation': 'onesided2X: bins 0 and nfft/2 at gain/sqrt(2)'})
+         notes=PSD_EDGE_NOTE, edge_bin_gain=psd_edge_gain(129), extra_meta=PSD_EDGE_META)
 
     # 6. matplotlib.mlab.specgram default mode psd, NFFT 128 noverlap 64 (np.hanning symmetric, no detrend); speech cut mid-word,
     #    2560 samples; np.save float32 (bins, frames) -- mlab's output is a transposed view, so Fortran-ordered.
@@ -1130,10 +1132,10 @@ def magonly3_fixtures(S, tmp):
     np.save(os.path.join(d, 'psd.npy'), P.astype('<f4'))
     w = np.hanning(128)
     emit(name, truth(magnitudeFile={'format': 'npy'}, phaseFile=None, frames=P.shape[1], bins=P.shape[0], nfft=128, hop=64, windowSymmetry='symmetric',
-                     magnitudeScale='power', gain=float(np.sqrt(2 / (rate * (w * w).sum()))), sampleRate=rate),
+                     magnitudeScale='power', gain=psd_gain(rate, w), sampleRate=rate),
          ('psd.npy', None), x, 'cut16', 'matplotlib.mlab.specgram matplotlib ' + matplotlib.__version__,
          'mlab.specgram(x[:2560], NFFT=128, Fs=fs, noverlap=64) (mode psd, scale_by_freq); np.save float32 (bins, frames)', True,
-         notes=eb_note, edge_bin_gain=edges(65), extra_meta={'knownDeviation': 'onesided2X: bins 0 and nfft/2 at gain/sqrt(2)'})
+         notes=PSD_EDGE_NOTE, edge_bin_gain=psd_edge_gain(65), extra_meta=PSD_EDGE_META)
 
     # 7. aubio.pvoc(512, 128), default window 'hanningz' (periodic Hann), cvec.norm only; the chord (no silence at the start),
     #    first 4000 samples fed in hop-sized blocks (last zero-padded); rows stacked (frames, bins) float32 tofile.
@@ -1167,13 +1169,6 @@ def magonly4_fixtures(S, tmp):
     combinations no earlier fixture has, measured once, blind, after magnitude-fit was changed on magonly3. Not
     committed (the committed folder is at its 5 MB cap): it only runs when named, into REAL_FIXTURES_OUT."""
     import scipy
-    eb_note = 'one-sided psd doubles every bin but DC and Nyquist (see scipy-spectrogram-psd)'
-
-    def edges(n):
-        eb = np.ones(n)
-        eb[0] = eb[-1] = np.sqrt(0.5)
-        return eb
-
     # 1. torch.stft n_fft 256, hop 96, periodic Hann, centre reflect, .abs(); speech with its leading silence, first 4800 samples;
     #    np.save float32 (bins, frames) -- a transposed view, so Fortran-ordered. (256/64 is taken by the stereo and torch.save fixtures.)
     torch_magnitude_fixture(S, 'torch-abs-256-96-magonly-npy', 'speech16', 4800, 256, 96, 'mag.npy',
@@ -1210,10 +1205,10 @@ def magonly4_fixtures(S, tmp):
     P.astype('<f4').tofile(os.path.join(d, 'psd.f32'))
     w = sps.get_window(('tukey', 0.25), 128)
     emit(name, truth(magnitudeFile=raw('float32'), phaseFile=None, frames=P.shape[1], bins=P.shape[0], nfft=128, hop=112, window='tukey-0.25',
-                     detrend='constant', magnitudeScale='power', gain=float(np.sqrt(2 / (rate * (w * w).sum()))), sampleRate=rate),
+                     detrend='constant', magnitudeScale='power', gain=psd_gain(rate, w), sampleRate=rate),
          ('psd.f32', None), x, 'alsa8', 'scipy.signal.spectrogram scipy ' + scipy.__version__,
          'spectrogram(x[:4000], fs, nperseg=128), other arguments default (mode psd); tofile float32 (bins, frames)', True,
-         notes=eb_note, edge_bin_gain=edges(65), extra_meta={'knownDeviation': 'onesided2X: bins 0 and nfft/2 at gain/sqrt(2)'})
+         notes=PSD_EDGE_NOTE, edge_bin_gain=psd_edge_gain(65), extra_meta=PSD_EDGE_META)
 
     # 5. matplotlib.mlab.specgram mode='magnitude', NFFT 512, noverlap 256 (hop 256), np.hanning (symmetric), no detrend, |X| / sum(w);
     #    speech with silence at both ends, first 15000 samples; the transpose (frames, bins) float32 tofile.
