@@ -123,3 +123,66 @@ export function mirrorCorrelation(e: EdgeSignal, p: number, span: number, min: n
   if (n < min || !(aa > 0 && bb > 0)) return null;
   return { r: ab / Math.sqrt(aa * bb), pairs: n };
 }
+
+/** A pad that extends the signal from its end sample p: `edge` repeats x[p], `odd` turns the signal about it. */
+export type Extension = 'edge' | 'odd';
+
+/**
+ * How far the pad side x[p + d·i] (i = 1..span; d = −1 before the signal's first sample, +1 after its
+ * last) is from the extension of the signal side x[p − d·i] about sample p, as RMS over the signal side's
+ * RMS (an edge pad's over x[p]): round-off for the maker's extension, order 1 for any other. Null when
+ * fewer than `min` pairs can be compared.
+ */
+export function extensionMiss(e: EdgeSignal, p: number, d: 1 | -1, kind: Extension, span: number, min: number): { miss: number; pairs: number } | null {
+  if (p < 0 || p >= e.x.length || !e.reliable[p]) return null;
+  const end = e.x[p];
+  let diff = 0;
+  let sig = 0;
+  let n = 0;
+  for (let i = 1; i <= span; i++) {
+    const a = p + d * i;
+    const b = p - d * i;
+    if (a < 0 || b < 0 || a >= e.x.length || b >= e.x.length || !e.reliable[a] || !e.reliable[b]) continue;
+    const predicted = kind === 'edge' ? end : 2 * end - e.x[b];
+    diff += (e.x[a] - predicted) ** 2;
+    // An edge pad is judged against its own level: a quiet start before a loud onset is near a constant
+    // only relative to the onset.
+    sig += kind === 'edge' ? end * end : e.x[b] * e.x[b];
+    n++;
+  }
+  if (n < min || !(sig > 0)) return null;
+  return { miss: Math.sqrt(diff / sig), pairs: n };
+}
+
+/**
+ * How far the pad x[p − i] (i = 1..span) is from a copy of `src` ending before sample q, src[q − i], as
+ * RMS over the pad's own RMS (silence matched to silence is no copy). A wrap pad (torch's circular,
+ * numpy's wrap) copies the signal's last samples: `src` the rebuilt tail, q − 1 its last signal sample.
+ * Null when fewer than `min` pairs can be compared.
+ */
+export function copyMiss(e: EdgeSignal, p: number, src: EdgeSignal, q: number, span: number, min: number): { miss: number; pairs: number } | null {
+  let diff = 0;
+  let sig = 0;
+  let n = 0;
+  for (let i = 1; i <= span; i++) {
+    const a = p - i;
+    const b = q - i;
+    if (a < 0 || b < 0 || b >= src.x.length || !e.reliable[a] || !src.reliable[b]) continue;
+    diff += (e.x[a] - src.x[b]) ** 2;
+    sig += e.x[a] * e.x[a];
+    n++;
+  }
+  if (n < min || !(sig > 0)) return null;
+  return { miss: Math.sqrt(diff / sig), pairs: n };
+}
+
+/**
+ * The best copyMiss of the pad against the signal's own later samples (lag in (span, 2·span]): small
+ * when the signal simply repeats (a steady tone), whose end then also fits a wrap pad; a real wrap pad
+ * is the end of the signal, not its continuation.
+ */
+export function selfRepeatMiss(e: EdgeSignal, p: number, span: number, min: number): number {
+  let best = Infinity;
+  for (let lag = span + 1; lag <= 2 * span; lag++) best = Math.min(best, copyMiss(e, p, e, p + lag, span, min)?.miss ?? Infinity);
+  return best;
+}

@@ -1,7 +1,17 @@
 import type { Evidence } from '../../src/analysis/evidence.js';
-import type { PartialStftConfig } from '../../src/config/types.js';
+import type { PadMode, PartialStftConfig } from '../../src/config/types.js';
 import { makeWindow, placeWindow } from '../../src/dsp/windows.js';
-import { type EdgeSignal, frameStartSegments, imprintWindow, mirrorCorrelation, rebuild } from './edges.js';
+import {
+  copyMiss,
+  type EdgeSignal,
+  type Extension,
+  extensionMiss,
+  frameStartSegments,
+  imprintWindow,
+  mirrorCorrelation,
+  rebuild,
+  selfRepeatMiss,
+} from './edges.js';
 import {
   CLEAN_CONTRAST,
   type End,
@@ -9,6 +19,7 @@ import {
   MIRROR_PAIRS,
   MIRROR_SPAN,
   MISPLACED_PAD,
+  padContrast,
   readEnd,
   readStart,
   SIGNAL_CONTRAST,
@@ -59,6 +70,10 @@ const SILENT_EDGE = 1e-6;
 const MIRROR_KNOWN = 0.999;
 const MIRROR_MEASURED = 0.95;
 const NO_MIRROR = 0.9;
+/** An extension pad (edge, odd, wrap) must explain the pad this much better than silence does to be read as one. */
+const EXTENSION_OVER_SILENCE = 0.1;
+/** Edge-padded ends whose misses are within this factor are a tie (both round-off). */
+const EDGE_TIE = 0.5;
 
 export const centring: Analyzer = {
   name: 'centring',
@@ -125,6 +140,7 @@ function readEdges(evidence: Evidence, fixed: PartialStftConfig, c: TransformInp
   return decide(
     readStart(head, N, hop, precision, startPadCentre(fixed, N)),
     readEnd(tail, precision),
+    head,
     tail,
     c,
     hop,
@@ -161,17 +177,34 @@ function knownWindow(fixed: PartialStftConfig, N: number): Float64Array | null {
 }
 
 /**
- * Where the end mirrors, for a reflect pad of `pad`: a maker that pads both ends alike and keeps every
- * frame that starts inside the padded signal (torch, librosa) ends the signal within the last hop before
- * the last frame's centre, i.e. at tail index (K−1)·hop + pad − 1 .. K·hop + pad − 1.
+ * Where a maker that pads both ends alike and keeps every frame that starts inside the padded signal
+ * (torch, librosa) ends the signal: within the last hop before the last frame's centre, i.e. at tail
+ * index (K−1)·hop + pad − 1 .. K·hop + pad − 1 (a sample either side to spare).
  */
+function endScan(e: EdgeSignal, pad: number, hop: number, K: number): number[] {
+  const out: number[] = [];
+  for (let at = Math.max(1, (K - 1) * hop + pad - 2); at <= Math.min(e.x.length - 2, K * hop + pad + 1); at++) out.push(at);
+  return out;
+}
+
+/** Where the end mirrors, for a reflect pad of `pad` (scanned by endScan). */
 function endMirror(e: EdgeSignal, pad: number, hop: number, K: number): { at: number; r: number; pairs: number } | null {
   let best: { at: number; r: number; pairs: number } | null = null;
-  const from = Math.max(1, (K - 1) * hop + pad - 2);
-  const to = Math.min(e.x.length - 2, K * hop + pad + 1);
-  for (let at = from; at <= to; at++) {
+  for (const at of endScan(e, pad, hop, K)) {
     const m = mirrorCorrelation(e, at, MIRROR_SPAN, MIRROR_PAIRS);
     if (m && (!best || m.r > best.r)) best = { at, ...m };
+  }
+  return best;
+}
+
+/** Where the end is best explained by an edge or odd extension after it, or (wrap) where the start's pad copies it. */
+function endExtension(head: EdgeSignal, tail: EdgeSignal, kind: Extension | 'wrap', pad: number, hop: number, K: number): { at: number; miss: number } | null {
+  let best: { at: number; miss: number } | null = null;
+  const span = Math.min(pad, MIRROR_SPAN);
+  for (const at of endScan(tail, pad, hop, K)) {
+    const m = kind === 'wrap' ? copyMiss(head, pad, tail, at + 1, span, MIRROR_PAIRS) : extensionMiss(tail, at, 1, kind, span, MIRROR_PAIRS);
+    // An edge pad also fits one sample later (the first pad sample repeats the last): the earlier end wins a tie.
+    if (m && (!best || m.miss < (kind === 'edge' ? EDGE_TIE : 1) * best.miss)) best = { at, miss: m.miss };
   }
   return best;
 }
@@ -179,6 +212,7 @@ function endMirror(e: EdgeSignal, pad: number, hop: number, K: number): { at: nu
 function decide(
   start: Start,
   end: End,
+  head: EdgeSignal,
   tail: EdgeSignal,
   c: TransformInput,
   hop: number,
@@ -190,12 +224,19 @@ function decide(
   // Original index of the tail's sample 0 is firstFrameStart + (frames − K)·hop.
   const tailStart = (c.frames - K) * hop;
   const endZeros = end.zerosAfter >= MIN_ZERO_RUN && end.last >= 0;
-  const lengthFrom = (ffs: number, padMode: 'zeros' | 'reflect' | 'none'): { L: number | null; why: string } => {
+  // A pad that extends the signal must copy it as closely as a reflection mirrors it.
+  const MISS = Math.sqrt(2 * (1 - MIRROR));
+  const lengthFrom = (ffs: number, padMode: PadMode): { L: number | null; why: string } => {
     const mirror = padMode === 'reflect' ? endMirror(tail, -ffs, hop, K) : null;
     if (mirror && mirror.r >= MIRROR) {
       return { L: ffs + tailStart + mirror.at + 1, why: `the end mirrors about its last sample (r ${mirror.r.toFixed(4)} over ${mirror.pairs} pairs)` };
     }
-    if (padMode !== 'reflect' && endZeros) {
+    const extended = padMode === 'edge' || padMode === 'odd' || padMode === 'wrap' ? endExtension(head, tail, padMode, -ffs, hop, K) : null;
+    if (extended && extended.miss <= MISS) {
+      return { L: ffs + tailStart + extended.at + 1, why: `the end's ${padMode} pad fits after its last sample (miss ${extended.miss.toExponential(1)})` };
+    }
+    // Zeros after an extended end are a second pad (scipy's padded=True), not where the signal ends.
+    if ((padMode === 'zeros' || padMode === 'none') && endZeros) {
       return {
         L: ffs + tailStart + end.last + 1,
         why: `${end.zerosAfter} samples at the noise floor (${end.contrast.toExponential(1)} of the signal) follow the last signal sample`,
@@ -205,7 +246,7 @@ function decide(
     return { L: null, why: 'the last frame ends inside the signal: length follows from frames and hop' };
   };
   const { zeros, mirror, firstReliable, lead } = start;
-  const hyp = (ffs: number, padMode: 'zeros' | 'reflect' | 'none', score: number, reason: string): Hypothesis => {
+  const hyp = (ffs: number, padMode: PadMode, score: number, reason: string): Hypothesis => {
     const len = lengthFrom(ffs, padMode);
     return {
       values: { center: ffs < 0, padMode, firstFrameStart: ffs, originalLength: len.L },
@@ -232,6 +273,20 @@ function decide(
           `the rebuilt start mirrors about sample ${mirror.pad} of frame 0 (r ${mirror.r.toFixed(4)} over ${mirror.pairs} pairs): reflect padding by ${mirror.pad}`,
         ),
         unpadded(0.01, `no padding would not mirror (r ${mirror.r.toFixed(4)})`),
+      ],
+    };
+  }
+  const extended = extendedStart(start, head, tail, c.nfft, hop, K, MISS);
+  if (extended) {
+    return {
+      hypotheses: [
+        hyp(
+          -extended.pad,
+          extended.kind,
+          0.9,
+          `the rebuilt start before sample ${extended.pad} of frame 0 ${extended.what}: ${extended.kind} padding by ${extended.pad}`,
+        ),
+        unpadded(0.01, `an unpadded signal would not ${extended.kind === 'wrap' ? 'repeat its end there' : 'extend its first sample'}`),
       ],
     };
   }
@@ -280,7 +335,7 @@ function decide(
     return {
       hypotheses: ambiguous.hypotheses.map((h) => {
         // The end may still give the length; the flag and spread stay for the placement and the report.
-        const read = hyp(h.values.firstFrameStart as number, h.values.padMode as 'zeros' | 'reflect' | 'none', h.score, h.reason);
+        const read = hyp(h.values.firstFrameStart as number, h.values.padMode as PadMode, h.score, h.reason);
         return { ...read, metrics: { ...read.metrics, ...h.metrics } };
       }),
     };
@@ -296,4 +351,41 @@ function mean(a: Float64Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i];
   return a.length > 0 ? s / a.length : 0;
+}
+
+/**
+ * The start's pad read as an extension of the signal (edge, odd, or wrap: the signal's end before its
+ * start, at ⌊nfft/2⌋, where torch and librosa pad) within `miss`, and closer than silence is: an edge of
+ * a quiet first sample, or a wrap of a silent end, is also a zero pad, and that is the common reading.
+ */
+function extendedStart(
+  start: Start,
+  head: EdgeSignal,
+  tail: EdgeSignal,
+  N: number,
+  hop: number,
+  K: number,
+  miss: number,
+): { pad: number; kind: Extension | 'wrap'; what: string } | null {
+  const { extension } = start;
+  const wrapPad = Math.floor(N / 2);
+  const span = Math.min(wrapPad, MIRROR_SPAN);
+  // A steady signal repeats itself, so its end fits a wrap pad wherever the scan meets its period: no reading.
+  const repeats = selfRepeatMiss(head, wrapPad, span, MIRROR_PAIRS) <= miss;
+  const wrap = repeats ? null : endExtension(head, tail, 'wrap', wrapPad, hop, K);
+  const beatsSilence = (pad: number, m: number): boolean => m < EXTENSION_OVER_SILENCE * padContrast(head, pad);
+  const best = [
+    ...(extension ? [{ pad: extension.pad, kind: extension.kind, miss: extension.miss }] : []),
+    ...(wrap ? [{ pad: wrapPad, kind: 'wrap' as const, miss: wrap.miss }] : []),
+  ]
+    .filter((x) => x.miss <= miss && beatsSilence(x.pad, x.miss))
+    .sort((a, b) => a.miss - b.miss)[0];
+  if (!best) return null;
+  const what =
+    best.kind === 'wrap'
+      ? `repeats the signal's last ${best.pad} samples (miss ${best.miss.toExponential(1)} of its RMS)`
+      : best.kind === 'edge'
+        ? `repeats the first signal sample (miss ${best.miss.toExponential(1)} of its RMS)`
+        : `is the signal turned about its first sample (miss ${best.miss.toExponential(1)} of its RMS)`;
+  return { pad: best.pad, kind: best.kind, what };
 }

@@ -1,4 +1,4 @@
-import { type EdgeSignal, mirrorCorrelation } from './edges.js';
+import { type EdgeSignal, type Extension, extensionMiss, mirrorCorrelation } from './edges.js';
 
 /**
  * Reading the rebuilt ends (edges.ts): where a zero pad falls silent against the signal after it, where
@@ -39,6 +39,7 @@ export const MISPLACED_PAD = 0.02;
 /** Samples and pairs a mirror correlation reads about a pad (see index.ts MIRROR_KNOWN). */
 export const MIRROR_SPAN = 256;
 export const MIRROR_PAIRS = 16;
+const EXTENSIONS: Extension[] = ['edge', 'odd'];
 
 /**
  * How far the silence runs on past a zero pad: the first sample from which ONSET_SPAN samples reach
@@ -62,6 +63,8 @@ export interface Start {
   /** The maker pad whose pad side is quietest against its signal side. */
   zeros: PadReading | null;
   mirror: { pad: number; r: number; pairs: number } | null;
+  /** The maker pad and end extension (edge, odd) the rebuilt pad side is nearest to. */
+  extension: { pad: number; kind: Extension; miss: number; pairs: number } | null;
 }
 
 export interface End {
@@ -113,6 +116,7 @@ export function readStart(e: EdgeSignal, N: number, hop: number, precision: numb
   const rounding = NOISE_MARGIN * precision * all;
   let quietest: { pad: number; contrast: number; floor: number } | null = null;
   let mirror: Start['mirror'] = null;
+  let extension: Start['extension'] = null;
   for (const { pad, reflects } of makerPads(N, hop, centre)) {
     const before = rms(e, pad - CONTRAST_SPAN, pad);
     const after = rms(e, pad, pad + CONTRAST_SPAN);
@@ -122,13 +126,19 @@ export function readStart(e: EdgeSignal, N: number, hop: number, precision: numb
     }
     const m = reflects ? mirrorCorrelation(e, pad, Math.min(pad, MIRROR_SPAN), MIRROR_PAIRS) : null;
     if (m && (!mirror || m.r > mirror.r)) mirror = { pad, ...m };
+    // The makers that reflect also offer these two; an edge of a near-silent first sample is a zero pad.
+    for (const kind of reflects && after.rms > rounding ? EXTENSIONS : []) {
+      if (kind === 'edge' && !(Math.abs(e.x[pad]) >= ZERO_CONTRAST * after.rms)) continue;
+      const x = extensionMiss(e, pad, -1, kind, Math.min(pad, MIRROR_SPAN), MIRROR_PAIRS);
+      if (x && (!extension || x.miss < extension.miss)) extension = { pad, kind, ...x };
+    }
   }
   const zeros = quietest && {
     pad: quietest.pad,
     contrast: quietest.contrast,
     overrun: overrun(e, quietest.pad, quietest.floor === 0 ? rounding / ONSET_FLOOR : quietest.floor, CONTRAST_SPAN),
   };
-  return { firstReliable, lead, zeros, mirror };
+  return { firstReliable, lead, zeros, mirror, extension };
 }
 
 /** The end read as the start is (readStart's `precision`: rounding is not signal). */
@@ -147,6 +157,12 @@ export function readEnd(e: EdgeSignal, precision: number): End {
     zerosAfter++;
   }
   return { last: t, zerosAfter, contrast };
+}
+
+/** Pad-side RMS over signal-side RMS about `pad` (CONTRAST_SPAN each side): how silent the pad is. */
+export function padContrast(e: EdgeSignal, pad: number): number {
+  const after = rms(e, pad, pad + CONTRAST_SPAN).rms;
+  return after > 0 ? rms(e, pad - CONTRAST_SPAN, pad).rms / after : Infinity;
 }
 
 function rms(e: EdgeSignal, from: number, to: number): { rms: number; n: number } {

@@ -286,7 +286,7 @@ export function consistencyProblem(c: StftConfig): string | null {
   if (c.winLength > nfft) return `winLength = ${c.winLength} exceeds nfft = ${nfft}`;
   if (c.center && c.firstFrameStart >= 0) return `center = true but firstFrameStart = ${c.firstFrameStart} (centred frames start before the signal)`;
   if (!c.center && c.firstFrameStart < 0) return `center = false but firstFrameStart = ${c.firstFrameStart} < 0`;
-  if (c.center && c.padMode === 'none') return 'center = true needs padMode zeros or reflect';
+  if (c.center && c.padMode === 'none') return `center = true needs a padMode other than none (${PAD_MODES.filter((m) => m !== 'none').join(', ')})`;
   if (c.window === 'estimated' && c.phaseFile === null && !c.magnitudeFile.dtype.startsWith('complex')) return ESTIMATED_NEEDS_PHASE;
   return null;
 }

@@ -52,7 +52,13 @@ export type WindowName = (typeof FIXED_WINDOWS)[number] | `kaiser-${number}` | `
 export const WINDOW_SYMMETRIES = ['periodic', 'symmetric'] as const;
 export type WindowSymmetry = (typeof WINDOW_SYMMETRIES)[number];
 
-export const PAD_MODES = ['zeros', 'reflect', 'none'] as const;
+/**
+ * How a centred maker extended the signal (DESIGN.md §1 names zeros, reflect, none). The others are
+ * numpy.pad's names for what real makers offer: `edge` repeats the end sample (torch `replicate`, scipy
+ * `boundary='constant'`, librosa `edge`), `odd` is the point reflection 2·x[0] − x[i] (scipy
+ * `boundary='odd'`), `wrap` continues with the other end (torch `circular`, librosa `wrap`).
+ */
+export const PAD_MODES = ['zeros', 'reflect', 'edge', 'odd', 'wrap', 'none'] as const;
 export type PadMode = (typeof PAD_MODES)[number];
 
 export const PHASE_REFERENCES = ['frame-start', 'window-centre', 'absolute-time'] as const;

@@ -72,12 +72,17 @@ function paddedSample(x: Float64Array, i: number, pad: PadMode): number {
   if (i >= 0 && i < L) return x[i];
   if (pad === 'zeros' || L === 0) return 0;
   if (pad === 'none') throw new RangeError(`frame reaches sample ${i}, outside the signal (0..${L - 1}) with padMode none`);
+  if (pad === 'edge') return x[i < 0 ? 0 : L - 1];
+  if (pad === 'wrap') return x[((i % L) + L) % L];
   if (L === 1) return x[0];
   // numpy 'reflect' (edge not repeated), folded as often as needed for very short signals.
   const period = 2 * (L - 1);
   let j = ((i % period) + period) % period;
   if (j >= L) j = period - j;
-  return x[j];
+  if (pad === 'reflect') return x[j];
+  // 'odd': the reflection turned about the end sample (numpy's reflect_type='odd', scipy's odd_ext), one fold deep.
+  const end = i < 0 ? x[0] : x[L - 1];
+  return 2 * end - x[j];
 }
 
 /** Forward STFT of a real signal under every convention of the geometry. */

@@ -1,0 +1,164 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { centring } from '../heuristics/centring/index.js';
+import type { AnalyzerResult } from '../heuristics/types.js';
+import type { PadMode, StftConfig } from '../src/config/types.js';
+import { geometryFromConfig } from '../src/dsp/geometry.js';
+import { stft } from '../src/dsp/stft.js';
+import { testSignal } from './helpers.js';
+import { fixedUpTo, synthCase, type SynthCase } from './synth-evidence.js';
+
+/**
+ * Pads that extend the signal (torch's replicate and circular, scipy's odd and constant boundaries): the
+ * forward STFT pads as numpy.pad does, and centring reads each from the rebuilt start, and only where
+ * the pad is one (unpadded, zero, reflect and steady signals keep their readings).
+ */
+
+const FOR_CENTRING: (keyof StftConfig)[] = [
+  'magnitudeFile',
+  'phaseFile',
+  'frames',
+  'bins',
+  'layout',
+  'nfft',
+  'sided',
+  'magnitudeScale',
+  'dbFloor',
+  'phaseUnit',
+  'hop',
+  'phaseReference',
+  'phaseSign',
+  'winLength',
+  'windowPlacement',
+  'window',
+  'windowSymmetry',
+];
+
+const open: SynthCase[] = [];
+afterAll(() => open.forEach((c) => c.cleanup()));
+const show = (r: AnalyzerResult): string => r.undecided ?? r.hypotheses.map((h) => `${JSON.stringify(h.values)}@${h.score.toFixed(3)}`).join(' | ');
+
+describe('the forward STFT pads as numpy.pad does', () => {
+  // np.pad([1, 2, 3, 5], 2, mode): reflect, edge, reflect with reflect_type='odd', wrap.
+  const x = Float64Array.from([1, 2, 3, 5]);
+  const padded: Record<Exclude<PadMode, 'none'>, number[]> = {
+    zeros: [0, 0, 1, 2, 3, 5, 0, 0],
+    reflect: [3, 2, 1, 2, 3, 5, 3, 2],
+    edge: [1, 1, 1, 2, 3, 5, 5, 5],
+    odd: [-1, 0, 1, 2, 3, 5, 7, 8],
+    wrap: [3, 5, 1, 2, 3, 5, 1, 2],
+  };
+  for (const [padMode, want] of Object.entries(padded) as [Exclude<PadMode, 'none'>, number[]][]) {
+    it(padMode, () => {
+      // Rectangular 4-point frames at −2, 0, 2: each frame's DC bin is the sum of its four padded samples.
+      const g = geometryFromConfig({
+        nfft: 4,
+        hop: 2,
+        sided: 'two',
+        winLength: 4,
+        windowPlacement: 'centred',
+        window: 'rectangular',
+        windowSymmetry: 'periodic',
+        firstFrameStart: -2,
+        padMode,
+        phaseReference: 'frame-start',
+        phaseSign: '+',
+        gain: 1,
+      });
+      const X = stft(x, g, 3);
+      for (let m = 0; m < 3; m++) {
+        const seg = want.slice(2 * m, 2 * m + 4);
+        expect(X.re[m * 4], `frame ${m} DC`).toBeCloseTo(seg[0] + seg[1] + seg[2] + seg[3], 12);
+        // Bin 2 (Nyquist of 4 points): the alternating sum.
+        expect(X.re[m * 4 + 2], `frame ${m} Nyquist`).toBeCloseTo(seg[0] - seg[1] + seg[2] - seg[3], 12);
+      }
+    });
+  }
+});
+
+/** A centred file as torch writes it (1 + ⌊L/hop⌋ frames), of a signal with no silence anywhere. */
+function torchStyle(over: Partial<StftConfig>, signal: Float64Array): SynthCase {
+  const nfft = over.nfft!;
+  const hop = over.hop!;
+  const centred = over.center !== false;
+  const sc = synthCase(
+    {
+      sampleRate: 16000,
+      center: centred,
+      firstFrameStart: centred ? -Math.floor(nfft / 2) : 0,
+      frames: centred ? 1 + Math.floor(signal.length / hop) : 1 + Math.floor((signal.length - nfft) / hop),
+      ...over,
+    },
+    signal,
+  );
+  open.push(sc);
+  return sc;
+}
+
+const SHAPES: Partial<StftConfig>[] = [
+  { nfft: 512, hop: 128 },
+  { nfft: 400, hop: 160, window: 'hamming', windowSymmetry: 'symmetric', phaseReference: 'window-centre' },
+  { nfft: 256, hop: 64, winLength: 200, sided: 'two', phaseSign: '-' },
+];
+
+describe('centring reads pads that extend the signal', () => {
+  const x = testSignal(6000, 3);
+  for (const shape of SHAPES)
+    for (const padMode of ['edge', 'odd', 'wrap'] as const) {
+      it(`${padMode}, ${JSON.stringify(shape)}`, () => {
+        const sc = torchStyle({ ...shape, padMode }, x);
+        const r = centring.run(sc.evidence, fixedUpTo(sc.config, FOR_CENTRING));
+        expect(r.hypotheses[0]?.values, show(r)).toMatchObject({
+          center: true,
+          padMode,
+          firstFrameStart: -Math.floor(shape.nfft! / 2),
+          originalLength: x.length,
+        });
+        expect(r.hypotheses[0].score).toBeGreaterThanOrEqual(0.9);
+        expect(Math.max(...r.hypotheses.slice(1).map((h) => h.score)), show(r)).toBeLessThan(0.1);
+      });
+    }
+});
+
+describe('centring keeps the other readings', () => {
+  const x = testSignal(6000, 5);
+  const cases: { name: string; over: Partial<StftConfig>; want: Partial<StftConfig> }[] = [
+    { name: 'unpadded', over: { center: false, padMode: 'none' }, want: { center: false, firstFrameStart: 0 } },
+    { name: 'zero pad', over: { padMode: 'zeros' }, want: { center: true, padMode: 'zeros' } },
+    { name: 'reflect pad', over: { padMode: 'reflect' }, want: { center: true, padMode: 'reflect' } },
+  ];
+  for (const shape of SHAPES)
+    for (const { name, over, want } of cases) {
+      it(`${name}, ${JSON.stringify(shape)}`, () => {
+        const sc = torchStyle({ ...shape, ...over }, x);
+        const r = centring.run(sc.evidence, fixedUpTo(sc.config, FOR_CENTRING));
+        expect(r.hypotheses[0]?.values, show(r)).toMatchObject(want);
+      });
+    }
+
+  it('a zero pad before a syllable is not an edge pad (its quiet start is near a constant only against the voice)', () => {
+    // Glottal pulses (every 133 samples) through one resonance, under a syllable's sin² envelope rising from 0.
+    const voice = new Float64Array(6000);
+    for (let i = 0, y1 = 0, y2 = 0; i < voice.length; i++) {
+      const y = (i % 133 === 0 ? 1 : 0) + 1.6 * y1 - 0.9 * y2;
+      [y2, y1] = [y1, y];
+      voice[i] = y * Math.sin((Math.PI * i) / 4000) ** 2;
+    }
+    for (const shape of SHAPES) {
+      const sc = torchStyle({ ...shape, padMode: 'zeros' }, voice);
+      const r = centring.run(sc.evidence, fixedUpTo(sc.config, FOR_CENTRING));
+      expect(r.hypotheses[0]?.values, show(r)).toMatchObject({ center: true, padMode: 'zeros', firstFrameStart: -Math.floor(shape.nfft! / 2) });
+    }
+  });
+
+  it('a steady chord, unpadded, is not read as a wrap pad (its end repeats its start at every period)', () => {
+    // Harmonics of 200 Hz at 16 kHz: an 80-sample period, shorter than the hop the end is scanned over.
+    const chord = new Float64Array(6000);
+    for (let i = 0; i < chord.length; i++) chord[i] = Math.sin((2 * Math.PI * 200 * i) / 16000) + 0.5 * Math.sin((2 * Math.PI * 600 * i) / 16000 + 1);
+    const sc = torchStyle({ nfft: 512, hop: 128, center: false, padMode: 'none' }, chord);
+    const r = centring.run(sc.evidence, fixedUpTo(sc.config, FOR_CENTRING));
+    expect(
+      r.hypotheses.filter((h) => h.values.padMode === 'wrap' || h.values.padMode === 'edge' || h.values.padMode === 'odd'),
+      show(r),
+    ).toEqual([]);
+  });
+});
