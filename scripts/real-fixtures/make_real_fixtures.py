@@ -159,6 +159,9 @@ def window_array(t):
     return w
 
 
+NP_PAD = {'reflect': ('reflect', {}), 'edge': ('edge', {}), 'odd': ('reflect', {'reflect_type': 'odd'}), 'wrap': ('wrap', {})}
+
+
 def independent_stft(x, t, frames, window=None):
     """(bins, frames) complex STFT from the truth config alone (and the window behind window 'estimated'), as stored before magnitude/phase coding."""
     nfft, hop, wl = t['nfft'], t['hop'], t['winLength']
@@ -170,9 +173,11 @@ def independent_stft(x, t, frames, window=None):
     lo = min(ffs, -nfft)
     hi = max(L + nfft, ffs + (frames - 1) * hop + nfft)
     ext = np.zeros(hi - lo)
-    if t['center'] and t['padMode'] == 'reflect':
+    if t['center'] and t['padMode'] in NP_PAD:
+        # The vocabulary's extensions are numpy.pad's (odd: its reflect_type='odd'), by nfft/2 at each end.
         p = nfft // 2
-        xr = np.pad(x, p, mode='reflect')
+        mode, kw = NP_PAD[t['padMode']]
+        xr = np.pad(x, p, mode=mode, **kw)
         ext[-p - lo:-p - lo + len(xr)] = xr
     else:
         ext[-lo:-lo + L] = x
@@ -390,6 +395,35 @@ def torch_fixtures(S):
                 f"center={center}, pad_mode='{pad}', normalized={normalized}, onesided={onesided}, return_complex=True) on {dt}; "
                 + ('abs/angle .numpy().tofile()' if kind == 'raw' else 'np.save(abs), np.save(angle)') + (' of the transpose' if layout == 'frame-major' else ''))
         emit(name, t, files, x, sig.split(':')[0], 'torch.stft ' + torch.__version__, call, True)
+
+
+def pad_fixtures(S):
+    """Centred frames over pads that extend the signal rather than zero or mirror it: torch's replicate and circular,
+    scipy's odd boundary (its 'constant' is torch's replicate; 'even' is reflect). 256/64 on the first 1500 samples of
+    the clip that starts with no silence, so every pad holds signal; float32 (bins, frames) tofile, ~25 kB each."""
+    import torch
+    import scipy
+    rate, x, _ = S['cut16']
+    x = x[:1500]
+    w = sps.get_window('hann', 256)
+    for name, mode, pad in (('torch-256-64-replicate-f32', 'replicate', 'edge'), ('torch-256-64-circular-f32', 'circular', 'wrap')):
+        Z = torch.stft(torch.from_numpy(x.astype(np.float32)), n_fft=256, hop_length=64, window=torch.hann_window(256), center=True,
+                       pad_mode=mode, return_complex=True).numpy()
+        d = folder(name)
+        files = save_pair(d, Z, 'raw')
+        t = truth(magnitudeFile=raw('float32'), phaseFile=raw('float32'), frames=Z.shape[1], bins=Z.shape[0], nfft=256, hop=64,
+                  center=True, padMode=pad, firstFrameStart=-128, sampleRate=rate, originalLength=len(x))
+        emit(name, t, files, x, 'cut16', 'torch.stft ' + torch.__version__,
+             f"torch.stft(x[:1500], n_fft=256, hop_length=64, window=torch.hann_window(256), center=True, pad_mode='{mode}', "
+             "return_complex=True); abs/angle .numpy().tofile() (bins, frames)", True)
+    f, tt, Z = sps.stft(x.astype(np.float64), fs=rate, nperseg=256, noverlap=192, boundary='odd')
+    d = folder('scipy-stft-256-64-odd')
+    files = save_pair(d, Z, 'raw')
+    # The padded end (zeros after the odd extension) leaves the length to the start: every covered sample is kept.
+    t = truth(magnitudeFile=raw('float32'), phaseFile=raw('float32'), frames=Z.shape[1], bins=Z.shape[0], nfft=256, hop=64,
+              center=True, padMode='odd', firstFrameStart=-128, gain=float(1 / w.sum()), sampleRate=rate, originalLength=len(x))
+    emit('scipy-stft-256-64-odd', t, files, x, 'cut16', 'scipy.signal.stft ' + scipy.__version__,
+         "scipy.signal.stft(x[:1500], fs, nperseg=256, noverlap=192, boundary='odd'); abs/angle float32 tofile (bins, frames)", True)
 
 
 def aubio_fixtures(S):
@@ -1249,7 +1283,7 @@ def main():
                  ('mlab', lambda: mlab_fixtures(S)), ('mne', lambda: mne_fixture(S)), ('numpy', lambda: numpy_fixtures(S)),
                  ('mixed', lambda: mixed_fixtures(S)), ('octave', lambda: octave_fixtures(S, tmp)), ('kinds', lambda: kinds_fixtures(S, tmp)),
                  ('magonly2', lambda: magonly2_fixtures(S, tmp)), ('magonly3', lambda: magonly3_fixtures(S, tmp)),
-                 ('magonly4', lambda: magonly4_fixtures(S, tmp))]
+                 ('magonly4', lambda: magonly4_fixtures(S, tmp)), ('pads', lambda: pad_fixtures(S))]
         for key, fn in steps:
             if key in MEASURE_ONLY and key in only and OUT == DEFAULT_OUT:
                 sys.exit(f'{key} is a held-out measurement, not a committed fixture set: set REAL_FIXTURES_OUT')
