@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { analyze } from '../src/analyze/index.js';
 import { centring } from '../heuristics/centring/index.js';
 import type { AnalyzerResult } from '../heuristics/types.js';
 import type { PadMode, StftConfig } from '../src/config/types.js';
@@ -160,5 +162,13 @@ describe('centring keeps the other readings', () => {
       r.hypotheses.filter((h) => h.values.padMode === 'wrap' || h.values.padMode === 'edge' || h.values.padMode === 'odd'),
       show(r),
     ).toEqual([]);
+  });
+});
+
+describe("scipy.signal.stft's padded end: the extension, then zeros up to the last frame's end", () => {
+  it('the real scipy odd-boundary fixture: the length is read where the odd extension starts, a hop before torch would end', () => {
+    const dir = join('test', 'fixtures', 'real', 'scipy-stft-256-64-odd');
+    const r = analyze(join(dir, 'mag.bin'), join(dir, 'phase.bin'), { top: 1 });
+    expect(r.candidates[0].config).toMatchObject({ center: true, padMode: 'odd', firstFrameStart: -128, originalLength: 1500 });
   });
 });

@@ -177,13 +177,14 @@ function knownWindow(fixed: PartialStftConfig, N: number): Float64Array | null {
 }
 
 /**
- * Where a maker that pads both ends alike and keeps every frame that starts inside the padded signal
- * (torch, librosa) ends the signal: within the last hop before the last frame's centre, i.e. at tail
- * index (K−1)·hop + pad − 1 .. K·hop + pad − 1 (a sample either side to spare).
+ * Where a maker that pads both ends alike ends the signal, in tail index: torch and librosa keep every
+ * frame that starts inside the padded signal, so it ends within the last hop before the last frame's
+ * centre ((K−1)·hop + pad − 1 .. K·hop + pad − 1); scipy.signal.stft (padded=True) zero-fills after its
+ * end pad up to the last frame's end, so within the hop before that. A sample either side to spare.
  */
 function endScan(e: EdgeSignal, pad: number, hop: number, K: number): number[] {
   const out: number[] = [];
-  for (let at = Math.max(1, (K - 1) * hop + pad - 2); at <= Math.min(e.x.length - 2, K * hop + pad + 1); at++) out.push(at);
+  for (let at = Math.max(1, (K - 2) * hop + pad - 2); at <= Math.min(e.x.length - 2, K * hop + pad + 1); at++) out.push(at);
   return out;
 }
 
