@@ -150,11 +150,12 @@ export function unwrapTime(v: Float64Array, cfg: StftConfig, period: number): vo
 /**
  * STFT files (512/128, periodic placement, frame-start) under a window no name of the vocabulary is, so
  * `window: 'estimated'` stands for it: a triangle (scipy 'triang' of even length), the 4-term
- * Blackman-Harris (scipy 'blackmanharris', periodic), which a Kaiser fits within the imprint's noise, or
- * the Bartlett-Hann (scipy 'barthann', periodic), smooth but for a kink at its centre.
+ * Blackman-Harris (scipy 'blackmanharris', periodic), which a Kaiser fits within the imprint's noise,
+ * the Bartlett-Hann (scipy 'barthann', periodic), smooth but for a kink at its centre, or the flat top
+ * (scipy 'flattop', periodic), whose ends are negative (to −0.07 of its peak).
  */
 export function foreignWindowStft(
-  kind: 'triangular' | 'blackman-harris' | 'bartlett-hann',
+  kind: 'triangular' | 'blackman-harris' | 'bartlett-hann' | 'flattop',
   signal?: Float64Array,
 ): {
   config: StftConfig;
@@ -164,13 +165,14 @@ export function foreignWindowStft(
 } {
   const L = 512;
   const window = new Float64Array(L);
-  const a = [0.35875, 0.48829, 0.14128, 0.01168];
+  // Cosine-sum coefficients: scipy's blackmanharris and flattop.
+  const a = kind === 'flattop' ? [0.21557895, 0.41663158, 0.277263158, 0.083578947, 0.006947368] : [0.35875, 0.48829, 0.14128, 0.01168, 0];
   for (let i = 0; i < L; i++) {
     const t = (2 * Math.PI * i) / L;
     const f = i / L - 0.5;
     if (kind === 'triangular') window[i] = 1 - Math.abs((2 * i - (L - 1)) / L);
     else if (kind === 'bartlett-hann') window[i] = 0.62 - 0.48 * Math.abs(f) + 0.38 * Math.cos(2 * Math.PI * f);
-    else window[i] = a[0] - a[1] * Math.cos(t) + a[2] * Math.cos(2 * t) - a[3] * Math.cos(3 * t);
+    else window[i] = a[0] - a[1] * Math.cos(t) + a[2] * Math.cos(2 * t) - a[3] * Math.cos(3 * t) + a[4] * Math.cos(4 * t);
   }
   const config: StftConfig = { ...testConfig({ nfft: L, hop: 128, window: 'estimated' }), frames: 0 };
   const x = signal ?? demoSignal(22050, 2, 11);

@@ -65,12 +65,15 @@ const MIN_INSIDE = 3;
 export const EXACT_DECADES = 4;
 
 /**
- * How exactly ρ reaches 1, in decades of 1 − ρ. The shared samples give ρ = 1 to round-off, while merely
- * similar ones (a sustained note one period away, a neighbouring lag of a low-pass signal) give
- * 0.5–0.95: on a log scale of 1 − ρ the two are far apart, on a linear one they are not.
+ * How exactly |ρ| reaches 1, in decades of 1 − |ρ|. The shared samples give |ρ| = 1 to round-off, while
+ * merely similar ones (a sustained note one period away, a neighbouring lag of a low-pass signal) give
+ * 0.5–0.95: on a log scale of 1 − |ρ| the two are far apart, on a linear one they are not. The sign is
+ * that of w[j+hop]/w[j]: negative where a window with negative lobes (scipy's flattop) changes sign
+ * across the hop, and just as exact.
  */
 function decades(r: number): number {
-  return r > 0 ? -Math.log10(Math.max(1 - r, 1e-12)) : 0;
+  const a = Math.abs(r);
+  return a > 0 ? -Math.log10(Math.max(1 - a, 1e-12)) : 0;
 }
 
 /**

@@ -4,7 +4,7 @@ import { type Layout, layoutIndex, makeLayout } from './fit.js';
 import { imprintOf, type Segments } from '../shared/window-imprint.js';
 import { type SearchHints, searchWindows, type WindowSearch } from './search.js';
 import { shape } from './families.js';
-import { gaussSolve } from '../../src/dsp/gauss.js';
+import { classScales, settleClassScales, smoothClassScales } from './class-scales.js';
 
 /**
  * The window search shared by the analyzer and the measured window (`window: 'estimated'`): the imprint
@@ -51,8 +51,49 @@ export function estimateWindow(evidence: Evidence, fixed: PartialStftConfig): Fl
   const L = fixed.winLength ?? best.layout.winLength;
   const placement = fixed.windowPlacement ?? best.layout.placement;
   const symmetric = (fixed.windowSymmetry ?? best.symmetry) === 'symmetric';
-  const mean = imprintOf(r.segments, (i) => (r.segments.frame[i] * r.driftPerFrame) % N).mean;
   const layout = makeLayout(N, L, placement, best.layout.reference, fixed.phaseSign ?? best.layout.sign);
+  const shapeOf = (seg: Segments): Float64Array => imprintShape(imprintOf(seg, (i) => (seg.frame[i] * r.driftPerFrame) % N).mean, layout, L, symmetric);
+  const w = shapeOf(r.segments);
+  // Frames that overlap share samples: refine (not under a drifting absolute-time reference, whose segments
+  // rotate). The class scales follow the best named window where it explains the imprint within its noise
+  // (smoother than the imprint of real speech: a triangle's sqrt-Hann gave 30 dB, its imprint 21 dB), else
+  // the imprint; they are smoothed where that window also meets the measured ratios within CLOSE_MISS (a
+  // Blackman-Harris read as a Kaiser: 2 %; 56 -> 69 dB), and not otherwise (the triangle's sqrt-Hann
+  // misses by 18 %, and smoothing its kink away took its audio to 0 dB).
+  if (fixed.hop !== undefined && fixed.hop < L && r.driftPerFrame === 0) {
+    const Lb = best.layout.winLength;
+    const bestShape = shape(best.family, best.param, Lb, best.symmetry);
+    const miss = Lb <= L && Lb > fixed.hop ? ratioMiss(r.segments, best.layout, fixed.hop, bestShape) : null;
+    const named = r.reducedChi2 <= ESTIMATE_REDUCED_CHI2 && Lb <= L;
+    const imprint = Float64Array.from(w);
+    if (named) {
+      // A shorter named window sits inside this one as the maker would place it; outside it, zeros.
+      w.fill(0);
+      w.set(bestShape, best.layout.placement === 'centred' ? Math.floor((L - Lb) / 2) : 0);
+    }
+    const chains = classChains(r.segments, layout, fixed.hop, w);
+    fitClasses(chains, w, fixed.hop);
+    if (named && miss !== null && miss <= CLOSE_MISS) smoothClassScales(w, fixed.hop, SMOOTH_REACH * miss);
+    else {
+      // Else the smoothest scales the imprint does not contradict, its noise from two halves of the frames.
+      const half = r.segments.count >> 1;
+      const halves = [view(r.segments, 0, half), view(r.segments, half, r.segments.count)].map(shapeOf);
+      settleClassScales(w, chains, imprint, halves, fixed.hop);
+    }
+  }
+  let peak = 0;
+  for (let i = 0; i < L; i++) if (w[i] > peak) peak = w[i];
+  if (peak > 0) for (let i = 0; i < L; i++) w[i] /= peak;
+  return w;
+}
+
+/**
+ * The window from a mean imprint: over the window's support (floor removed), the signal's power trend
+ * across the frame divided out and the two mirrored halves averaged (analysis windows are symmetric
+ * about their centre: (L−1)/2 symmetric, L/2 periodic), then √.
+ */
+function imprintShape(mean: Float64Array, layout: Layout, L: number, symmetric: boolean): Float64Array {
+  const N = mean.length;
   const inside = new Uint8Array(N);
   for (let i = 0; i < L; i++) inside[layoutIndex(layout, i, N)] = 1;
   // The floor: the mean imprint outside the support (rounding noise, a dropped Nyquist bin).
@@ -83,28 +124,6 @@ export function estimateWindow(evidence: Evidence, fixed: PartialStftConfig): Fl
     const m = mirror(i);
     w[i] = Math.sqrt(0.5 * (J[i] / (1 + a * t(i)) + J[m] / (1 + a * t(m))));
   }
-  // Frames that overlap share samples: refine (not under a drifting absolute-time reference, whose segments
-  // rotate). The class scales follow the best named window where it explains the imprint within its noise
-  // (smoother than the imprint of real speech: a triangle's sqrt-Hann gave 30 dB, its imprint 21 dB), else
-  // the imprint; they are smoothed where that window also meets the measured ratios within CLOSE_MISS (a
-  // Blackman-Harris read as a Kaiser: 2 %; 56 -> 69 dB), and not otherwise (the triangle's sqrt-Hann
-  // misses by 18 %, and smoothing its kink away took its audio to 0 dB).
-  if (fixed.hop !== undefined && fixed.hop < L && r.driftPerFrame === 0) {
-    const Lb = best.layout.winLength;
-    const bestShape = shape(best.family, best.param, Lb, best.symmetry);
-    const miss = Lb <= L && Lb > fixed.hop ? ratioMiss(r.segments, best.layout, fixed.hop, bestShape) : null;
-    const named = r.reducedChi2 <= ESTIMATE_REDUCED_CHI2 && Lb <= L;
-    if (named) {
-      // A shorter named window sits inside this one as the maker would place it; outside it, zeros.
-      w.fill(0);
-      w.set(bestShape, best.layout.placement === 'centred' ? Math.floor((L - Lb) / 2) : 0);
-    }
-    refineByOverlap(r.segments, layout, fixed.hop, w);
-    if (named && miss !== null && miss <= CLOSE_MISS) smoothClassScales(w, fixed.hop, SMOOTH_REACH * miss);
-  }
-  let peak = 0;
-  for (let i = 0; i < L; i++) if (w[i] > peak) peak = w[i];
-  if (peak > 0) for (let i = 0; i < L; i++) w[i] /= peak;
   return w;
 }
 
@@ -169,35 +188,39 @@ export function ratioMiss(s: Segments, layout: Layout, hop: number, w: Float64Ar
 /**
  * Frame m's window sample i + hop and frame m + 1's sample i see the same signal sample, so over many
  * pairs y_m[i + hop] / y_{m+1}[i] = w[i + hop] / w[i] to the data's precision, where the imprint is
- * only as good as the signal is steady. The ratios chain the samples of each residue class i mod hop
- * (from the class's largest sample outwards, each ratio taken the well-conditioned way round); the
- * class's one free scale is fitted to the imprint estimate `w`, which is refined in place. That scale
- * cannot be seen by consistency at all: a window wrong by a factor per class gives the signal divided
- * by that factor, whose STFT is the data again. So the refined window ranks at round-off, and the audio
- * is as good as the imprint's class scales (a triangle: 34 dB).
+ * only as good as the signal is steady. The ratios chain the samples of each residue class i mod hop,
+ * from the class's largest sample in `ref` outwards, each ratio taken the well-conditioned way round: the
+ * window up to one scale per class (NaN where a class has no chain). That scale cannot be seen by
+ * consistency at all: a window wrong by a factor per class gives the signal divided by that factor, whose
+ * STFT is the data again. So the chained window ranks at round-off, and the audio is as good as the class
+ * scales (fitClasses, class-scales.ts).
  */
-function refineByOverlap(s: Segments, layout: Layout, hop: number, w: Float64Array): void {
-  const L = w.length;
+function classChains(s: Segments, layout: Layout, hop: number, ref: Float64Array): Float64Array {
+  const L = ref.length;
   const ratio = overlapRatios(s, layout, hop, L);
-  const u = new Float64Array(L);
+  const u = new Float64Array(L).fill(NaN);
   for (let r = 0; r < hop && r < L; r++) {
     let anchor = r;
-    for (let i = r; i < L; i += hop) if (w[i] > w[anchor]) anchor = i;
-    u.fill(NaN);
+    for (let i = r; i < L; i += hop) if (ref[i] > ref[anchor]) anchor = i;
     u[anchor] = 1;
-    for (let i = anchor; i + hop < L && Number.isFinite(ratio[i]) && ratio[i] > 0; i += hop) u[i + hop] = u[i] * ratio[i];
-    for (let i = anchor - hop; i >= 0 && Number.isFinite(ratio[i]) && ratio[i] > 0; i -= hop) u[i] = u[i + hop] / ratio[i];
-    let num = 0;
-    let den = 0;
-    for (let i = r; i < L; i += hop) {
-      if (!Number.isFinite(u[i])) continue;
-      num += u[i] * w[i];
-      den += u[i] * u[i];
-    }
-    if (!(den > 0) || !(num > 0)) continue;
-    const c = num / den;
-    for (let i = r; i < L; i += hop) if (Number.isFinite(u[i])) w[i] = c * u[i];
+    // A negative ratio is a window that changes sign across the hop (scipy's flattop): the chain keeps it,
+    // and the imprint, which only sees w², gives the class its size.
+    for (let i = anchor; i + hop < L && Number.isFinite(ratio[i]) && ratio[i] !== 0; i += hop) u[i + hop] = u[i] * ratio[i];
+    for (let i = anchor - hop; i >= 0 && Number.isFinite(ratio[i]) && ratio[i] !== 0; i -= hop) u[i] = u[i + hop] / ratio[i];
   }
+  return u;
+}
+
+/** Each class's chain scaled to fit `w` (least squares on |chain|), written into `w` where the chain reaches. */
+function fitClasses(chains: Float64Array, w: Float64Array, hop: number): void {
+  const c = classScales(chains, w, hop);
+  for (let i = 0; i < w.length; i++) if (Number.isFinite(chains[i]) && Number.isFinite(c[i % hop])) w[i] = c[i % hop] * chains[i];
+}
+
+/** Segments start..end of `s`, as views. */
+function view(s: Segments, start: number, end: number): Segments {
+  const N = s.nfft;
+  return { ...s, count: end - start, y: s.y.subarray(start * N, end * N), frame: s.frame.subarray(start, end), energy: s.energy.subarray(start, end) };
 }
 
 /** Ratio miss under which the best named window is taken as the shape the class scales follow. */
@@ -211,53 +234,3 @@ const CLOSE_MISS = 0.05;
  * more, and the audio fell from 43-55 dB to nothing.
  */
 const SMOOTH_REACH = 2;
-
-/** Largest hop whose class scales are smoothed (a dense solve of hop + 1 unknowns). */
-const MAX_SMOOTHED_HOP = 512;
-
-/**
- * Rescale each residue class of `w` (in place) so that the window is as smooth as it can be: least
- * fourth differences, the classes' energy-weighted mean scale kept at 1; not at all when a scale would
- * move by more than `reach` (SMOOTH_REACH). For a window close to a named one (the case it is used
- * in: a smooth family explains the imprint) the scales a named window gives
- * are off by that window's mismatch; a smooth window's own fourth differences are far smaller than what
- * a wrong scale per class adds (measured on exact chains at 512/128: Blackman-Harris 68 dB, Blackman
- * 88 dB, Hann 96 dB; a triangle's kink would be smoothed away, hence never for windows no name fits).
- */
-function smoothClassScales(w: Float64Array, hop: number, reach: number): void {
-  const L = w.length;
-  const H = hop;
-  if (H > MAX_SMOOTHED_HOP || L < 8) return;
-  const beta = [1, -4, 6, -4, 1];
-  // Bordered normal equations [G s; sᵀ 0][e; λ] = [0; Σs], augmented: n rows of n + 1.
-  const n = H + 1;
-  const M = Array.from({ length: n }, () => new Float64Array(n + 1));
-  const row = new Float64Array(H);
-  const stamp = new Int32Array(H);
-  const cls: number[] = [];
-  for (let j = 0; j + 4 < L; j++) {
-    cls.length = 0;
-    for (let m = 0; m < 5; m++) {
-      const c = (j + m) % H;
-      if (stamp[c] !== j + 1) {
-        stamp[c] = j + 1;
-        cls.push(c);
-      }
-      row[c] += beta[m] * w[j + m];
-    }
-    for (const a of cls) for (const b of cls) M[a][b] += row[a] * row[b];
-    for (const c of cls) row[c] = 0;
-  }
-  let total = 0;
-  for (let i = 0; i < L; i++) {
-    const e = w[i] * w[i];
-    M[i % H][H] += e;
-    M[H][i % H] += e;
-    total += e;
-  }
-  M[H][n] = total;
-  const e = gaussSolve(M);
-  // A singular system leaves a scale at 0, a degenerate one non-finite: either fails the reach.
-  for (let r = 0; r < H; r++) if (!(Math.abs(e[r] - 1) <= reach)) return;
-  for (let i = 0; i < L; i++) w[i] *= e[i % H];
-}
