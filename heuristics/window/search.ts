@@ -177,7 +177,10 @@ function fitImprint(
     for (const cand of entry.found) {
       // Families far behind the layout's best on the coarse grid cannot catch up by refinement.
       const hopeless = cand.fit.chi2 > REFINE_FACTOR * entry.best + REFINE_MARGIN;
-      if (cand.param === null || rank >= REFINED_LAYOUTS || hopeless) candidates.push(cand);
+      // The full frame is always refined: the makers' default, and where a window with near-zero tails
+      // (torch.kaiser_window's β 12) loses the coarse grid to a shorter length that hides them.
+      const refined = rank < REFINED_LAYOUTS || entry.fitter.layout.winLength === N;
+      if (cand.param === null || !refined || hopeless) candidates.push(cand);
       else candidates.push(...refineFamily(entry.fitter, shapes, cand, snapTolerance));
     }
   });
