@@ -40,13 +40,14 @@ afterAll(() => open.forEach((c) => c.cleanup()));
 const show = (r: AnalyzerResult): string => r.undecided ?? r.hypotheses.map((h) => `${JSON.stringify(h.values)}@${h.score.toFixed(3)}`).join(' | ');
 
 describe('the forward STFT pads as numpy.pad does', () => {
-  // np.pad([1, 2, 3, 5], 2, mode): reflect, edge, reflect with reflect_type='odd', wrap.
+  // np.pad([1, 2, 3, 5], 2, mode): reflect, edge, reflect with reflect_type='odd', symmetric, wrap.
   const x = Float64Array.from([1, 2, 3, 5]);
   const padded: Record<Exclude<PadMode, 'none'>, number[]> = {
     zeros: [0, 0, 1, 2, 3, 5, 0, 0],
     reflect: [3, 2, 1, 2, 3, 5, 3, 2],
     edge: [1, 1, 1, 2, 3, 5, 5, 5],
     odd: [-1, 0, 1, 2, 3, 5, 7, 8],
+    symmetric: [2, 1, 1, 2, 3, 5, 5, 3],
     wrap: [3, 5, 1, 2, 3, 5, 1, 2],
   };
   for (const [padMode, want] of Object.entries(padded) as [Exclude<PadMode, 'none'>, number[]][]) {
@@ -105,7 +106,7 @@ const SHAPES: Partial<StftConfig>[] = [
 describe('centring reads pads that extend the signal', () => {
   const x = testSignal(6000, 3);
   for (const shape of SHAPES)
-    for (const padMode of ['edge', 'odd', 'wrap'] as const) {
+    for (const padMode of ['edge', 'odd', 'symmetric', 'wrap'] as const) {
       it(`${padMode}, ${JSON.stringify(shape)}`, () => {
         const sc = torchStyle({ ...shape, padMode }, x);
         const r = centring.run(sc.evidence, fixedUpTo(sc.config, FOR_CENTRING));
@@ -159,7 +160,7 @@ describe('centring keeps the other readings', () => {
     const sc = torchStyle({ nfft: 512, hop: 128, center: false, padMode: 'none' }, chord);
     const r = centring.run(sc.evidence, fixedUpTo(sc.config, FOR_CENTRING));
     expect(
-      r.hypotheses.filter((h) => h.values.padMode === 'wrap' || h.values.padMode === 'edge' || h.values.padMode === 'odd'),
+      r.hypotheses.filter((h) => ['edge', 'odd', 'symmetric', 'wrap'].includes(h.values.padMode as string)),
       show(r),
     ).toEqual([]);
   });

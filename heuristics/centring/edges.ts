@@ -124,8 +124,11 @@ export function mirrorCorrelation(e: EdgeSignal, p: number, span: number, min: n
   return { r: ab / Math.sqrt(aa * bb), pairs: n };
 }
 
-/** A pad that extends the signal from its end sample p: `edge` repeats x[p], `odd` turns the signal about it. */
-export type Extension = 'edge' | 'odd';
+/**
+ * A pad that extends the signal from its end sample p: `edge` repeats x[p], `odd` turns the signal about
+ * it, `symmetric` mirrors it with x[p] repeated (reflect mirrors about x[p] itself: mirrorCorrelation).
+ */
+export type Extension = 'edge' | 'odd' | 'symmetric';
 
 /**
  * How far the pad side x[p + d·i] (i = 1..span; d = −1 before the signal's first sample, +1 after its
@@ -141,9 +144,10 @@ export function extensionMiss(e: EdgeSignal, p: number, d: 1 | -1, kind: Extensi
   let n = 0;
   for (let i = 1; i <= span; i++) {
     const a = p + d * i;
-    const b = p - d * i;
+    // The signal sample the pad sample copies: one nearer the end for a symmetric pad.
+    const b = kind === 'symmetric' ? p - d * (i - 1) : p - d * i;
     if (a < 0 || b < 0 || a >= e.x.length || b >= e.x.length || !e.reliable[a] || !e.reliable[b]) continue;
-    const predicted = kind === 'edge' ? end : 2 * end - e.x[b];
+    const predicted = kind === 'edge' ? end : kind === 'odd' ? 2 * end - e.x[b] : e.x[b];
     diff += (e.x[a] - predicted) ** 2;
     // An edge pad is judged against its own level: a quiet start before a loud onset is near a constant
     // only relative to the onset.

@@ -232,7 +232,8 @@ function decide(
     if (mirror && mirror.r >= MIRROR) {
       return { L: ffs + tailStart + mirror.at + 1, why: `the end mirrors about its last sample (r ${mirror.r.toFixed(4)} over ${mirror.pairs} pairs)` };
     }
-    const extended = padMode === 'edge' || padMode === 'odd' || padMode === 'wrap' ? endExtension(head, tail, padMode, -ffs, hop, K) : null;
+    const extended =
+      padMode === 'edge' || padMode === 'odd' || padMode === 'symmetric' || padMode === 'wrap' ? endExtension(head, tail, padMode, -ffs, hop, K) : null;
     if (extended && extended.miss <= MISS) {
       return { L: ffs + tailStart + extended.at + 1, why: `the end's ${padMode} pad fits after its last sample (miss ${extended.miss.toExponential(1)})` };
     }
@@ -382,11 +383,12 @@ function extendedStart(
     .filter((x) => x.miss <= miss && beatsSilence(x.pad, x.miss))
     .sort((a, b) => a.miss - b.miss)[0];
   if (!best) return null;
-  const what =
-    best.kind === 'wrap'
-      ? `repeats the signal's last ${best.pad} samples (miss ${best.miss.toExponential(1)} of its RMS)`
-      : best.kind === 'edge'
-        ? `repeats the first signal sample (miss ${best.miss.toExponential(1)} of its RMS)`
-        : `is the signal turned about its first sample (miss ${best.miss.toExponential(1)} of its RMS)`;
+  const off = `(miss ${best.miss.toExponential(1)} of its RMS)`;
+  const what = {
+    wrap: `repeats the signal's last ${best.pad} samples ${off}`,
+    edge: `repeats the first signal sample ${off}`,
+    odd: `is the signal turned about its first sample ${off}`,
+    symmetric: `mirrors the signal, its first sample repeated ${off}`,
+  }[best.kind];
   return { pad: best.pad, kind: best.kind, what };
 }

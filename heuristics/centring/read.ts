@@ -39,7 +39,7 @@ export const MISPLACED_PAD = 0.02;
 /** Samples and pairs a mirror correlation reads about a pad (see index.ts MIRROR_KNOWN). */
 export const MIRROR_SPAN = 256;
 export const MIRROR_PAIRS = 16;
-const EXTENSIONS: Extension[] = ['edge', 'odd'];
+const EXTENSIONS: Extension[] = ['edge', 'odd', 'symmetric'];
 
 /**
  * How far the silence runs on past a zero pad: the first sample from which ONSET_SPAN samples reach

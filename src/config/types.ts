@@ -56,9 +56,10 @@ export type WindowSymmetry = (typeof WINDOW_SYMMETRIES)[number];
  * How a centred maker extended the signal (DESIGN.md §1 names zeros, reflect, none). The others are
  * numpy.pad's names for what real makers offer: `edge` repeats the end sample (torch `replicate`, scipy
  * `boundary='constant'`, librosa `edge`), `odd` is the point reflection 2·x[0] − x[i] (scipy
- * `boundary='odd'`), `wrap` continues with the other end (torch `circular`, librosa `wrap`).
+ * `boundary='odd'`), `symmetric` mirrors with the end sample repeated (librosa `symmetric`), `wrap`
+ * continues with the other end (torch `circular`, librosa `wrap`).
  */
-export const PAD_MODES = ['zeros', 'reflect', 'edge', 'odd', 'wrap', 'none'] as const;
+export const PAD_MODES = ['zeros', 'reflect', 'edge', 'odd', 'symmetric', 'wrap', 'none'] as const;
 export type PadMode = (typeof PAD_MODES)[number];
 
 export const PHASE_REFERENCES = ['frame-start', 'window-centre', 'absolute-time'] as const;

@@ -74,6 +74,11 @@ function paddedSample(x: Float64Array, i: number, pad: PadMode): number {
   if (pad === 'none') throw new RangeError(`frame reaches sample ${i}, outside the signal (0..${L - 1}) with padMode none`);
   if (pad === 'edge') return x[i < 0 ? 0 : L - 1];
   if (pad === 'wrap') return x[((i % L) + L) % L];
+  if (pad === 'symmetric') {
+    // numpy 'symmetric' (edge repeated): period 2L.
+    const k = ((i % (2 * L)) + 2 * L) % (2 * L);
+    return x[k < L ? k : 2 * L - 1 - k];
+  }
   if (L === 1) return x[0];
   // numpy 'reflect' (edge not repeated), folded as often as needed for very short signals.
   const period = 2 * (L - 1);
