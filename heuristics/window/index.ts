@@ -2,10 +2,12 @@ import type { Evidence } from '../../src/analysis/evidence.js';
 import { isComplexDtype, type PartialStftConfig, type PhaseSign, type WindowName } from '../../src/config/types.js';
 import { type ImprintReference, makeLayout } from './fit.js';
 import { overlapWitness } from '../shared/window-imprint.js';
-import { lengthPrior, referenceOf, type WindowCandidate, type WindowSearch } from './search.js';
+import { referenceOf, type WindowCandidate, type WindowSearch } from './search.js';
+import { lengthPrior } from './lengths.js';
 import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '../types.js';
 import { weighBySeams } from './seams.js';
-import { cachedSearch, ESTIMATE_REDUCED_CHI2, estimateWindow, ratioMiss } from './estimate.js';
+import { cachedSearch, ESTIMATE_REDUCED_CHI2, estimateWindow } from './estimate.js';
+import { ratioMiss } from './ratios.js';
 import { shape } from './families.js';
 
 export { estimateWindow, measuredWindowOf } from './estimate.js';
@@ -105,6 +107,7 @@ function hypothesesFrom(r: WindowSearch, signFixed: boolean, hop: number | undef
   });
   scored = signFixed ? scored : resolveSigns(scored);
   floorFamilies(scored);
+  const exact = weighByRatios(r, scored, hop);
   const signs: readonly PhaseSign[] = signFixed ? [r.candidates[0].layout.sign] : ['+', '-'];
   let note = '';
   let scale = 1;
@@ -124,6 +127,7 @@ function hypothesesFrom(r: WindowSearch, signFixed: boolean, hop: number | undef
       if (!tied) for (const s of scored) if (s.cand.layout.reference !== first.reference) s.score *= 0.01;
     }
   }
+  if (exact) note += `; ${exact}`;
   if (r.driftPerFrame !== 0 && !r.hopKnown) {
     // The advance was measured from the energy centre, not from the hop: a sample off per frame smears
     // the window over short files. The hop analyzer's exact hop makes this reading exact.
@@ -160,6 +164,42 @@ function hypothesesFrom(r: WindowSearch, signFixed: boolean, hop: number | undef
   }
   if (hypotheses.length === 0) return undecided(`no window hypothesis above score ${MIN_SCORE} (reduced χ² ${r.reducedChi2.toPrecision(3)})${note}`);
   return { hypotheses };
+}
+
+/** Named readings weighed by the ratios (weighByRatios): the most that are, by imprint score. */
+const RATIO_WEIGHED = 24;
+/** A named reading that meets the ratios to this (median) anchors the weighing: the file's own misses float32's by 1e-6. */
+const RATIO_ANCHOR = 1e-3;
+/** A reading that misses the ratios by this multiple of the best reading's miss is not the file's window. */
+const RATIO_MISS_FACTOR = 10;
+/** What such a reading keeps of its score. */
+const RATIO_PENALTY = 0.01;
+
+/**
+ * Where a named reading meets the ratios w[i + hop] / w[i] that overlapping frames fix (to within
+ * RATIO_ANCHOR), readings that miss them RATIO_MISS_FACTOR times worse lose their imprint score: the
+ * imprint of a few seconds of speech cannot tell a Kaiser 8.6 from a Hann or a Blackman of its length
+ * (all within a noise unit; Hann came first), the ratios can (Kaiser 2e-6, Hann and Blackman 1-3 %).
+ * Returns what it did, or null (no hop, a drifting reference, no exact reading, coarse storage).
+ */
+function weighByRatios(r: WindowSearch, scored: Scored[], hop: number | undefined): string | null {
+  if (hop === undefined || r.driftPerFrame !== 0) return null;
+  const misses = new Map<Scored, number>();
+  for (const s of [...scored].sort((a, b) => b.score - a.score).slice(0, RATIO_WEIGHED)) {
+    const c = s.cand;
+    if (hop >= c.layout.winLength) continue;
+    const miss = ratioMiss(r.segments, c.layout, hop, shape(c.family, c.param, c.layout.winLength, c.symmetry));
+    if (miss !== null) misses.set(s, miss);
+  }
+  const best = Math.min(...misses.values());
+  if (!(best <= RATIO_ANCHOR)) return null;
+  let dropped = 0;
+  for (const [s, miss] of misses)
+    if (miss > RATIO_MISS_FACTOR * best && miss > RATIO_MISS / RATIO_MISS_FACTOR) {
+      s.score *= RATIO_PENALTY;
+      dropped++;
+    }
+  return dropped > 0 ? `${dropped} reading(s) miss the ratios overlapping frames fix by over ${RATIO_MISS_FACTOR}× the best (${best.toExponential(1)})` : null;
 }
 
 /**

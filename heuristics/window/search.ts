@@ -3,6 +3,8 @@ import type { PhaseReference, PhaseSign, WindowSymmetry } from '../../src/config
 import { coarseParams, type Family, FIXED_FAMILIES, PARAM_FAMILIES, paramRange, probeShape, refine, ShapeCache, snapParams, windowName } from './families.js';
 import { correlationLength, type FitResult, type ImprintReference, type Layout, LayoutFit, makeLayout, type WeightedImprint, weighImprint } from './fit.js';
 import { collectSegments, type Drift, imprintOf, measureDrift, type SegmentConfig, type Segments } from '../shared/window-imprint.js';
+import { missOf, overlapRatios } from './ratios.js';
+import { candidateLengths, isCommonLength } from './lengths.js';
 
 /** One fitted (window, symmetry, layout) with its error. */
 export interface WindowCandidate {
@@ -96,7 +98,9 @@ export function searchWindows(evidence: Evidence, c: Omit<SegmentConfig, 'phaseS
           : ['frame-start', 'window-centre'];
     const undrift = (d: number): WeightedImprint => weighImprint(imprintOf(segments, (i) => (segments.frame[i] * d) % N));
     let imprint = undrift(perFrame);
-    let fitted = fitImprint(imprint, references, signs);
+    // Under a drifting (absolute-time) reference the segments rotate: the overlap ratios hold only without drift.
+    const ratios = perFrame === 0 && hints.hop !== undefined ? ratioSource(segments, hints.hop) : null;
+    let fitted = fitImprint(imprint, references, signs, ratios);
     if (perFrame !== 0 && hints.hop === undefined) {
       // The energy centre gives the advance to a few samples; the hop is exact. The advance under which
       // the best few windows fit best is the hop mod N.
@@ -104,7 +108,7 @@ export function searchWindows(evidence: Evidence, c: Omit<SegmentConfig, 'phaseS
       if (better !== perFrame) {
         perFrame = better;
         imprint = undrift(perFrame);
-        fitted = fitImprint(imprint, references, signs);
+        fitted = fitImprint(imprint, references, signs, null);
       }
     }
     return {
@@ -143,6 +147,7 @@ function fitImprint(
   imprint: WeightedImprint,
   references: readonly ImprintReference[],
   signs: readonly PhaseSign[],
+  ratios: RatioSource | null,
 ): Pick<WindowSearch, 'candidates' | 'correlation' | 'reducedChi2'> {
   const N = imprint.J.length;
   const layouts: Layout[] = [];
@@ -177,11 +182,11 @@ function fitImprint(
     for (const cand of entry.found) {
       // Families far behind the layout's best on the coarse grid cannot catch up by refinement.
       const hopeless = cand.fit.chi2 > REFINE_FACTOR * entry.best + REFINE_MARGIN;
-      // The full frame is always refined: the makers' default, and where a window with near-zero tails
-      // (torch.kaiser_window's β 12) loses the coarse grid to a shorter length that hides them.
-      const refined = rank < REFINED_LAYOUTS || entry.fitter.layout.winLength === N;
+      // Lengths makers type (the full frame, 400, 256…) are always refined: there a window with near-zero
+      // tails (torch.kaiser_window's β 12) loses the coarse grid to a shorter length that hides them.
+      const refined = rank < REFINED_LAYOUTS || isCommonLength(entry.fitter.layout.winLength, N);
       if (cand.param === null || !refined || hopeless) candidates.push(cand);
-      else candidates.push(...refineFamily(entry.fitter, shapes, cand, snapTolerance));
+      else candidates.push(...refineFamily(entry.fitter, shapes, cand, snapTolerance, ratios));
     }
   });
   candidates.sort((a, b) => a.fit.chi2 - b.fit.chi2);
@@ -304,77 +309,81 @@ function evaluate(fitter: LayoutFit, shapes: ShapeCache, family: Family, param: 
  * an integer σ and σ = L/6 can both hide under the noise, and consistency tells them apart); the
  * refined value only when none does.
  */
-function refineFamily(fitter: LayoutFit, shapes: ShapeCache, start: WindowCandidate, tolerance: number): WindowCandidate[] {
+function refineFamily(fitter: LayoutFit, shapes: ShapeCache, start: WindowCandidate, tolerance: number, ratios: RatioSource | null): WindowCandidate[] {
   const { lo, hi, log } = paramRange(start.family, fitter.L);
   // Refinement probes are one-offs: written into one scratch window, not cached.
   const scratch = new Float64Array(fitter.L);
-  const chi = (p: number): number => fitter.fit(probeShape(start.family, p, fitter.L, start.symmetry, scratch)).chi2;
-  const p = refine(chi, start.param ?? lo, lo, hi, log);
+  const probe = (p: number): Float64Array => probeShape(start.family, p, fitter.L, start.symmetry, scratch);
+  const p = refine((q) => fitter.fit(probe(q)).chi2, start.param ?? lo, lo, hi, log);
   const refined = { ...evaluate(fitter, shapes, start.family, roundParam(p), start.symmetry), refined: true };
   const best = start.fit.chi2 <= refined.fit.chi2 ? start : refined;
   const limit = best.fit.chi2 + tolerance;
   const typed = snapParams(start.family, p, fitter.L)
     .map((v) => evaluate(fitter, shapes, start.family, v, start.symmetry))
     .filter((cand) => cand.fit.chi2 <= limit);
-  return typed.length > 0 ? typed.slice(0, TYPED_ALTERNATIVES) : [best];
+  const out = typed.length > 0 ? typed.slice(0, TYPED_ALTERNATIVES) : [best];
+  const exact = ratios && byRatios(fitter, shapes, start, p, ratios, probe, lo, hi, log);
+  return exact && !out.some((c) => c.param === exact.param) ? [...out, exact] : out;
 }
 
 /** Typed parameter values kept per family and layout when several fit within noise. */
 const TYPED_ALTERNATIVES = 2;
+/**
+ * A parameter whose window misses the overlap ratios by at most this (median) is exact to the data: the
+ * file's own window misses float32 ratios by 1e-6; a Kaiser 11.94 of 512 imitating a Blackman-Harris by
+ * 5e-4, and taken for exact at 1e-3 it displaced the measured window (consistency -66 dB against -108).
+ */
+const RATIO_EXACT = 1e-4;
+
+/** overlapRatios per layout, measured once per search (they depend on the layout, not on the window). */
+interface RatioSource {
+  hop: number;
+  of(layout: Layout): Float64Array;
+}
+
+function ratioSource(segments: Segments, hop: number): RatioSource {
+  const cache = new Map<string, Float64Array>();
+  return {
+    hop,
+    of: (l) => {
+      const key = `${l.winLength}:${l.start}:${l.step}`;
+      let r = cache.get(key);
+      if (!r) cache.set(key, (r = overlapRatios(segments, l, hop, l.winLength)));
+      return r;
+    },
+  };
+}
+
+/**
+ * The parameter the overlap ratios pin, where the imprint cannot (scipy's kaiser 8.6 of 400 in a 512
+ * frame: the imprint of a few seconds of speech put 8.5 first, and Blackman before both): refined on the
+ * ratio miss from the imprint's value, then the typed value nearest that meets the ratios to RATIO_EXACT,
+ * else the refined one if it does. Null where neither does (another family, a wrong layout).
+ */
+function byRatios(
+  fitter: LayoutFit,
+  shapes: ShapeCache,
+  start: WindowCandidate,
+  from: number,
+  ratios: RatioSource,
+  probe: (p: number) => Float64Array,
+  lo: number,
+  hi: number,
+  log: boolean,
+): WindowCandidate | null {
+  if (ratios.hop >= fitter.L) return null;
+  const ratio = ratios.of(fitter.layout);
+  const miss = (q: number): number => missOf(ratio, ratios.hop, probe(q)) ?? Infinity;
+  if (!Number.isFinite(miss(from))) return null;
+  const p = refine(miss, from, lo, hi, log);
+  const typed = snapParams(start.family, p, fitter.L).filter((v) => miss(v) <= RATIO_EXACT);
+  const value = typed.length > 0 ? typed.reduce((a, b) => (miss(b) < miss(a) ? b : a)) : miss(p) <= RATIO_EXACT ? roundParam(p) : null;
+  return value === null ? null : { ...evaluate(fitter, shapes, start.family, value, start.symmetry), refined: typed.length === 0 };
+}
 
 /** Four significant digits: a refined parameter is a measurement, not an exact value. */
 function roundParam(p: number): number {
   return Number(p.toPrecision(4));
-}
-
-/** Shortest window considered: a frame zero-padded beyond 16× its window is not a maker's choice. */
-export function minWindowLength(N: number): number {
-  return Math.max(8, Math.floor(N / 16));
-}
-
-/**
- * Window lengths worth fitting: the support of the imprint above a few thresholds (plus one or two
- * samples for zero-valued window ends), the frame length, and common lengths inside that range.
- */
-export function candidateLengths(J: Float64Array): number[] {
-  const N = J.length;
-  const min = Math.min(N, minWindowLength(N));
-  let peakAt = 0;
-  for (let n = 1; n < N; n++) if (J[n] > J[peakAt]) peakAt = n;
-  const peak = J[peakAt];
-  const out = new Set<number>([N]);
-  let lo = N;
-  let hi = 0;
-  for (const rel of [1e-3, 1e-6, 1e-10]) {
-    const A = arcLength(J, peakAt, peak * rel);
-    lo = Math.min(lo, A);
-    hi = Math.max(hi, A);
-    for (let d = 0; d <= 2; d++) if (A + d <= N && A + d >= min) out.add(A + d);
-  }
-  for (let L = Math.max(min, lo); L <= Math.min(N, hi + 16); L++) if (isCommonLength(L, N)) out.add(L);
-  return [...out].sort((a, b) => a - b);
-}
-
-/** Length of the circular run around `at` where J stays above thr. */
-function arcLength(J: Float64Array, at: number, thr: number): number {
-  const N = J.length;
-  let right = 0;
-  while (right < N - 1 && J[(at + right + 1) % N] > thr) right++;
-  let left = 0;
-  while (left + right < N - 1 && J[(at - left - 1 + N) % N] > thr) left++;
-  return 1 + left + right;
-}
-
-/** Lengths makers use: the frame itself, powers of two, round numbers, 3/4 and 1/2 of the frame. */
-export function isCommonLength(L: number, N: number): boolean {
-  return L === N || (L & (L - 1)) === 0 || L % 100 === 0 || 4 * L === 3 * N || 2 * L === N;
-}
-
-/** Prior weight of a window length (near-identical fits: sym hann 512 ≡ periodic hann 511 centred). */
-export function lengthPrior(L: number, N: number): number {
-  if (isCommonLength(L, N)) return 1;
-  if (L % 10 === 0 || L % 16 === 0) return 0.5;
-  return L % 2 === 0 ? 0.2 : 0.1;
 }
 
 /** The reference a candidate layout stands for, given whether the imprint had to be un-drifted. */
