@@ -2,11 +2,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyze } from '../src/analyze/index.js';
 import { centring } from '../heuristics/centring/index.js';
+import { readStart } from '../heuristics/centring/read.js';
 import type { AnalyzerResult } from '../heuristics/types.js';
 import type { PadMode, StftConfig } from '../src/config/types.js';
 import { geometryFromConfig } from '../src/dsp/geometry.js';
 import { stft } from '../src/dsp/stft.js';
-import { testSignal } from './helpers.js';
+import { rng, testSignal } from './helpers.js';
 import { fixedUpTo, synthCase, type SynthCase } from './synth-evidence.js';
 
 /**
@@ -151,6 +152,17 @@ describe('centring keeps the other readings', () => {
       const r = centring.run(sc.evidence, fixedUpTo(sc.config, FOR_CENTRING));
       expect(r.hypotheses[0]?.values, show(r)).toMatchObject({ center: true, padMode: 'zeros', firstFrameStart: -Math.floor(shape.nfft! / 2) });
     }
+  });
+
+  it("a start-placed window's pad (scipy nperseg 400 in nfft 512 pads 200): not mne's 176, whose silence is as clean", () => {
+    // The rebuilt start of the real scipy file: rounding (1e-11 to 3e-11) before sample 200, speech after. Both maker
+    // pads 176 and 200 have only rounding before them; 176's came out 5 % quieter and was taken, then
+    // refused as misplaced (the signal sets in 24 samples after it), and frame 0 was read at -176.
+    const r = rng(11);
+    const x = new Float64Array(1200);
+    for (let i = 0; i < x.length; i++) x[i] = i < 176 ? 1e-11 * (2 * r() - 1) : i < 200 ? 3e-11 * (2 * r() - 1) : 0.3 * Math.sin(i / 7) + 0.1 * (2 * r() - 1);
+    const start = readStart({ x, reliable: new Uint8Array(x.length).fill(1) }, 512, 160, 1e-7, 200);
+    expect(start.zeros).toMatchObject({ pad: 200, overrun: 0 });
   });
 
   it('a steady chord, unpadded, is not read as a wrap pad (its end repeats its start at every period)', () => {
