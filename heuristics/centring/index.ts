@@ -70,7 +70,7 @@ const SILENT_EDGE = 1e-6;
 const MIRROR_KNOWN = 0.999;
 const MIRROR_MEASURED = 0.95;
 const NO_MIRROR = 0.9;
-/** An extension pad (edge, odd, wrap) must explain the pad this much better than silence does to be read as one. */
+/** An extension pad (edge, odd, symmetric, wrap) must explain the pad this much better than silence does to be read as one. */
 const EXTENSION_OVER_SILENCE = 0.1;
 /** Edge-padded ends whose misses are within this factor are a tie (both round-off). */
 const EDGE_TIE = 0.5;
@@ -198,7 +198,7 @@ function endMirror(e: EdgeSignal, pad: number, hop: number, K: number): { at: nu
   return best;
 }
 
-/** Where the end is best explained by an edge or odd extension after it, or (wrap) where the start's pad copies it. */
+/** Where the end is best explained by an edge, odd or symmetric extension after it, or (wrap) where the start's pad copies it. */
 function endExtension(head: EdgeSignal, tail: EdgeSignal, kind: Extension | 'wrap', pad: number, hop: number, K: number): { at: number; miss: number } | null {
   let best: { at: number; miss: number } | null = null;
   const span = Math.min(pad, MIRROR_SPAN);
@@ -356,9 +356,9 @@ function mean(a: Float64Array): number {
 }
 
 /**
- * The start's pad read as an extension of the signal (edge, odd, or wrap: the signal's end before its
- * start, at ⌊nfft/2⌋, where torch and librosa pad) within `miss`, and closer than silence is: an edge of
- * a quiet first sample, or a wrap of a silent end, is also a zero pad, and that is the common reading.
+ * The start's pad read as an extension of the signal (edge, odd, symmetric, or wrap: the signal's end
+ * before its start, at ⌊nfft/2⌋, where torch and librosa pad) within `miss`, and closer than silence is:
+ * an edge of a quiet first sample, or a wrap of a silent end, is also a zero pad, the common reading.
  */
 function extendedStart(
   start: Start,

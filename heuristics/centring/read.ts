@@ -36,7 +36,7 @@ const ONSET_SPAN = 16;
 const ONSET_FLOOR = 4;
 /** Score of a zero pad the signal does not start at (see overrun): it speaks against the window. */
 export const MISPLACED_PAD = 0.02;
-/** Pad contrasts within this factor of the quietest are a tie (both sides of the pad silent to rounding). */
+/** Clean pad contrasts (under CLEAN_CONTRAST) within this factor of the quietest are a tie: silent to rounding. */
 const PAD_TIE = 3;
 /** Samples and pairs a mirror correlation reads about a pad (see index.ts MIRROR_KNOWN). */
 export const MIRROR_SPAN = 256;
@@ -65,7 +65,7 @@ export interface Start {
   /** The maker pad whose pad side is quietest against its signal side. */
   zeros: PadReading | null;
   mirror: { pad: number; r: number; pairs: number } | null;
-  /** The maker pad and end extension (edge, odd) the rebuilt pad side is nearest to. */
+  /** The maker pad and end extension (edge, odd, symmetric) the rebuilt pad side is nearest to. */
   extension: { pad: number; kind: Extension; miss: number; pairs: number } | null;
 }
 
@@ -127,7 +127,7 @@ export function readStart(e: EdgeSignal, N: number, hop: number, precision: numb
     }
     const m = reflects ? mirrorCorrelation(e, pad, Math.min(pad, MIRROR_SPAN), MIRROR_PAIRS) : null;
     if (m && (!mirror || m.r > mirror.r)) mirror = { pad, ...m };
-    // The makers that reflect also offer these two; an edge of a near-silent first sample is a zero pad.
+    // The makers that reflect also offer these; an edge of a near-silent first sample is a zero pad.
     for (const kind of reflects && after.rms > rounding ? EXTENSIONS : []) {
       if (kind === 'edge' && !(Math.abs(e.x[pad]) >= ZERO_CONTRAST * after.rms)) continue;
       const x = extensionMiss(e, pad, -1, kind, Math.min(pad, MIRROR_SPAN), MIRROR_PAIRS);
@@ -137,9 +137,10 @@ export function readStart(e: EdgeSignal, N: number, hop: number, precision: numb
   // Pads whose silence is equally clean (all at the rounding floor) tie: the maker's is the one the signal
   // follows at once (a start-placed 400 in 512 pads 200; mne's 176 was 5 % quieter, and 24 samples early).
   const best = Math.min(...silent.map((q) => q.contrast));
+  const tie = best < CLEAN_CONTRAST ? PAD_TIE : 1;
   const zeros =
     silent
-      .filter((q) => q.contrast <= PAD_TIE * best)
+      .filter((q) => q.contrast <= tie * best)
       .map((q) => ({ pad: q.pad, contrast: q.contrast, overrun: overrun(e, q.pad, q.floor === 0 ? rounding / ONSET_FLOOR : q.floor, CONTRAST_SPAN) }))
       .sort((a, b) => a.overrun - b.overrun || a.contrast - b.contrast)[0] ?? null;
   return { firstReliable, lead, zeros, mirror, extension };
