@@ -182,9 +182,11 @@ function fitImprint(
     for (const cand of entry.found) {
       // Families far behind the layout's best on the coarse grid cannot catch up by refinement.
       const hopeless = cand.fit.chi2 > REFINE_FACTOR * entry.best + REFINE_MARGIN;
-      // Lengths makers type (the full frame, 400, 256…) are always refined: there a window with near-zero
-      // tails (torch.kaiser_window's β 12) loses the coarse grid to a shorter length that hides them.
-      const refined = rank < REFINED_LAYOUTS || isCommonLength(entry.fitter.layout.winLength, N);
+      // Lengths makers type (the full frame, 400, 256…) are refined past the first few layouts too, where
+      // their family is within reach of the best of all: there a window with near-zero tails
+      // (torch.kaiser_window's β 12) loses the coarse grid to a shorter length that hides them.
+      const typed = isCommonLength(entry.fitter.layout.winLength, N) && cand.fit.chi2 <= REFINE_FACTOR * coarse[0].best + REFINE_MARGIN;
+      const refined = rank < REFINED_LAYOUTS || typed;
       if (cand.param === null || !refined || hopeless) candidates.push(cand);
       else candidates.push(...refineFamily(entry.fitter, shapes, cand, snapTolerance, ratios));
     }
@@ -335,6 +337,9 @@ const TYPED_ALTERNATIVES = 2;
  */
 const RATIO_EXACT = 1e-4;
 
+/** Ratio miss at the imprint's parameter under which the ratios refine it (Kaiser 8.5 for 8.6: 2 %). */
+const RATIO_REFINE_FROM = 0.05;
+
 /** overlapRatios per layout, measured once per search (they depend on the layout, not on the window). */
 interface RatioSource {
   hop: number;
@@ -374,7 +379,8 @@ function byRatios(
   if (ratios.hop >= fitter.L) return null;
   const ratio = ratios.of(fitter.layout);
   const miss = (q: number): number => missOf(ratio, ratios.hop, probe(q)) ?? Infinity;
-  if (!Number.isFinite(miss(from))) return null;
+  // A family or layout that misses by percents at the imprint's value is not the file's: not refined.
+  if (!(miss(from) <= RATIO_REFINE_FROM)) return null;
   const p = refine(miss, from, lo, hi, log);
   const typed = snapParams(start.family, p, fitter.L).filter((v) => miss(v) <= RATIO_EXACT);
   const value = typed.length > 0 ? typed.reduce((a, b) => (miss(b) < miss(a) ? b : a)) : miss(p) <= RATIO_EXACT ? roundParam(p) : null;
