@@ -19,7 +19,6 @@ import {
   MIRROR_PAIRS,
   MIRROR_SPAN,
   MISPLACED_PAD,
-  padContrast,
   readEnd,
   readStart,
   SIGNAL_CONTRAST,
@@ -375,7 +374,8 @@ function extendedStart(
   // A steady signal repeats itself, so its end fits a wrap pad wherever the scan meets its period: no reading.
   const repeats = selfRepeatMiss(head, wrapPad, span, MIRROR_PAIRS) <= miss;
   const wrap = repeats ? null : endExtension(head, tail, 'wrap', wrapPad, hop, K);
-  const beatsSilence = (pad: number, m: number): boolean => m < EXTENSION_OVER_SILENCE * padContrast(head, pad);
+  // Every pad here is a maker pad, whose silence readStart measured.
+  const beatsSilence = (pad: number, m: number): boolean => m < EXTENSION_OVER_SILENCE * (start.silence.get(pad) ?? Infinity);
   const best = [
     ...(extension ? [{ pad: extension.pad, kind: extension.kind, miss: extension.miss }] : []),
     ...(wrap ? [{ pad: wrapPad, kind: 'wrap' as const, miss: wrap.miss }] : []),

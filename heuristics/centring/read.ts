@@ -67,6 +67,8 @@ export interface Start {
   mirror: { pad: number; r: number; pairs: number } | null;
   /** The maker pad and end extension (edge, odd, symmetric) the rebuilt pad side is nearest to. */
   extension: { pad: number; kind: Extension; miss: number; pairs: number } | null;
+  /** Pad-side RMS over signal-side RMS at each maker pad (CONTRAST_SPAN each side; ∞ with no signal after it). */
+  silence: Map<number, number>;
 }
 
 export interface End {
@@ -119,9 +121,11 @@ export function readStart(e: EdgeSignal, N: number, hop: number, precision: numb
   const silent: { pad: number; contrast: number; floor: number }[] = [];
   let mirror: Start['mirror'] = null;
   let extension: Start['extension'] = null;
+  const silence = new Map<number, number>();
   for (const { pad, reflects } of makerPads(N, hop, centre)) {
     const before = rms(e, pad - CONTRAST_SPAN, pad);
     const after = rms(e, pad, pad + CONTRAST_SPAN);
+    silence.set(pad, after.rms > 0 ? before.rms / after.rms : Infinity);
     if (before.n >= MIN_ZERO_RUN && after.n >= MIN_ZERO_RUN && after.rms > (before.rms === 0 || precision < PRECISE_STORAGE ? rounding : 0)) {
       silent.push({ pad, contrast: before.rms / after.rms, floor: before.rms });
     }
@@ -143,7 +147,7 @@ export function readStart(e: EdgeSignal, N: number, hop: number, precision: numb
       .filter((q) => q.contrast <= tie * best)
       .map((q) => ({ pad: q.pad, contrast: q.contrast, overrun: overrun(e, q.pad, q.floor === 0 ? rounding / ONSET_FLOOR : q.floor, CONTRAST_SPAN) }))
       .sort((a, b) => a.overrun - b.overrun || a.contrast - b.contrast)[0] ?? null;
-  return { firstReliable, lead, zeros, mirror, extension };
+  return { firstReliable, lead, zeros, mirror, extension, silence };
 }
 
 /** The end read as the start is (readStart's `precision`: rounding is not signal). */
@@ -162,12 +166,6 @@ export function readEnd(e: EdgeSignal, precision: number): End {
     zerosAfter++;
   }
   return { last: t, zerosAfter, contrast };
-}
-
-/** Pad-side RMS over signal-side RMS about `pad` (CONTRAST_SPAN each side): how silent the pad is. */
-export function padContrast(e: EdgeSignal, pad: number): number {
-  const after = rms(e, pad, pad + CONTRAST_SPAN).rms;
-  return after > 0 ? rms(e, pad - CONTRAST_SPAN, pad).rms / after : Infinity;
 }
 
 function rms(e: EdgeSignal, from: number, to: number): { rms: number; n: number } {

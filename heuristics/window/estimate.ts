@@ -5,7 +5,6 @@ import { imprintOf, type Segments } from '../shared/window-imprint.js';
 import { type SearchHints, searchWindows, type WindowSearch } from './search.js';
 import { shape } from './families.js';
 import { classScales, settleClassScales, smoothClassScales } from './class-scales.js';
-import { overlapRatios, ratioMiss } from './ratios.js';
 
 /**
  * The window search shared by the analyzer and the measured window (`window: 'estimated'`): the imprint
@@ -61,10 +60,11 @@ export function estimateWindow(evidence: Evidence, fixed: PartialStftConfig): Fl
   // the imprint; they are smoothed where that window also meets the measured ratios within CLOSE_MISS (a
   // Blackman-Harris read as a Kaiser: 2 %; 56 -> 69 dB), and not otherwise (the triangle's sqrt-Hann
   // misses by 18 %, and smoothing its kink away took its audio to 0 dB).
-  if (fixed.hop !== undefined && fixed.hop < L && r.driftPerFrame === 0) {
+  // The search measured the ratios at this hop (fixed.hop is its hint).
+  if (fixed.hop !== undefined && fixed.hop < L && r.driftPerFrame === 0 && r.ratios) {
     const Lb = best.layout.winLength;
     const bestShape = shape(best.family, best.param, Lb, best.symmetry);
-    const miss = Lb <= L && Lb > fixed.hop ? ratioMiss(r.segments, best.layout, fixed.hop, bestShape) : null;
+    const miss = Lb <= L && Lb > fixed.hop ? r.ratios.miss(best.layout, bestShape) : null;
     const named = r.reducedChi2 <= ESTIMATE_REDUCED_CHI2 && Lb <= L;
     const imprint = Float64Array.from(w);
     if (named) {
@@ -72,7 +72,7 @@ export function estimateWindow(evidence: Evidence, fixed: PartialStftConfig): Fl
       w.fill(0);
       w.set(bestShape, best.layout.placement === 'centred' ? Math.floor((L - Lb) / 2) : 0);
     }
-    const chains = classChains(r.segments, layout, fixed.hop, w);
+    const chains = classChains(r.ratios.of(layout), fixed.hop, w);
     fitClasses(chains, w, fixed.hop);
     if (named && miss !== null && miss <= CLOSE_MISS) smoothClassScales(w, fixed.hop, SMOOTH_REACH * miss);
     else {
@@ -138,9 +138,8 @@ function imprintShape(mean: Float64Array, layout: Layout, L: number, symmetric: 
  * STFT is the data again. So the chained window ranks at round-off, and the audio is as good as the class
  * scales (fitClasses, class-scales.ts).
  */
-function classChains(s: Segments, layout: Layout, hop: number, ref: Float64Array): Float64Array {
+function classChains(ratio: Float64Array, hop: number, ref: Float64Array): Float64Array {
   const L = ref.length;
-  const ratio = overlapRatios(s, layout, hop, L);
   const u = new Float64Array(L).fill(NaN);
   for (let r = 0; r < hop && r < L; r++) {
     let anchor = r;

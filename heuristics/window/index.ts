@@ -7,8 +7,7 @@ import { lengthPrior } from './lengths.js';
 import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '../types.js';
 import { weighBySeams } from './seams.js';
 import { cachedSearch, ESTIMATE_REDUCED_CHI2, estimateWindow } from './estimate.js';
-import { ratioMiss } from './ratios.js';
-import { shape } from './families.js';
+import { type MissOf, RATIO_MISS, ratioMisses, weighByRatios } from './ratio-weighing.js';
 
 export { estimateWindow, measuredWindowOf } from './estimate.js';
 
@@ -36,8 +35,6 @@ const REFINED_PRIOR = 0.3;
 const FITTED_FAMILY_PRIOR = 0.3;
 /** An absolute-time reading that implies a hop above nfft/2. */
 const LONG_HOP_PRIOR = 0.3;
-/** A named window that misses the measured overlap ratios by more than this is not the file's window. */
-const RATIO_MISS = 5e-3;
 /** Δχ² (noise units) under which two readings are a tie: frame-start vs window-centre, sign + vs −. */
 const TIE = 10;
 /** Share of frame energy a real STFT lines up at its hop ((N − hop)/N for a rectangular window); random phase ~0. */
@@ -107,7 +104,9 @@ function hypothesesFrom(r: WindowSearch, signFixed: boolean, hop: number | undef
   });
   scored = signFixed ? scored : resolveSigns(scored);
   floorFamilies(scored);
-  const exact = weighByRatios(r, scored, hop);
+  // The weighing and the measured window's offer ask about the same readings: each is measured once.
+  const missFor = ratioMisses(r);
+  const exact = weighByRatios(r, scored, hop, missFor);
   const signs: readonly PhaseSign[] = signFixed ? [r.candidates[0].layout.sign] : ['+', '-'];
   let note = '';
   let scale = 1;
@@ -140,7 +139,7 @@ function hypothesesFrom(r: WindowSearch, signFixed: boolean, hop: number | undef
   for (const s of scored) s.score = (s.score / total) * scale * goodness;
   scored.sort((a, b) => b.score - a.score);
   const top = scored[0];
-  const estimate = measuredWindowOffer(r, scored, hop, frames);
+  const estimate = measuredWindowOffer(r, scored, hop, frames, missFor);
   const hypotheses: Hypothesis[] = [];
   for (const s of scored) {
     if (hypotheses.length >= MAX_HYPOTHESES || s.score < MIN_SCORE) break;
@@ -166,42 +165,6 @@ function hypothesesFrom(r: WindowSearch, signFixed: boolean, hop: number | undef
   return { hypotheses };
 }
 
-/** Named readings weighed by the ratios (weighByRatios): the most that are, by imprint score. */
-const RATIO_WEIGHED = 24;
-/** A named reading that meets the ratios to this (median) anchors the weighing: the file's own misses float32's by 1e-6. */
-const RATIO_ANCHOR = 1e-3;
-/** A reading that misses the ratios by this multiple of the best reading's miss is not the file's window. */
-const RATIO_MISS_FACTOR = 10;
-/** What such a reading keeps of its score. */
-const RATIO_PENALTY = 0.01;
-
-/**
- * Where a named reading meets the ratios w[i + hop] / w[i] that overlapping frames fix (to within
- * RATIO_ANCHOR), readings that miss them RATIO_MISS_FACTOR times worse lose their imprint score: the
- * imprint of a few seconds of speech cannot tell a Kaiser 8.6 from a Hann or a Blackman of its length
- * (all within a noise unit; Hann came first), the ratios can (Kaiser 2e-6, Hann and Blackman 1-3 %).
- * Returns what it did, or null (no hop, a drifting reference, no exact reading, coarse storage).
- */
-function weighByRatios(r: WindowSearch, scored: Scored[], hop: number | undefined): string | null {
-  if (hop === undefined || r.driftPerFrame !== 0) return null;
-  const misses = new Map<Scored, number>();
-  for (const s of [...scored].sort((a, b) => b.score - a.score).slice(0, RATIO_WEIGHED)) {
-    const c = s.cand;
-    if (hop >= c.layout.winLength) continue;
-    const miss = ratioMiss(r.segments, c.layout, hop, shape(c.family, c.param, c.layout.winLength, c.symmetry));
-    if (miss !== null) misses.set(s, miss);
-  }
-  const best = Math.min(...misses.values());
-  if (!(best <= RATIO_ANCHOR)) return null;
-  let dropped = 0;
-  for (const [s, miss] of misses)
-    if (miss > RATIO_MISS_FACTOR * best && miss > RATIO_MISS / RATIO_MISS_FACTOR) {
-      s.score *= RATIO_PENALTY;
-      dropped++;
-    }
-  return dropped > 0 ? `${dropped} reading(s) miss the ratios overlapping frames fix by over ${RATIO_MISS_FACTOR}× the best (${best.toExponential(1)})` : null;
-}
-
 /**
  * Whether the measured window competes with the named ones, and its score. It does where the best named
  * window leaves residuals well above the imprint's noise (a tone whose period divides the hop also leaves
@@ -211,7 +174,13 @@ function weighByRatios(r: WindowSearch, scored: Scored[], hop: number | undefine
  * against round-off), and the measured window meets them exactly. Then the two tie here, and the
  * consistency ranking decides.
  */
-function measuredWindowOffer(r: WindowSearch, scored: Scored[], hop: number | undefined, frames: number): { score: number; why: string } | null {
+function measuredWindowOffer(
+  r: WindowSearch,
+  scored: Scored[],
+  hop: number | undefined,
+  frames: number,
+  missFor: MissOf,
+): { score: number; why: string } | null {
   const top = scored[0];
   if (r.reducedChi2 > ESTIMATE_REDUCED_CHI2) {
     return {
@@ -225,7 +194,7 @@ function measuredWindowOffer(r: WindowSearch, scored: Scored[], hop: number | un
   for (const s of scored.slice(0, MAX_HYPOTHESES)) {
     const c = s.cand;
     if (s.score < MIN_SCORE || hop >= c.layout.winLength) continue;
-    const miss = ratioMiss(r.segments, c.layout, hop, shape(c.family, c.param, c.layout.winLength, c.symmetry));
+    const miss = missFor(c);
     if (miss === null) return null;
     least = Math.min(least, miss);
   }

@@ -3,7 +3,7 @@ import type { PhaseReference, PhaseSign, WindowSymmetry } from '../../src/config
 import { coarseParams, type Family, FIXED_FAMILIES, PARAM_FAMILIES, paramRange, probeShape, refine, ShapeCache, snapParams, windowName } from './families.js';
 import { correlationLength, type FitResult, type ImprintReference, type Layout, LayoutFit, makeLayout, type WeightedImprint, weighImprint } from './fit.js';
 import { collectSegments, type Drift, imprintOf, measureDrift, type SegmentConfig, type Segments } from '../shared/window-imprint.js';
-import { missOf, overlapRatios } from './ratios.js';
+import { type RatioSource, ratioSource } from './ratios.js';
 import { candidateLengths, isCommonLength } from './lengths.js';
 
 /** One fitted (window, symmetry, layout) with its error. */
@@ -34,6 +34,8 @@ export interface WindowSearch {
   /** Correlation length of the best fit's residuals and its reduced χ² (≥ 1). */
   correlation: number;
   reducedChi2: number;
+  /** The overlap ratios at the hint's hop, measured once per layout (null without a hop). */
+  ratios: RatioSource | null;
 }
 
 /** What earlier analyzers may have fixed that narrows the search. */
@@ -87,6 +89,7 @@ export function searchWindows(evidence: Evidence, c: Omit<SegmentConfig, 'phaseS
   const drift = measureDrift(segments);
   const undo = undoDrift(drift, hints, N);
   const signs: readonly PhaseSign[] = hints.sign ? [hints.sign] : (undo.signs ?? ['+', '-']);
+  const ratios = hints.hop !== undefined ? ratioSource(segments, hints.hop) : null;
   const read = (perFrame: number): WindowSearch => {
     const absoluteTime = perFrame !== 0 || hints.reference === 'absolute-time';
     // An absolute-time imprint, once un-drifted, is a frame-start one.
@@ -99,8 +102,7 @@ export function searchWindows(evidence: Evidence, c: Omit<SegmentConfig, 'phaseS
     const undrift = (d: number): WeightedImprint => weighImprint(imprintOf(segments, (i) => (segments.frame[i] * d) % N));
     let imprint = undrift(perFrame);
     // Under a drifting (absolute-time) reference the segments rotate: the overlap ratios hold only without drift.
-    const ratios = perFrame === 0 && hints.hop !== undefined ? ratioSource(segments, hints.hop) : null;
-    let fitted = fitImprint(imprint, references, signs, ratios);
+    let fitted = fitImprint(imprint, references, signs, perFrame === 0 ? ratios : null);
     if (perFrame !== 0 && hints.hop === undefined) {
       // The energy centre gives the advance to a few samples; the hop is exact. The advance under which
       // the best few windows fit best is the hop mod N.
@@ -118,6 +120,7 @@ export function searchWindows(evidence: Evidence, c: Omit<SegmentConfig, 'phaseS
       absoluteTime,
       hopKnown: hints.hop !== undefined && hints.reference === 'absolute-time',
       imprint,
+      ratios,
       ...fitted,
     };
   };
@@ -340,25 +343,6 @@ const RATIO_EXACT = 1e-4;
 /** Ratio miss at the imprint's parameter under which the ratios refine it (Kaiser 8.5 for 8.6: 2 %). */
 const RATIO_REFINE_FROM = 0.05;
 
-/** overlapRatios per layout, measured once per search (they depend on the layout, not on the window). */
-interface RatioSource {
-  hop: number;
-  of(layout: Layout): Float64Array;
-}
-
-function ratioSource(segments: Segments, hop: number): RatioSource {
-  const cache = new Map<string, Float64Array>();
-  return {
-    hop,
-    of: (l) => {
-      const key = `${l.winLength}:${l.start}:${l.step}`;
-      let r = cache.get(key);
-      if (!r) cache.set(key, (r = overlapRatios(segments, l, hop, l.winLength)));
-      return r;
-    },
-  };
-}
-
 /**
  * The parameter the overlap ratios pin, where the imprint cannot (scipy's kaiser 8.6 of 400 in a 512
  * frame: the imprint of a few seconds of speech put 8.5 first, and Blackman before both): refined on the
@@ -377,8 +361,7 @@ function byRatios(
   log: boolean,
 ): WindowCandidate | null {
   if (ratios.hop >= fitter.L) return null;
-  const ratio = ratios.of(fitter.layout);
-  const miss = (q: number): number => missOf(ratio, ratios.hop, probe(q)) ?? Infinity;
+  const miss = (q: number): number => ratios.miss(fitter.layout, probe(q)) ?? Infinity;
   // A family or layout that misses by percents at the imprint's value is not the file's: not refined.
   if (!(miss(from) <= RATIO_REFINE_FROM)) return null;
   const p = refine(miss, from, lo, hi, log);
