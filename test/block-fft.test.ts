@@ -8,6 +8,8 @@ import { analyzeEvidence } from '../src/analyze/index.js';
 import { framesOverlap, frameTrust } from '../src/analysis/frame-trust.js';
 import { assessPhase } from '../src/analysis/phase-quality.js';
 import { seamContinuity } from '../src/analysis/block-seams.js';
+import { taperAgreement } from '../src/analysis/block-taper.js';
+import { centring } from '../heuristics/centring/index.js';
 import type { StftConfig } from '../src/config/types.js';
 import { geometryFromConfig, stft } from '../src/dsp/stft.js';
 import { demoSignal } from '../src/synth/signals.js';
@@ -186,6 +188,45 @@ describe('real block FFTs and silence (test/fixtures/real)', () => {
     } finally {
       e.close();
     }
+  });
+  const withEvidence = <T>(dir: string, f: (e: Evidence, truth: StftConfig) => T): T => {
+    const e = new Evidence(join(REAL, dir, 'mag.bin'), join(REAL, dir, 'phase.bin'));
+    try {
+      return f(e, truthOf(dir));
+    } finally {
+      e.close();
+    }
+  };
+  it('torch hop = n_fft: the frame-by-frame inverse follows the true taper, not a wrong scale or window', () => {
+    withEvidence('torch-256-256-blocks-reflect-f32', (e, truth) => {
+      const penalty = (over: Partial<StftConfig>): number | undefined => taperAgreement(e, { ...truth, ...over })?.penaltyDb;
+      // Round-off aside, the truth's zones sit within the spread a speech clip gives (19 blocks).
+      expect(penalty({})).toBeLessThan(3);
+      // |X| read as log1p or as power smears every frame: x̂ explodes where the Hann is small.
+      expect(penalty({ magnitudeScale: 'log1p' })).toBeGreaterThan(40);
+      expect(penalty({ magnitudeScale: 'power' })).toBeGreaterThan(40);
+      // A window-centre reference rolls the taper to the middle of the frame.
+      expect(penalty({ phaseReference: 'window-centre' })).toBe(60);
+      // A flat window has no taper to test (the seams test it).
+      expect(penalty({ window: 'rectangular' })).toBeUndefined();
+    });
+  });
+  it('numpy-block-rect-256: a taper read over flat blocks breaks the taper agreement', () => {
+    const e = new Evidence(join(REAL, 'numpy-block-rect-256/mag.f32'), join(REAL, 'numpy-block-rect-256/phase.f32'));
+    try {
+      expect(taperAgreement(e, { ...truthOf('numpy-block-rect-256'), window: 'hann' })?.penaltyDb).toBe(60);
+    } finally {
+      e.close();
+    }
+  });
+  it('torch hop = n_fft, sign open: centring reads the reflect pad under the usual kernel', () => {
+    withEvidence('torch-256-256-blocks-reflect-f32', (e, truth) => {
+      const { center: _c, padMode: _p, firstFrameStart: _f, originalLength: _o, phaseSign: _s, ...fixed } = truth;
+      const best = centring.run(e, fixed).hypotheses[0];
+      expect(best?.values).toMatchObject({ center: true, padMode: 'reflect', firstFrameStart: -128, phaseSign: '+' });
+      // Overlapping frames leave the sign to the phase-convention analyzer.
+      expect(centring.run(e, { ...fixed, hop: 128 }).hypotheses).toEqual([]);
+    });
   });
   it('octave-specgram-hamming256: digital silence is no evidence, the phase is ok (not partial)', () => {
     const dir = 'octave-specgram-hamming256';

@@ -67,8 +67,9 @@ describe('analyze --report', () => {
     expect(svg(1)).toMatch(/<image[^>]+data:image\/png;base64/);
     expect(svg(2)).toContain('sample within the frame (n)');
     // The runner-up is another window: the symmetric Hann misses the ratios overlapping frames fix (a
-    // periodic window made the file), so the next reading is a Hamming.
-    expect(svg(2)).toMatch(/runner-up: hamming \(periodic, 2048 of 2048, centred\), rank \d/);
+    // periodic window made the file), so the next reading is another family (one of the hopeless
+    // block readings: which one is decided by their taper agreements, a few dB apart).
+    expect(svg(2)).toMatch(/runner-up: (?!hann )[a-z][\w.-]* \((periodic|symmetric), \d+ of 2048, centred\), rank \d/);
     expect(svg(3)).toContain('time (s)');
     const p = players(html);
     expect(p).toHaveLength(3);

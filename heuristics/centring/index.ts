@@ -42,6 +42,7 @@ import { overlapFits } from '../shared/detrended-overlap.js';
 import { collectSegments } from '../shared/window-imprint.js';
 import { storageNoise } from '../shared/storage-noise.js';
 import { eitherPlacement, placementsToTry } from './placement.js';
+import { underUsualSign } from './usual-sign.js';
 import { ambiguousStart, startPadCentre } from './ambiguous.js';
 import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '../types.js';
 import { estimateWindow } from '../window/index.js';
@@ -78,9 +79,10 @@ export const centring: Analyzer = {
   name: 'centring',
   stage: 'transform',
   // The placement too, when the window analyzer could not see it (see placementsToTry).
-  decides: ['center', 'padMode', 'firstFrameStart', 'originalLength', 'windowPlacement'],
+  // The sign only where frames do not overlap and nothing read it (see run).
+  decides: ['center', 'padMode', 'firstFrameStart', 'originalLength', 'windowPlacement', 'phaseSign'],
   // The window's length (and placement, when known) fix where a window-centre frame starts, hence firstFrameStart.
-  needs: [...TRANSFORM_NEEDS, 'hop', 'phaseReference', 'phaseSign', 'winLength'],
+  needs: [...TRANSFORM_NEEDS, 'hop', 'phaseReference', 'winLength'],
   // Every frame it reads is put in ascending order by the bin order (src/decode/bin-order.ts).
   // The maker's convention that decides a silent start (recipe edgeConvention) reads the window and its
   // symmetry and the segment detrend: a result cached across them gave a numpy np.hamming file the
@@ -91,8 +93,10 @@ export const centring: Analyzer = {
     const c = transformInput(fixed);
     if (typeof c === 'string') return undecided(c);
     const hop = fixed.hop as number;
-    const conv: Convention = { reference: fixed.phaseReference!, sign: fixed.phaseSign! };
     const N = c.nfft;
+    if (fixed.phaseSign === undefined && hop < N) return undecided('the phase sign is open: consecutive frames did not show it');
+    if (fixed.phaseSign === undefined) return underUsualSign(centring.run(evidence, { ...fixed, phaseSign: '+' }));
+    const conv: Convention = { reference: fixed.phaseReference!, sign: fixed.phaseSign };
     const centre = windowCentreOf(fixed, N);
     const interior = rawSegments(evidence, c);
     const pairs = overlapPairs(interior);

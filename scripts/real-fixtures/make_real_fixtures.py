@@ -367,7 +367,7 @@ def torch_fixtures(S):
     cases = [
         # name, signal, n_fft, hop, win_length, center, pad_mode, normalized, onesided, dtype, window, storage, layout
         ('torch-400-160-reflect-f32-binmajor', 'speech16', 400, 160, 400, True, 'reflect', False, True, torch.float32, 'hann', 'raw', 'bin-major'),
-        ('torch-400-160-reflect-f64-framemajor', 'cut16', 400, 160, 400, True, 'reflect', False, True, torch.float64, 'hann', 'raw', 'frame-major'),
+        ('torch-400-160-reflect-f64-framemajor', 'cut16:4800', 400, 160, 400, True, 'reflect', False, True, torch.float64, 'hann', 'raw', 'frame-major'),
         ('torch-400-160-nocenter-normalized-npy', 'speech16', 400, 160, 400, False, 'reflect', True, True, torch.float32, 'hann', 'npy', 'bin-major'),
         ('torch-1024-256-win800-constant-f32', 'cut16', 1024, 256, 800, True, 'constant', False, True, torch.float32, 'hann', 'raw', 'frame-major'),
         ('torch-1024-256-win800-constant-f32-dithered', 'cut16d', 1024, 256, 800, True, 'constant', False, True, torch.float32, 'hann', 'raw', 'frame-major'),
@@ -424,6 +424,27 @@ def pad_fixtures(S):
               center=True, padMode='odd', firstFrameStart=-128, gain=float(1 / w.sum()), sampleRate=rate, originalLength=len(x))
     emit('scipy-stft-256-64-odd', t, files, x, 'cut16', 'scipy.signal.stft ' + scipy.__version__,
          "scipy.signal.stft(x[:1500], fs, nperseg=256, noverlap=192, boundary='odd'); abs/angle float32 tofile (bins, frames)", True)
+
+
+def block_fixtures(S):
+    """torch.stft with hop_length = n_fft: centred frames that do not overlap (DESIGN 4.12 and 4.13 at once), the
+    spectrogram a user asks for when they want "one frame per block". 256 on the first 4608 samples of the clip
+    that starts with no silence (19 frames, ~20 kB): its reflect pad is signal, so the start can be read."""
+    import torch
+    rate, x, _ = S['cut16']
+    x = x[:4608]
+    Z = torch.stft(torch.from_numpy(x.astype(np.float32)), n_fft=256, hop_length=256, window=torch.hann_window(256), center=True,
+                   pad_mode='reflect', return_complex=True).numpy()
+    name = 'torch-256-256-blocks-reflect-f32'
+    d = folder(name)
+    files = save_pair(d, Z, 'raw')
+    t = truth(magnitudeFile=raw('float32'), phaseFile=raw('float32'), frames=Z.shape[1], bins=Z.shape[0], nfft=256, hop=256,
+              center=True, padMode='reflect', firstFrameStart=-128, sampleRate=rate, originalLength=len(x))
+    emit(name, t, files, x, 'cut16', 'torch.stft ' + torch.__version__,
+         "torch.stft(x[:4608], n_fft=256, hop_length=256, window=torch.hann_window(256), center=True, pad_mode='reflect', "
+         "return_complex=True); abs/angle .numpy().tofile() (bins, frames)", False,
+         extra_meta={'lossyBecause': "torch's periodic Hann is exactly 0 at its first sample: with frames that do not overlap, one sample "
+                                     "in 256 is in no frame's weight (export interpolates it)"})
 
 
 def aubio_fixtures(S):
@@ -1283,7 +1304,7 @@ def main():
                  ('mlab', lambda: mlab_fixtures(S)), ('mne', lambda: mne_fixture(S)), ('numpy', lambda: numpy_fixtures(S)),
                  ('mixed', lambda: mixed_fixtures(S)), ('octave', lambda: octave_fixtures(S, tmp)), ('kinds', lambda: kinds_fixtures(S, tmp)),
                  ('magonly2', lambda: magonly2_fixtures(S, tmp)), ('magonly3', lambda: magonly3_fixtures(S, tmp)),
-                 ('magonly4', lambda: magonly4_fixtures(S, tmp)), ('pads', lambda: pad_fixtures(S))]
+                 ('magonly4', lambda: magonly4_fixtures(S, tmp)), ('pads', lambda: pad_fixtures(S)), ('blocks', lambda: block_fixtures(S))]
         for key, fn in steps:
             if key in MEASURE_ONLY and key in only and OUT == DEFAULT_OUT:
                 sys.exit(f'{key} is a held-out measurement, not a committed fixture set: set REAL_FIXTURES_OUT')

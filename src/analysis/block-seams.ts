@@ -150,7 +150,7 @@ export function seamContinuity(evidence: Evidence, config: SeamConfig, estimated
 }
 
 /** Sampled blocks' plain segments: IFFT of each frame at frame-start reference, sign +, unit gain. */
-interface PlainFrames {
+export interface PlainFrames {
   blocks: { m0: number; count: number; offset: number }[];
   y: Float64Array;
 }
@@ -158,7 +158,7 @@ interface PlainFrames {
 /** Every reading of one decoding shares these (the window analyzer weighs a dozen per state). */
 const plainCache = new EvidenceCache<PlainFrames>();
 
-function plainFrames(evidence: Evidence, config: SeamConfig, sided: Sided): PlainFrames {
+export function plainFrames(evidence: Evidence, config: SeamConfig, sided: Sided): PlainFrames {
   const { frames, nfft } = config;
   return plainCache.get(evidence, `${decodingKey(config)}|${nfft}|${sided}`, () => {
     const L = Math.min(BLOCK_FRAMES, frames);

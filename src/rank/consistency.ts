@@ -1,5 +1,6 @@
 import type { Evidence } from '../analysis/evidence.js';
 import { sampleBlockStarts } from '../analysis/evidence.js';
+import { taperAgreement } from '../analysis/block-taper.js';
 import type { StftConfig } from '../config/types.js';
 import { polarToComplex } from '../dsp/sincos.js';
 import { trendShapes } from '../dsp/detrend.js';
@@ -89,8 +90,12 @@ function removeTrends(Y: ComplexFrames, g: StftGeometry, trends: Float64Array): 
 export function consistencyDb(evidence: Evidence, config: StftConfig, estimatedWindow?: Float64Array): ConsistencyResult | null {
   if (config.phaseFile === null && !config.magnitudeFile.dtype.startsWith('complex')) return null;
   // Without overlap every frame is its own island: STFT(ISTFT(X)) = X for any X, so a perfect score
-  // would be credit for nothing. Such candidates get no consistency credit (0 dB).
-  if (config.hop >= config.winLength) return { db: 0, relativeDb: 0, frames: 0, informative: false };
+  // would be credit for nothing. Such candidates get no consistency credit; what ranks them is how
+  // well the frame-by-frame inverse agrees with their window's taper (0 dB at best, block-taper.ts).
+  if (config.hop >= config.winLength) {
+    const taper = taperAgreement(evidence, config, estimatedWindow);
+    return { db: 0, relativeDb: taper?.penaltyDb ?? 0, frames: 0, informative: false };
+  }
   const g = geometryFromConfig(config, estimatedWindow);
   const L = blockLength(config);
   let err = 0;
