@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyze } from '../src/analyze/index.js';
 import { centring } from '../heuristics/centring/index.js';
-import { readStart } from '../heuristics/centring/read.js';
+import { readEnd, readStart } from '../heuristics/centring/read.js';
 import type { AnalyzerResult } from '../heuristics/types.js';
 import type { PadMode, StftConfig } from '../src/config/types.js';
 import { geometryFromConfig } from '../src/dsp/geometry.js';
@@ -183,5 +183,31 @@ describe("scipy.signal.stft's padded end: the extension, then zeros up to the la
     const dir = join('test', 'fixtures', 'real', 'scipy-stft-256-64-odd');
     const r = analyze(join(dir, 'mag.bin'), join(dir, 'phase.bin'), { top: 1 });
     expect(r.candidates[0].config).toMatchObject({ center: true, padMode: 'odd', firstFrameStart: -128, originalLength: 1500 });
+  });
+});
+
+describe('an unpadded start and end in float storage: quiet signal is not a pad', () => {
+  it('torch center=False on speech cut mid-word: the start that grows louder (0.31 of its RMS at the pads) is signal', () => {
+    // A real pad rebuilds at rounding (1e-8 of the signal in float32); 0.31 read as "neither" and tied 50/50
+    // with a zero pad of 384, which exports the audio 384 samples late.
+    const dir = join('test', 'fixtures', 'real', 'torch-512-128-nocenter-midword-f32');
+    const r = analyze(join(dir, 'mag.bin'), join(dir, 'phase.bin'), { top: 5 });
+    expect(r.candidates[0].config).toMatchObject({ center: false, padMode: 'none', firstFrameStart: 0 });
+    // (The rest of the confidence goes to the file's spectral mirror, descending bins conjugated: the same STFT.)
+    const centred = r.candidates.filter((c) => c.config.firstFrameStart !== 0).reduce((a, c) => a + c.confidence, 0);
+    expect(centred).toBeLessThan(0.01);
+  });
+
+  it('a tail at 3e-3 of the signal is quiet speech in float storage, a pad in coarse storage; rounding is a pad in both', () => {
+    const r = rng(5);
+    const tail = (level: number): Float64Array => {
+      const x = new Float64Array(2000);
+      for (let i = 0; i < x.length; i++) x[i] = i < 1900 ? 0.3 * Math.sin(i / 5) + 0.1 * (2 * r() - 1) : level * (2 * r() - 1);
+      return x;
+    };
+    const reliable = new Uint8Array(2000).fill(1);
+    expect(readEnd({ x: tail(6e-4), reliable }, 5e-8).zerosAfter).toBe(0);
+    expect(readEnd({ x: tail(6e-4), reliable }, 0.05).zerosAfter).toBeGreaterThanOrEqual(100);
+    expect(readEnd({ x: tail(1e-8), reliable }, 5e-8).zerosAfter).toBeGreaterThanOrEqual(100);
   });
 });

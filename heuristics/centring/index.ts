@@ -12,19 +12,7 @@ import {
   rebuild,
   selfRepeatMiss,
 } from './edges.js';
-import {
-  CLEAN_CONTRAST,
-  type End,
-  MIN_ZERO_RUN,
-  MIRROR_PAIRS,
-  MIRROR_SPAN,
-  MISPLACED_PAD,
-  readEnd,
-  readStart,
-  SIGNAL_CONTRAST,
-  type Start,
-  ZERO_CONTRAST,
-} from './read.js';
+import { CLEAN_CONTRAST, type End, MIN_ZERO_RUN, MIRROR_PAIRS, MIRROR_SPAN, MISPLACED_PAD, readEnd, readStart, type Start, ZERO_CONTRAST } from './read.js';
 import {
   type Convention,
   conventionName,
@@ -321,7 +309,7 @@ function decide(
   const mr = mirror ? mirror.r.toFixed(3) : 'unmeasured';
   // An unpadded frame 0 holds signal from its first sample; silence there is a pad no maker would use
   // (or a frame misplaced by a wrong window placement), not an unpadded start.
-  if (zeros && zeros.contrast >= SIGNAL_CONTRAST && firstReliable <= zeros.pad - MIN_ZERO_RUN && (mirror?.r ?? 0) < NO_MIRROR && lead >= ZERO_CONTRAST) {
+  if (zeros && zeros.contrast >= start.signalContrast && firstReliable <= zeros.pad - MIN_ZERO_RUN && (mirror?.r ?? 0) < NO_MIRROR && lead >= ZERO_CONTRAST) {
     return {
       hypotheses: [
         unpadded(

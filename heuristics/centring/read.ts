@@ -21,6 +21,12 @@ export const MIN_ZERO_RUN = 8;
 const PRECISE_STORAGE = 1e-3;
 /** Trailing samples under this multiple of the end's noise floor are padding; the floor is read over END_SPAN. */
 const NOISE_MARGIN = 10;
+/**
+ * How far above the storage's rounding (relative RMS) a real pad can rebuild: measured 0.3–7× in
+ * float32 (Hann and Blackman, torch and scipy, divided by the window's tails). torch center=False on a
+ * clip that ends in a quiet stretch of speech (3.3e-3 of its RMS) read that stretch as an end pad.
+ */
+const PAD_ROUNDING = 100;
 const END_SPAN = 16;
 
 interface PadReading {
@@ -69,6 +75,13 @@ export interface Start {
   extension: { pad: number; kind: Extension; miss: number; pairs: number } | null;
   /** Pad-side RMS over signal-side RMS at each maker pad (CONTRAST_SPAN each side; ∞ with no signal after it). */
   silence: Map<number, number>;
+  /**
+   * The least contrast at the quietest maker pad that reads as signal on both sides: SIGNAL_CONTRAST,
+   * or ZERO_CONTRAST in float storage, where a real pad rebuilds at rounding (1e-8 to 6e-8 of the signal
+   * measured, Hann and Blackman, torch and scipy) and speech that merely quietens toward its start sat at
+   * 0.31 (torch center=False and scipy.signal.spectrogram on a clip cut mid-word: read as a 50/50 tie).
+   */
+  signalContrast: number;
 }
 
 export interface End {
@@ -147,7 +160,7 @@ export function readStart(e: EdgeSignal, N: number, hop: number, precision: numb
       .filter((q) => q.contrast <= tie * best)
       .map((q) => ({ pad: q.pad, contrast: q.contrast, overrun: overrun(e, q.pad, q.floor === 0 ? rounding / ONSET_FLOOR : q.floor, CONTRAST_SPAN) }))
       .sort((a, b) => a.overrun - b.overrun || a.contrast - b.contrast)[0] ?? null;
-  return { firstReliable, lead, zeros, mirror, extension, silence };
+  return { firstReliable, lead, zeros, mirror, extension, silence, signalContrast: precision < PRECISE_STORAGE ? ZERO_CONTRAST : SIGNAL_CONTRAST };
 }
 
 /** The end read as the start is (readStart's `precision`: rounding is not signal). */
@@ -158,7 +171,9 @@ export function readEnd(e: EdgeSignal, precision: number): End {
   const tailRms = rms(e, t + 1 - END_SPAN, t + 1).rms;
   const noise = tailRms === 0 ? precision * all : tailRms;
   const contrast = all > 0 ? noise / all : 1;
-  if (contrast >= ZERO_CONTRAST) return { last: -1, zerosAfter: 0, contrast };
+  // In float storage a pad rebuilds at rounding: a tail far above it is quiet signal, not a pad.
+  const aboveRounding = precision < PRECISE_STORAGE && contrast > PAD_ROUNDING * precision;
+  if (contrast >= ZERO_CONTRAST || aboveRounding) return { last: -1, zerosAfter: 0, contrast };
   let zerosAfter = 0;
   for (; t >= 0; t--) {
     if (!e.reliable[t]) continue;

@@ -447,6 +447,25 @@ def block_fixtures(S):
                                      "in 256 is in no frame's weight (export interpolates it)"})
 
 
+def start_fixtures(S):
+    """torch.stft with center=False on the clip cut mid-word: frame 0 starts at the signal, which grows louder over
+    its first few hundred samples (0.31 of the RMS after the usual pads, against 1e-8 for a real pad in float32), and
+    its first 3200 samples end in a quiet stretch (3e-3 of the RMS) that is not a pad either. Hann 512/128 (22 frames, ~45 kB)."""
+    import torch
+    rate, x, _ = S['cut16']
+    x = x[:3200]
+    Z = torch.stft(torch.from_numpy(x.astype(np.float32)), n_fft=512, hop_length=128, window=torch.hann_window(512), center=False,
+                   return_complex=True).numpy()
+    name = 'torch-512-128-nocenter-midword-f32'
+    d = folder(name)
+    files = save_pair(d, Z, 'raw')
+    t = truth(magnitudeFile=raw('float32'), phaseFile=raw('float32'), frames=Z.shape[1], bins=Z.shape[0], nfft=512, hop=128,
+              center=False, padMode='none', firstFrameStart=0, sampleRate=rate)
+    emit(name, t, files, x, 'cut16', 'torch.stft ' + torch.__version__,
+         "torch.stft(x[:3200], n_fft=512, hop_length=128, window=torch.hann_window(512), center=False, return_complex=True); "
+         "abs/angle .numpy().tofile() (bins, frames)", True)
+
+
 def aubio_fixtures(S):
     import aubio
     cases = [('aubio-pvoc-512-128', 'cut16', 512, 128, None), ('aubio-pvoc-512-128-dithered', 'cut16d', 512, 128, None), ('aubio-pvoc-1024-256-hamming', 'alsa8', 1024, 256, 'hamming'),
@@ -1304,7 +1323,8 @@ def main():
                  ('mlab', lambda: mlab_fixtures(S)), ('mne', lambda: mne_fixture(S)), ('numpy', lambda: numpy_fixtures(S)),
                  ('mixed', lambda: mixed_fixtures(S)), ('octave', lambda: octave_fixtures(S, tmp)), ('kinds', lambda: kinds_fixtures(S, tmp)),
                  ('magonly2', lambda: magonly2_fixtures(S, tmp)), ('magonly3', lambda: magonly3_fixtures(S, tmp)),
-                 ('magonly4', lambda: magonly4_fixtures(S, tmp)), ('pads', lambda: pad_fixtures(S)), ('blocks', lambda: block_fixtures(S))]
+                 ('magonly4', lambda: magonly4_fixtures(S, tmp)), ('pads', lambda: pad_fixtures(S)), ('blocks', lambda: block_fixtures(S)),
+                 ('starts', lambda: start_fixtures(S))]
         for key, fn in steps:
             if key in MEASURE_ONLY and key in only and OUT == DEFAULT_OUT:
                 sys.exit(f'{key} is a held-out measurement, not a committed fixture set: set REAL_FIXTURES_OUT')
