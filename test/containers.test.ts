@@ -227,6 +227,51 @@ function npyBytes(descr: string, shape: number[], data: Uint8Array): Buffer {
   return Buffer.concat([pre, Buffer.from(h, 'latin1'), data]);
 }
 
+describe('(re, im) pairs on a last axis of 2 (torch return_complex=False, view_as_real)', () => {
+  const write = (name: string, descr: string, shape: number[], data: ArrayBufferView): string => {
+    const f = join(tmp, name);
+    writeFileSync(f, npyBytes(descr, shape, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+    return f;
+  };
+  it('reads any (…, 2) float array of three or more axes as complex values of the other axes, pair by pair', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.boolean(), fc.integer(), (bins, frames, wide, seed) => {
+        const n = bins * frames;
+        const v = wide ? new Float64Array(2 * n) : new Float32Array(2 * n);
+        // Signed real parts, as an STFT's are.
+        for (let i = 0; i < v.length; i++) v[i] = Math.fround(Math.sin(seed + 7.3 * i) * 5);
+        const f = write(`pairs-${bins}-${frames}.npy`, wide ? '<f8' : '<f4', [bins, frames, 2], v);
+        const info = sniffContainer(f);
+        expect(info.arrays[0]).toMatchObject({ dtype: wide ? 'complex128' : 'complex64', shape: [bins, frames] });
+        expect(info.notes.join(' ')).toMatch(/\(re, im\) pairs/);
+        const { re, im } = readAll(openArray(f, info, null).source);
+        expect(im).not.toBeNull();
+        for (let i = 0; i < n; i++) {
+          expect(re[i]).toBe(v[2 * i]);
+          expect(im![i]).toBe(v[2 * i + 1]);
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+  it('leaves (n, 2) tables, Fortran order and integer arrays real', () => {
+    const v = new Float32Array(24).map((_, i) => i - 5);
+    expect(sniffContainer(write('table.npy', '<f4', [12, 2], v)).arrays[0]).toMatchObject({ dtype: 'float32', shape: [12, 2] });
+    const i16 = new Int16Array(24).map((_, i) => i - 5);
+    expect(sniffContainer(write('ints.npy', '<i2', [3, 4, 2], i16)).arrays[0]).toMatchObject({ dtype: 'int16', shape: [3, 4, 2] });
+  });
+  it('refuses (magnitude, phase) pairs with one line naming the file, rather than decoding them as (re, im)', () => {
+    const v = new Float32Array(2 * 129 * 4);
+    for (let i = 0; i < v.length; i += 2) {
+      v[i] = 1 + (i % 7);
+      v[i + 1] = Math.PI * Math.sin(i);
+    }
+    const f = write('magphase.npy', '<f4', [129, 4, 2], v);
+    expect(() => sniffContainer(f)).toThrow(InputError);
+    expect(() => sniffContainer(f)).toThrow(/magphase\.npy: .*\(magnitude, phase\) pairs, not \(re, im\)/);
+  });
+});
+
 describe('npz', () => {
   it('lists members, says which are compressed, gives stored members a data offset', () => {
     const stored = sniffContainer(join(FIX, 'npz/magphase_stored.npz'));

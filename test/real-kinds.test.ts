@@ -74,6 +74,7 @@ function exportAndMeasure(f: Entry, config: StftConfig): { snr: number; sampleRa
 const CASES: { name: string; rateStated: boolean }[] = [
   { name: 'torch-save-real-power', rateStated: false },
   { name: 'torch-save-complex', rateStated: false },
+  { name: 'torch-save-view-as-real', rateStated: false },
   { name: 'json-lists', rateStated: false },
   { name: 'pandas-csv-labelled', rateStated: true },
   { name: 'octave-writetable-csv', rateStated: true },

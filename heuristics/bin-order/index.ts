@@ -91,7 +91,8 @@ function runBinOrder(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResu
   const shape = shapeOf(fixed);
   if (!storage || !shape || fixed.sided === undefined) return undecided('storage or shape not fixed');
   const other: BinOrder = fixed.sided === 'two' ? 'fftshift' : 'descending';
-  const s = sampleFrames(evidence, 'magnitude', storage, { ...shape, binOrder: undefined }, BLOCK, BLOCKS);
+  // A complex file's level is its modulus (its real parts alone have no tilt: their median is 0).
+  const s = sampleFrames(evidence, 'magnitude', storage, { ...shape, binOrder: undefined }, BLOCK, BLOCKS, true);
   const medians = columnMedians(s.values, s.bins);
   const rho = tiltCorrelation(medians, fixed.sided);
   const strength = Math.min(1, Math.max(0, Math.abs(rho) - DEAD_ZONE) / FULL_SPAN);

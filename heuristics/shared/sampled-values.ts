@@ -39,12 +39,20 @@ export interface SampledFrames {
  * Read `blocks` blocks of `blockLength` consecutive frames spread over the file (sampleBlockStarts): the
  * statistics below need a few tens of thousands of cells, never the whole file.
  */
-export function sampleFrames(evidence: Evidence, which: Which, storage: FileStorage, shape: MatrixShape, blockLength: number, blocks: number): SampledFrames {
+export function sampleFrames(
+  evidence: Evidence,
+  which: Which,
+  storage: FileStorage,
+  shape: MatrixShape,
+  blockLength: number,
+  blocks: number,
+  modulus = false,
+): SampledFrames {
   const len = Math.min(blockLength, shape.frames);
   const starts = sampleBlockStarts(shape.frames, len, blocks);
   const per = len * shape.bins;
   const values = new Float64Array(starts.length * per);
-  starts.forEach((m0, i) => values.set(evidence.storedFrames(which, storage, shape, m0, len), i * per));
+  starts.forEach((m0, i) => values.set(evidence.storedFrames(which, storage, shape, m0, len, modulus), i * per));
   return { values, bins: shape.bins, blockLength: len, blockCount: starts.length };
 }
 

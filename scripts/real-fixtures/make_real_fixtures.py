@@ -237,6 +237,8 @@ def load_stored(path, st, t):
     else:
         raise ValueError(st['format'])
     a = np.asarray(a)
+    if st.get('dtype', '').startswith('complex') and a.dtype.kind == 'f' and a.ndim >= 3 and a.shape[-1] == 2:
+        a = a[..., 0] + 1j * a[..., 1]  # (re, im) on a last axis of 2: torch's return_complex=False / view_as_real
     F, B, C = t['frames'], t['bins'], t.get('channels', 1)
     if st['format'] in ('raw', 'csv'):
         a = a.reshape((C, F, B) if t['layout'] == 'frame-major' else (C, B, F))
@@ -464,6 +466,23 @@ def start_fixtures(S):
     emit(name, t, files, x, 'cut16', 'torch.stft ' + torch.__version__,
          "torch.stft(x[:3200], n_fft=512, hop_length=128, window=torch.hann_window(512), center=False, return_complex=True); "
          "abs/angle .numpy().tofile() (bins, frames)", True)
+
+
+def pair_fixtures(S):
+    """torch.save(torch.stft(..., return_complex=False)): one .pt holding a (bins, frames, 2) float32 view of (re, im)
+    pairs (strided: the transposed complex result seen as reals). 256/64 on the first 1600 samples of the chord (~28 kB)."""
+    import torch
+    rate, x, _ = S['chord8']
+    x = x[:1600]
+    R = torch.stft(torch.from_numpy(x.copy()), 256, 64, window=torch.hann_window(256), center=True, pad_mode='reflect', return_complex=False)
+    name = 'kinds/torch-save-view-as-real'
+    d = folder(name)
+    torch.save(R, os.path.join(d, 'stft.pt'))
+    emit(name, truth(magnitudeFile={'format': 'pt', 'dtype': 'complex64', 'endian': 'little', 'headerBytes': 0, 'variable': None}, phaseFile=None,
+                     frames=R.shape[1], bins=R.shape[0], nfft=256, hop=64, center=True, padMode='reflect', firstFrameStart=-128, sampleRate=rate,
+                     originalLength=len(x)), ('stft.pt', None), x, 'chord8', 'torch.stft ' + torch.__version__,
+         "torch.save(torch.stft(x, 256, 64, window=hann_window(256), center=True, pad_mode='reflect', return_complex=False)): "
+         "float32 (129, frames, 2) (re, im), strided", True, issue=15, extra_meta={'hasPhase': True, 'complexFile': True})
 
 
 def aubio_fixtures(S):
@@ -1324,7 +1343,7 @@ def main():
                  ('mixed', lambda: mixed_fixtures(S)), ('octave', lambda: octave_fixtures(S, tmp)), ('kinds', lambda: kinds_fixtures(S, tmp)),
                  ('magonly2', lambda: magonly2_fixtures(S, tmp)), ('magonly3', lambda: magonly3_fixtures(S, tmp)),
                  ('magonly4', lambda: magonly4_fixtures(S, tmp)), ('pads', lambda: pad_fixtures(S)), ('blocks', lambda: block_fixtures(S)),
-                 ('starts', lambda: start_fixtures(S))]
+                 ('starts', lambda: start_fixtures(S)), ('pairs', lambda: pair_fixtures(S))]
         for key, fn in steps:
             if key in MEASURE_ONLY and key in only and OUT == DEFAULT_OUT:
                 sys.exit(f'{key} is a held-out measurement, not a committed fixture set: set REAL_FIXTURES_OUT')

@@ -162,15 +162,22 @@ export class Evidence {
     return which === 'magnitude' ? this.magnitude : this.phase;
   }
 
-  /** Stored (undecoded) values of frames [m0, m0+count), frame-major, under storage and shape. Cached. */
-  storedFrames(which: Which, storage: FileStorage, shape: MatrixShape, m0: number, count: number): Float64Array {
+  /**
+   * Stored (undecoded) values of frames [m0, m0+count), frame-major, under storage and shape. Cached.
+   * A complex source gives its real parts, or with `modulus` its moduli (a level to compare across bins).
+   */
+  storedFrames(which: Which, storage: FileStorage, shape: MatrixShape, m0: number, count: number, modulus = false): Float64Array {
     const f = this.file(which);
     if (!f) throw new RangeError(`no ${which} file`);
-    const key = `${which}|${storageKey(storage)}|${shape.frames}x${shape.bins}:${shape.layout}:${shape.binOrder ?? 'ascending'}|${m0}+${count}`;
+    const source = f.source(storage);
+    const mod = modulus && source.complex;
+    const key = `${which}|${storageKey(storage)}|${shape.frames}x${shape.bins}:${shape.layout}:${shape.binOrder ?? 'ascending'}|${m0}+${count}${mod ? '|mod' : ''}`;
     let v = this.blockCache.get(key);
     if (!v) {
       v = new Float64Array(count * shape.bins);
-      new FrameReader(f.source(storage), shape).read(m0, count, v);
+      const im = mod ? new Float64Array(count * shape.bins) : undefined;
+      new FrameReader(source, shape).read(m0, count, v, im);
+      if (im) for (let i = 0; i < v.length; i++) v[i] = Math.hypot(v[i], im[i]);
       this.blockCache.set(key, v);
     }
     return v;

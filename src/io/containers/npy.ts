@@ -5,6 +5,7 @@ import { RawFileSource, type ValueSource } from '../source.js';
 import { dataView, FileBytes, withFile } from './fileio.js';
 import { BytesSource } from './sources.js';
 import { type ArrayEntry, type ContainerInfo, shapeCount, shapeText } from './types.js';
+import { checkPairs, pairedComplex, pairedNote } from './complex-pairs.js';
 
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -19,8 +20,10 @@ export interface NpyHeader {
   /** Bytes from the start of the .npy stream to its data. */
   headerBytes: number;
   count: number;
-  /** Set when the stored type maps onto a Dtype with a caveat (bool read as uint8). */
+  /** Set when the stored type maps onto a Dtype with a caveat (bool read as uint8, (re, im) pairs as complex). */
   note: string | null;
+  /** Whether a last axis of 2 reals is read as complex (complex-pairs.ts). */
+  paired: boolean;
 }
 
 export function hasNpyMagic(b: Uint8Array): boolean {
@@ -80,19 +83,27 @@ export function parseNpyHeader(bytes: Uint8Array, file: string, what: string): N
   if (!descr || !fortran || !shapeM) {
     throw new InputError(file, `${what}: .npy header lacks ${!descr ? "'descr'" : !fortran ? "'fortran_order'" : "'shape'"}`);
   }
-  const { dtype, endian, note } = parseDescr(descr[2], file, what);
-  const shape: number[] = [];
+  const parsed = parseDescr(descr[2], file, what);
+  const { endian } = parsed;
+  let { dtype, note } = parsed;
+  let shape: number[] = [];
   for (const tok of shapeM[1].split(',')) {
     const t = tok.trim();
     if (t === '') continue;
     if (!/^\d{1,16}L?$/.test(t)) throw new InputError(file, `${what}: bad .npy shape (${shapeM[1]})`);
     shape.push(Number.parseInt(t, 10));
   }
+  const order = fortran[1] === 'True' ? 'F' : 'C';
+  const paired = pairedComplex(dtype, shape, order);
+  if (paired) {
+    note = pairedNote(what, shape);
+    ({ dtype, shape } = paired);
+  }
   const count = shapeCount(shape);
   if (!Number.isSafeInteger(count * valueBytes(dtype))) {
     throw new InputError(file, `${what}: .npy shape ${shapeText(shape)} is impossibly large`);
   }
-  return { dtype, endian, shape, order: fortran[1] === 'True' ? 'F' : 'C', headerBytes, count, note };
+  return { dtype, endian, shape, order, headerBytes, count, note, paired: paired !== null };
 }
 
 /** Check that a header's values fit in the `available` bytes that follow it. */
@@ -118,7 +129,21 @@ export function npyEntry(h: NpyHeader, name: string | null, dataOffset: number |
   return { name, dtype: h.dtype, endian: h.endian, shape: h.shape, order: h.order, dataOffset };
 }
 
+/** The source, after checking that paired values are (re, im) (complex-pairs.ts); closed if they are not. */
+export function checkedPairs(source: ValueSource, h: NpyHeader): ValueSource {
+  if (!h.paired) return source;
+  try {
+    checkPairs(source);
+  } catch (e) {
+    source.close();
+    throw e;
+  }
+  return source;
+}
+
 export function sniffNpy(file: string): ContainerInfo {
+  // Pairs that are (magnitude, phase) are refused here, before any reading is tried on them.
+  if (withFile(file, readNpyHeader).paired) openNpy(file).source.close();
   return withFile(file, (fb) => {
     const h = readNpyHeader(fb);
     const notes = [`npy v${fb.readUpTo(6, 2).join('.')} header, ${h.headerBytes} bytes`];
@@ -131,12 +156,12 @@ export function sniffNpy(file: string): ContainerInfo {
 
 export function openNpy(file: string): { source: ValueSource; entry: ArrayEntry } {
   const h = withFile(file, readNpyHeader);
-  return { source: new RawFileSource(file, h.dtype, h.endian, h.headerBytes, h.count), entry: npyEntry(h, null, h.headerBytes) };
+  return { source: checkedPairs(new RawFileSource(file, h.dtype, h.endian, h.headerBytes, h.count), h), entry: npyEntry(h, null, h.headerBytes) };
 }
 
 /** An in-memory .npy stream (an inflated npz member). */
 export function npyFromBytes(file: string, bytes: Uint8Array, what: string): { source: ValueSource; header: NpyHeader } {
   const h = parseNpyHeader(bytes, file, what);
   checkNpyFits(h, bytes.length - h.headerBytes, file, what);
-  return { source: new BytesSource(file, bytes.subarray(h.headerBytes), h.dtype, h.endian, h.count), header: h };
+  return { source: checkedPairs(new BytesSource(file, bytes.subarray(h.headerBytes), h.dtype, h.endian, h.count), h), header: h };
 }

@@ -2,7 +2,7 @@ import * as zlib from 'node:zlib';
 import { InputError } from '../../errors.js';
 import { RawFileSource, type ValueSource } from '../source.js';
 import { type FileBytes, inflateExact, inflatePrefix, MAX_DEFLATE_RATIO, withFile } from './fileio.js';
-import { checkNpyFits, npyEntry, npyFromBytes, type NpyHeader, npyHeaderLength, parseNpyHeader } from './npy.js';
+import { checkedPairs, checkNpyFits, npyEntry, npyFromBytes, type NpyHeader, npyHeaderLength, parseNpyHeader } from './npy.js';
 import { type ArrayEntry, type ContainerInfo } from './types.js';
 import { memberDataOffset, readZipDirectory, type ZipMember } from './zip.js';
 
@@ -81,6 +81,8 @@ export function sniffNpz(file: string): ContainerInfo {
     const notes: string[] = [];
     const members = listMembers(fb, notes);
     if (members.length === 0) throw new InputError(file, 'zip archive without readable .npy members (not an npz)');
+    // Pairs that are (magnitude, phase) are refused here, before any reading is tried on them.
+    for (const m of members) if (m.header.paired) openNpz(file, m.name).source.close();
     return { format: 'npz', arrays: members.map(entryOf), notes };
   });
 }
@@ -100,7 +102,7 @@ export function openNpz(file: string, name: string): { source: ValueSource; entr
   const { m, bytes } = found;
   if (bytes === null) {
     const offset = m.dataStart + m.header.headerBytes;
-    return { source: new RawFileSource(file, m.header.dtype, m.header.endian, offset, m.header.count), entry: entryOf(m) };
+    return { source: checkedPairs(new RawFileSource(file, m.header.dtype, m.header.endian, offset, m.header.count), m.header), entry: entryOf(m) };
   }
   const { source, header } = npyFromBytes(file, bytes, `npz member "${m.member.name}"`);
   return { source, entry: npyEntry(header, m.name, null) };

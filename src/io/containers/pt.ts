@@ -19,6 +19,7 @@ import { type FileBytes, inflateExact, MAX_INFLATED_BYTES, withFile } from './fi
 import { MAX_PICKLE_BYTES, type PickleTensor, type PickleValue, readPickle } from './pickle.js';
 import { BytesSource } from './sources.js';
 import { type ArrayEntry, type ContainerInfo, shapeCount, shapeText } from './types.js';
+import { checkPairs, pairedComplex, pairedNote } from './complex-pairs.js';
 import { memberDataOffset, readZipDirectory, type ZipMember } from './zip.js';
 
 /** torch storage classes and the dtype of their elements; bool is read as uint8 (0/1). */
@@ -164,14 +165,17 @@ function readArchive(fb: FileBytes): PtArchive {
 }
 
 function entryOf(t: PtTensor, endian: Endian): ArrayEntry {
+  // Read in C order of its shape (gathered when it is not), so (re, im) pairs on a last axis of 2 are adjacent.
+  const paired = pairedComplex(t.dtype, t.tensor.size, 'C');
   // dataOffset stays null: the array is found through the pickle, not at a fixed header length.
-  return { name: t.name, dtype: t.dtype, endian, shape: t.tensor.size, order: 'C', dataOffset: null };
+  return { name: t.name, dtype: paired?.dtype ?? t.dtype, endian, shape: paired?.shape ?? t.tensor.size, order: 'C', dataOffset: null };
 }
 
 export function sniffPt(file: string): ContainerInfo {
   return withFile(file, (fb) => {
     const a = readArchive(fb);
-    return { format: 'pt', arrays: a.tensors.map((t) => entryOf(t, a.endian)), notes: a.notes };
+    const paired = a.tensors.filter((t) => pairedComplex(t.dtype, t.tensor.size, 'C')).map((t) => pairedNote(`tensor ${t.name ?? ''}`.trim(), t.tensor.size));
+    return { format: 'pt', arrays: a.tensors.map((t) => entryOf(t, a.endian)), notes: [...a.notes, ...paired] };
   });
 }
 
@@ -203,12 +207,23 @@ export function openPt(file: string, name: string | null): { source: ValueSource
     const entry = entryOf(t, a.endian);
     const size = valueBytes(t.dtype);
     const count = shapeCount(t.tensor.size);
+    // Values as the entry reads them: (re, im) pairs count once, as one complex value.
+    const values = shapeCount(entry.shape);
+    const checked = (source: ValueSource): { source: ValueSource; entry: ArrayEntry } => {
+      try {
+        if (entry.dtype !== t.dtype) checkPairs(source);
+      } catch (e) {
+        source.close();
+        throw e;
+      }
+      return { source, entry };
+    };
     if (t.order === 'C' && t.member.method === 0) {
-      return { source: new RawFileSource(file, t.dtype, a.endian, t.dataStart + t.tensor.storageOffset * size, count), entry };
+      return checked(new RawFileSource(file, entry.dtype, a.endian, t.dataStart + t.tensor.storageOffset * size, values));
     }
     if (count * size > MAX_INFLATED_BYTES) throw new InputError(file, `tensor of ${count * size} bytes is over the ${MAX_INFLATED_BYTES}-byte in-memory limit`);
     const storage = memberBytes(fb, t.member, MAX_INFLATED_BYTES);
     const bytes = t.order === 'C' ? storage.subarray(t.tensor.storageOffset * size) : gather(storage, t.tensor, size);
-    return { source: new BytesSource(file, bytes, t.dtype, a.endian, count), entry };
+    return checked(new BytesSource(file, bytes, entry.dtype, a.endian, values));
   });
 }
