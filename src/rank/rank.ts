@@ -22,6 +22,15 @@ const CONFIDENCE_TAU_DB = 3;
  * 4.4 lists stays above -60 dB, so the priors decide below the floor.
  */
 const ROUND_OFF_DB = -90;
+/**
+ * Raw errors under ROUND_OFF_DB and this close to the best are that same STFT again, and tie at the
+ * floor. The floor alone did not do it: it is applied to the relative measure, which scales the raw
+ * error by the chance error of random phase, and that differs between decodings of the same values. A
+ * torch file and its spectral mirror (bins descending, phase conjugated) both measured −138.0 dB raw, and
+ * −87.5 against −83.9 relative put the mirror first. Readings that are not the same STFT stay apart: a
+ * measured window of 500 in the Blackman-Harris file, −93 dB raw against the truth's −147, is ranked as before.
+ */
+const ROUND_OFF_TIE_DB = 15;
 
 /** Every field set, storage objects whole (`variable` optional: finalise fills it). */
 export function isComplete(v: PartialStftConfig, hasPhase: boolean): v is StftConfig {
@@ -121,8 +130,16 @@ export function rankStates(complete: State[], scorer: ConsistencyScorer): { rank
     if (e !== null) rankedBy = 'consistency';
     return { s, config, consistency: e?.relativeDb ?? null, error: e?.db ?? null };
   });
+  const bestRaw = Math.min(...scored.map((r) => r.error ?? Infinity));
+  const roundOff = (raw: number | null): boolean => raw !== null && raw <= ROUND_OFF_DB && raw <= bestRaw + ROUND_OFF_TIE_DB;
   const ranked = scored
-    .map(({ s, config, consistency, error }) => ({ s, config, consistency, error, score: Math.max(ROUND_OFF_DB, consistency ?? 0) + s.cost }))
+    .map(({ s, config, consistency, error }) => ({
+      s,
+      config,
+      consistency,
+      error,
+      score: (roundOff(error) ? ROUND_OFF_DB : Math.max(ROUND_OFF_DB, consistency ?? 0)) + s.cost,
+    }))
     .sort((a, b) => a.score - b.score);
   return { ranked, rankedBy };
 }
