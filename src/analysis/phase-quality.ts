@@ -321,7 +321,7 @@ export function assessPhase(evidence: Evidence, config: StftConfig, opts: Assess
   const dcText = dcTested > 0 ? `DC phase on 0/±π in ${pct(dcHits, dcTested)} of ${dcTested} frames` : 'no DC cell to test';
   const trustText = framesOverlap(g)
     ? `${framesTrusted} of ${framesTested} sampled frames agree with an overlapping neighbour (pair mismatch ≤ ${PAIR_CONSISTENT_DB} dB)`
-    : `frames do not overlap (hop ${config.hop} ≥ the window's support): no overlap test, every phase is consistent`;
+    : `frames do not overlap (hop ${config.hop} ≥ the window's support): no overlap test, every phase is consistent; the consistency column shows how far each reading's frame-by-frame inverse strays from its window's taper (0 dB at best; a flat window has none to follow)`;
   const consistent = framesTested > 0 && framesTrusted / framesTested >= 0.1;
 
   if (!dcOk && !consistent && dcTested >= 4) {
