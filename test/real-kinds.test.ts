@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import type { StftConfig } from '../src/config/types.js';
 import { reconstruct } from '../src/export/index.js';
 import { analyze } from '../src/analyze/index.js';
 import { readWav, siSnrDb } from './helpers.js';
+import { mat5 } from './container-writers.js';
 
 /**
  * Issue #15, the files the readers could not describe: torch.save (.pt) real, complex and 3-D tensors,
@@ -104,5 +105,49 @@ describe('issue #15: containers and labels the readers did not describe', () => 
     const npy = entry('torch-stereo-npy');
     const same = analyze(join(DIR, npy.dir, npy.magnitude), join(DIR, npy.dir, npy.phase as string), { top: 1 }).candidates[0].config;
     expect({ ...top.config, magnitudeFile: null, phaseFile: null }).toEqual({ ...same, magnitudeFile: null, phaseFile: null });
+  });
+});
+
+describe('the sample rate stated beside the arrays', () => {
+  it("a frequency vector (np.savez S, P, f, t of scipy's stft): its step × nfft, and the WAV at that rate", () => {
+    const npz = join(import.meta.dirname, 'fixtures', 'bin-order', 'noise-flipud-labelled.npz');
+    const top = analyze(npz, null, { top: 1 }).candidates[0];
+    expect(top.config.sampleRate).toBe(8000);
+    expect(top.evidence.find((e) => e.field === 'sampleRate')?.source).toBe('labels');
+    const out = join(tmp, 'labelled.wav');
+    reconstruct(top.config, npz, npz, { output: out, bits: 16, normalize: 'peak', force: true, parallel: false });
+    expect(readWav(out).sampleRate).toBe(8000);
+  });
+
+  it("a scalar fs (scipy.io.savemat({'S': ..., 'P': ..., 'fs': 8000})): the rate, and nothing from a scalar that is no audio rate", () => {
+    const dir = join(DIR, 'scipy-stft-default');
+    const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as StftConfig;
+    const raw = (f: string): Float32Array => {
+      const b = readFileSync(join(dir, f));
+      return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+    };
+    // The raw files are (bins, frames) in C order; a MAT matrix of bins rows is stored column by column.
+    const columnMajor = (v: Float32Array): Float64Array => {
+      const out = new Float64Array(v.length);
+      for (let k = 0; k < truth.bins; k++) for (let m = 0; m < truth.frames; m++) out[m * truth.bins + k] = v[k * truth.frames + m];
+      return out;
+    };
+    const mat = (rate: number): string => {
+      const f = join(tmp, `with-fs-${rate}.mat`);
+      const vars = [
+        mat5('S', columnMajor(raw('mag.bin')), truth.bins, truth.frames),
+        mat5('P', columnMajor(raw('phase.bin')), truth.bins, truth.frames),
+        mat5('fs', Float64Array.of(rate), 1, 1),
+      ];
+      // One header, then each variable's element.
+      writeFileSync(f, Buffer.concat([Buffer.from(vars[0]), ...vars.slice(1).map((v) => Buffer.from(v.subarray(128)))]));
+      return f;
+    };
+    const top = analyze(mat(8000), null, { top: 1 }).candidates[0];
+    expect(top.config).toMatchObject({ nfft: 256, hop: 128, sampleRate: 8000 });
+    expect(top.evidence.find((e) => e.field === 'sampleRate')?.reason).toMatch(/holds fs = 8000/);
+    // 12 is a frame rate or a count, not an audio rate: the sample rate stays the recipe's prior.
+    const other = analyze(mat(12), null, { top: 1 }).candidates[0];
+    expect(other.evidence.find((e) => e.field === 'sampleRate')?.source).not.toBe('labels');
   });
 });

@@ -2,7 +2,7 @@ import type { Evidence } from '../../src/analysis/evidence.js';
 import type { BinOrder, PartialStftConfig } from '../../src/config/types.js';
 import { completeStorage, sampleFrames, shapeOf } from '../shared/sampled-values.js';
 import { type Analyzer, type AnalyzerResult, undecided } from '../types.js';
-import { frequencyLabels } from './labels.js';
+import { frequencyLabels } from '../shared/side-arrays.js';
 
 /**
  * binOrder where the real bins cannot tell (DESIGN.md §1): an even one-sided spectrum flipped for display

@@ -2,12 +2,15 @@ import type { Evidence } from '../../src/analysis/evidence.js';
 import type { PartialStftConfig } from '../../src/config/types.js';
 import { type AxisLabels, evenStep } from '../../src/io/containers/index.js';
 import { type Analyzer, type AnalyzerResult, type Hypothesis, undecided } from '../types.js';
+import { frequencyLabels, statedRate } from '../shared/side-arrays.js';
 
 /**
  * The sample rate (and hop) from a labelled table's axes (pandas DataFrame.to_csv, MATLAB writetable,
  * Sonic Visualiser): bin frequencies step by Δf = sampleRate/nfft, so sampleRate = Δf·nfft exactly
  * once the shape stage has nfft; frame times step by Δt = hop/sampleRate, which then gives the hop
- * (or, with only times, sampleRate = hop/Δt from the hop the transform stage measured). Nothing else
+ * (or, with only times, sampleRate = hop/Δt from the hop the transform stage measured). A container's
+ * arrays beside the STFT state it too (shared/side-arrays.ts): a scalar `fs` (scipy.io.savemat of a
+ * dict with the rate), or the frequency vector scipy and MATLAB return (Δf·nfft again). Nothing else
  * in an STFT file states the rate. Runs before `recipe`, whose usual rates are only priors.
  */
 
@@ -33,9 +36,29 @@ function nearInteger(x: number): number | null {
 
 const fmt = (x: number): string => String(Number(x.toPrecision(10)));
 
+/** The rate the arrays beside the STFT state: a scalar sample rate, or a frequency vector's step × nfft. */
+function sideRate(evidence: Evidence, fixed: PartialStftConfig): { rate: number; why: string } | null {
+  const stated = statedRate(evidence);
+  if (stated) return { rate: stated.rate, why: `the container holds ${stated.name} = ${stated.rate} beside the arrays: sampleRate ${stated.rate} Hz` };
+  const bins = fixed.bins as number;
+  const f = bins > 1 ? frequencyLabels(evidence, bins) : null;
+  if (!f) return null;
+  const step = Math.abs(f.last - f.first) / (bins - 1);
+  const rate = nearInteger(step * (fixed.nfft as number));
+  if (rate === null) return null;
+  return {
+    rate,
+    why: `the frequency vector "${f.name}" beside the arrays steps ${fmt(step)} Hz = sampleRate/nfft, with nfft ${fixed.nfft}: sampleRate ${rate} Hz`,
+  };
+}
+
 function runLabels(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
   const l = labelsOf(evidence, fixed);
-  if (!l) return undecided('no axis labels');
+  if (!l) {
+    const side = sideRate(evidence, fixed);
+    if (!side) return undecided('no axis labels, and no sample rate or frequency vector beside the arrays');
+    return { hypotheses: [{ values: { sampleRate: side.rate }, score: 1, reason: side.why, metrics: { sampleRate: side.rate } }] };
+  }
   const nfft = fixed.nfft as number;
   const notes: string[] = [];
   let df: number | null = null;
@@ -84,6 +107,6 @@ export const labels: Analyzer = {
   decides: ['sampleRate', 'hop'],
   needs: ['nfft', 'bins'],
   reads: ['hop', 'frames', 'magnitudeFile.variable', 'phaseFile.variable'],
-  applies: (evidence, fixed) => labelsOf(evidence, fixed) !== null,
+  applies: (evidence, fixed) => labelsOf(evidence, fixed) !== null || sideRate(evidence, fixed) !== null,
   run: runLabels,
 };
