@@ -226,6 +226,10 @@ describe('real block FFTs and silence (test/fixtures/real)', () => {
       expect(best?.values).toMatchObject({ center: true, padMode: 'reflect', firstFrameStart: -128, phaseSign: '+' });
       // Overlapping frames leave the sign to the phase-convention analyzer.
       expect(centring.run(e, { ...fixed, hop: 128 }).hypotheses).toEqual([]);
+      // The beam caches a run by the fields an analyzer needs or reads: the sign, no longer needed, must
+      // still key it (a conjugated phase reverses every rebuilt frame), or a '+' state's edges would
+      // serve a '−' state.
+      expect([...centring.needs, ...(centring.reads as string[])]).toContain('phaseSign');
     });
   });
   it('octave-specgram-hamming256: digital silence is no evidence, the phase is ok (not partial)', () => {

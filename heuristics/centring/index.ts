@@ -75,7 +75,8 @@ export const centring: Analyzer = {
   // The maker's convention that decides a silent start (recipe edgeConvention) reads the window and its
   // symmetry and the segment detrend: a result cached across them gave a numpy np.hamming file the
   // convention a periodic window had in another state (centred, where np.hamming blocks start at 0).
-  reads: ['binOrder', 'window', 'windowSymmetry', 'detrend'],
+  // The phase sign too: not needed (see run), but every reading of the edges depends on it.
+  reads: ['binOrder', 'window', 'windowSymmetry', 'detrend', 'phaseSign'],
   applies: (evidence: Evidence, fixed: PartialStftConfig) => hasPhase(evidence, fixed) && typeof transformInput(fixed) !== 'string',
   run(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
     const c = transformInput(fixed);
