@@ -24,13 +24,14 @@ export function pairedNote(what: string, shape: readonly number[]): string {
 const SAMPLED_PAIRS = 4096;
 
 /**
- * Refuse pairs that are (magnitude, phase), not (re, im): an STFT's real parts take both signs, while a
- * stacked magnitude is never negative and a stacked phase stays within ±π (or ±180). Read as (re, im),
- * such a file would decode to a wrong STFT without a word. The caller closes the source.
+ * The source of paired values, after refusing pairs that are (magnitude, phase), not (re, im): an STFT's
+ * real parts take both signs, while a stacked magnitude is never negative and a stacked phase stays
+ * within ±π (or ±180). Read as (re, im), such a file would decode to a wrong STFT without a word. A
+ * refused source is closed.
  */
-export function checkPairs(source: ValueSource): void {
+export function checkedPairs(source: ValueSource): ValueSource {
   const n = Math.min(source.length, SAMPLED_PAIRS);
-  if (n === 0) return;
+  if (n === 0) return source;
   const re = new Float64Array(n);
   const im = new Float64Array(n);
   source.read(0, n, re, im);
@@ -41,9 +42,11 @@ export function checkPairs(source: ValueSource): void {
     maxIm = Math.max(maxIm, Math.abs(im[i]));
   }
   if (minRe >= 0 && (maxIm <= Math.PI + 1e-4 || maxIm <= 180) && n >= 64) {
+    source.close();
     throw new InputError(
       source.file,
       `its last axis of 2 holds a value never negative and one within ±${maxIm <= Math.PI + 1e-4 ? 'π' : '180'}: (magnitude, phase) pairs, not (re, im); save magnitude and phase as two arrays`,
     );
   }
+  return source;
 }

@@ -5,7 +5,7 @@ import { RawFileSource, type ValueSource } from '../source.js';
 import { dataView, FileBytes, withFile } from './fileio.js';
 import { BytesSource } from './sources.js';
 import { type ArrayEntry, type ContainerInfo, shapeCount, shapeText } from './types.js';
-import { checkPairs, pairedComplex, pairedNote } from './complex-pairs.js';
+import { checkedPairs, pairedComplex, pairedNote } from './complex-pairs.js';
 
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -129,23 +129,16 @@ export function npyEntry(h: NpyHeader, name: string | null, dataOffset: number |
   return { name, dtype: h.dtype, endian: h.endian, shape: h.shape, order: h.order, dataOffset };
 }
 
-/** The source, after checking that paired values are (re, im) (complex-pairs.ts); closed if they are not. */
-export function checkedPairs(source: ValueSource, h: NpyHeader): ValueSource {
-  if (!h.paired) return source;
-  try {
-    checkPairs(source);
-  } catch (e) {
-    source.close();
-    throw e;
-  }
-  return source;
+/** The source of an array's values: paired ones checked to be (re, im) (complex-pairs.ts). */
+export function npySource(source: ValueSource, h: NpyHeader): ValueSource {
+  return h.paired ? checkedPairs(source) : source;
 }
 
 export function sniffNpy(file: string): ContainerInfo {
-  // Pairs that are (magnitude, phase) are refused here, before any reading is tried on them.
-  if (withFile(file, readNpyHeader).paired) openNpy(file).source.close();
   return withFile(file, (fb) => {
     const h = readNpyHeader(fb);
+    // Pairs that are (magnitude, phase) are refused here, before any reading is tried on them.
+    if (h.paired) npySource(new RawFileSource(file, h.dtype, h.endian, h.headerBytes, h.count), h).close();
     const notes = [`npy v${fb.readUpTo(6, 2).join('.')} header, ${h.headerBytes} bytes`];
     if (h.note) notes.push(h.note);
     const extra = fb.size - h.headerBytes - h.count * valueBytes(h.dtype);
@@ -156,12 +149,12 @@ export function sniffNpy(file: string): ContainerInfo {
 
 export function openNpy(file: string): { source: ValueSource; entry: ArrayEntry } {
   const h = withFile(file, readNpyHeader);
-  return { source: checkedPairs(new RawFileSource(file, h.dtype, h.endian, h.headerBytes, h.count), h), entry: npyEntry(h, null, h.headerBytes) };
+  return { source: npySource(new RawFileSource(file, h.dtype, h.endian, h.headerBytes, h.count), h), entry: npyEntry(h, null, h.headerBytes) };
 }
 
 /** An in-memory .npy stream (an inflated npz member). */
 export function npyFromBytes(file: string, bytes: Uint8Array, what: string): { source: ValueSource; header: NpyHeader } {
   const h = parseNpyHeader(bytes, file, what);
   checkNpyFits(h, bytes.length - h.headerBytes, file, what);
-  return { source: checkedPairs(new BytesSource(file, bytes.subarray(h.headerBytes), h.dtype, h.endian, h.count), h), header: h };
+  return { source: npySource(new BytesSource(file, bytes.subarray(h.headerBytes), h.dtype, h.endian, h.count), h), header: h };
 }

@@ -2,7 +2,7 @@ import * as zlib from 'node:zlib';
 import { InputError } from '../../errors.js';
 import { RawFileSource, type ValueSource } from '../source.js';
 import { type FileBytes, inflateExact, inflatePrefix, MAX_DEFLATE_RATIO, withFile } from './fileio.js';
-import { checkedPairs, checkNpyFits, npyEntry, npyFromBytes, type NpyHeader, npyHeaderLength, parseNpyHeader } from './npy.js';
+import { checkNpyFits, npyEntry, npyFromBytes, type NpyHeader, npyHeaderLength, npySource, parseNpyHeader } from './npy.js';
 import { type ArrayEntry, type ContainerInfo } from './types.js';
 import { memberDataOffset, readZipDirectory, type ZipMember } from './zip.js';
 
@@ -102,7 +102,7 @@ export function openNpz(file: string, name: string): { source: ValueSource; entr
   const { m, bytes } = found;
   if (bytes === null) {
     const offset = m.dataStart + m.header.headerBytes;
-    return { source: checkedPairs(new RawFileSource(file, m.header.dtype, m.header.endian, offset, m.header.count), m.header), entry: entryOf(m) };
+    return { source: npySource(new RawFileSource(file, m.header.dtype, m.header.endian, offset, m.header.count), m.header), entry: entryOf(m) };
   }
   const { source, header } = npyFromBytes(file, bytes, `npz member "${m.member.name}"`);
   return { source, entry: npyEntry(header, m.name, null) };

@@ -19,7 +19,7 @@ import { type FileBytes, inflateExact, MAX_INFLATED_BYTES, withFile } from './fi
 import { MAX_PICKLE_BYTES, type PickleTensor, type PickleValue, readPickle } from './pickle.js';
 import { BytesSource } from './sources.js';
 import { type ArrayEntry, type ContainerInfo, shapeCount, shapeText } from './types.js';
-import { checkPairs, pairedComplex, pairedNote } from './complex-pairs.js';
+import { checkedPairs, pairedComplex, pairedNote } from './complex-pairs.js';
 import { memberDataOffset, readZipDirectory, type ZipMember } from './zip.js';
 
 /** torch storage classes and the dtype of their elements; bool is read as uint8 (0/1). */
@@ -209,15 +209,11 @@ export function openPt(file: string, name: string | null): { source: ValueSource
     const count = shapeCount(t.tensor.size);
     // Values as the entry reads them: (re, im) pairs count once, as one complex value.
     const values = shapeCount(entry.shape);
-    const checked = (source: ValueSource): { source: ValueSource; entry: ArrayEntry } => {
-      try {
-        if (entry.dtype !== t.dtype) checkPairs(source);
-      } catch (e) {
-        source.close();
-        throw e;
-      }
-      return { source, entry };
-    };
+    // Paired values (the entry reads them as complex) are checked to be (re, im).
+    const checked = (source: ValueSource): { source: ValueSource; entry: ArrayEntry } => ({
+      source: entry.dtype !== t.dtype ? checkedPairs(source) : source,
+      entry,
+    });
     if (t.order === 'C' && t.member.method === 0) {
       return checked(new RawFileSource(file, entry.dtype, a.endian, t.dataStart + t.tensor.storageOffset * size, values));
     }
