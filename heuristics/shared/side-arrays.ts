@@ -1,5 +1,4 @@
-import type { Evidence } from '../../src/analysis/evidence.js';
-import type { FileEvidence } from '../../src/analysis/evidence.js';
+import { type Evidence, EvidenceCache, type FileEvidence } from '../../src/analysis/evidence.js';
 import { isComplexDtype } from '../../src/config/types.js';
 import { shapeCount } from '../../src/io/containers/types.js';
 
@@ -58,20 +57,29 @@ function labelsIn(f: FileEvidence, bins: number): FrequencyLabels | null {
   return null;
 }
 
+/**
+ * Side arrays are read once per file: labels asks in `applies` and `run` for every state it meets, and
+ * bin-order in every shape state.
+ */
+const labelsCache = new EvidenceCache<FrequencyLabels | null>();
+const rateCache = new EvidenceCache<{ name: string; rate: number } | null>();
+
 /** The frequency labels next to the magnitudes (or the phases), or null when there are none. */
 export function frequencyLabels(evidence: Evidence, bins: number): FrequencyLabels | null {
-  return labelsIn(evidence.magnitude, bins) ?? (evidence.phase ? labelsIn(evidence.phase, bins) : null);
+  return labelsCache.get(evidence, String(bins), () => labelsIn(evidence.magnitude, bins) ?? (evidence.phase ? labelsIn(evidence.phase, bins) : null));
 }
 
 /** A whole sample rate stated by a scalar beside the arrays (its name and value), or null. */
 export function statedRate(evidence: Evidence): { name: string; rate: number } | null {
-  for (const f of [evidence.magnitude, evidence.phase]) {
-    if (!f) continue;
-    for (const a of f.container.arrays) {
-      if (a.name === null || !RATE_NAMES.test(a.name) || isComplexDtype(a.dtype) || shapeCount(a.shape) !== 1) continue;
-      const v = readSide(f, a, 1)?.[0];
-      if (v !== undefined && Number.isInteger(v) && v >= MIN_RATE && v <= MAX_RATE) return { name: a.name, rate: v };
+  return rateCache.get(evidence, '', () => {
+    for (const f of [evidence.magnitude, evidence.phase]) {
+      if (!f) continue;
+      for (const a of f.container.arrays) {
+        if (a.name === null || !RATE_NAMES.test(a.name) || isComplexDtype(a.dtype) || shapeCount(a.shape) !== 1) continue;
+        const v = readSide(f, a, 1)?.[0];
+        if (v !== undefined && Number.isInteger(v) && v >= MIN_RATE && v <= MAX_RATE) return { name: a.name, rate: v };
+      }
     }
-  }
-  return null;
+    return null;
+  });
 }
