@@ -105,7 +105,7 @@ export function seamContinuity(evidence: Evidence, config: SeamConfig, estimated
       // Only [a, z] is read. y[n] = segment[(sg·(n + τ)) mod N] / w[n], walked without a modulo per
       // sample; the power and the inner second differences (centred at n − lag) in the same pass.
       const p = (offset + m) * N;
-      let j = (((sg * (a + frameShift(g, m0 + m))) % N) + N) % N;
+      let j = plainIndex(g, sg, m0 + m, a);
       for (let n = a; n <= z; n++) {
         const v = frames.y[p + j] / w[n];
         y[n] = v;
@@ -147,6 +147,16 @@ export function seamContinuity(evidence: Evidence, config: SeamConfig, estimated
   // Unrelated samples give a second difference of 6σ²: that is what a seam of noise-like blocks costs.
   const unrelated = (6 * power) / powers / (inner / inners);
   return { ratio, wrapRatio, unrelated, seams, lag, penaltyDb };
+}
+
+/**
+ * Where sample n of frame m, read under a config, sits in that frame's plain segment: a conjugated
+ * phase (sign −1) reverses the segment in time, the phase reference rolls it by frameShift's τ. Readers
+ * walk on from it by `sign` per sample, wrapping at nfft.
+ */
+export function plainIndex(g: StftGeometry, sign: 1 | -1, m: number, n: number): number {
+  const N = g.nfft;
+  return (((sign * (n + frameShift(g, m))) % N) + N) % N;
 }
 
 /** Sampled blocks' plain segments: IFFT of each frame at frame-start reference, sign +, unit gain. */

@@ -1,6 +1,6 @@
 import type { Evidence } from './evidence.js';
-import { plainFrames, type SeamConfig } from './block-seams.js';
-import { frameShift, geometryFromConfig } from '../dsp/stft.js';
+import { plainFrames, plainIndex, type SeamConfig } from './block-seams.js';
+import { geometryFromConfig } from '../dsp/stft.js';
 
 /**
  * Taper agreement of frames that do not overlap (DESIGN.md 4.12), the ranking's stand-in for
@@ -71,7 +71,7 @@ export function taperAgreement(evidence: Evidence, config: SeamConfig, estimated
   for (const { m0, count, offset } of frames.blocks) {
     for (let m = 0; m < count; m++, f++) {
       const p = (offset + m) * N;
-      let j = (((sg * frameShift(g, m0 + m)) % N) + N) % N;
+      let j = plainIndex(g, sg, m0 + m, 0);
       for (let n = 0; n < N; n++) {
         const z = zoneOf[n];
         if (z >= 0) {
