@@ -27,6 +27,11 @@ export interface Hypothesis {
   reason: string;
   /** The numbers behind the reason (for --json evidence and the report). */
   metrics?: Record<string, number | string | boolean>;
+  /**
+   * Set when the data did not rank this hypothesis above its rivals and a prior did (a tool preset, a
+   * habit): that prior's name. Its fields are then undetermined, not measured (Candidate.fromPrior).
+   */
+  prior?: string;
 }
 
 export interface AnalyzerResult {

@@ -1,7 +1,8 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { magnitudeFit } from '../heuristics/magnitude-fit/index.js';
 import type { StftConfig } from '../src/config/types.js';
-import { analyzeEvidence } from '../src/analyze/index.js';
+import { analyze, analyzeEvidence } from '../src/analyze/index.js';
 import { demoSignal } from '../src/synth/signals.js';
 import { fixedUpTo, synthCase } from './synth-evidence.js';
 
@@ -150,11 +151,39 @@ describe('what magnitudes cannot show', () => {
     }
   });
 
-  it('with phase nothing is unobservable', () => {
+  it('with phase nothing is unobservable, and nothing is left to a prior', () => {
     const c = synthCase({ nfft: 256, hop: 64 }, speech16);
     try {
       const top = analyzeEvidence(c.evidence, { top: 1 }).candidates[0];
       expect(top.unobservable).toEqual([]);
+      expect(top.fromPrior).toEqual([]);
+    } finally {
+      c.cleanup();
+    }
+  });
+});
+
+describe('what the data did not decide', () => {
+  it('a magnitude-only file whose readings all explain it alike says its hop and window come from a preset', () => {
+    // torch.stft 400/160 power over 26 frames of speech (issue #11, magonly2): no reading's contrast stands out.
+    const dir = join(import.meta.dirname, 'fixtures/real/torch-power-400-160-magonly-npy');
+    const r = analyze(join(dir, 'power.npy'), null, { top: 3 });
+    const top = r.candidates[0];
+    expect(top.fromPrior).toEqual(expect.arrayContaining(['hop', 'winLength', 'window']));
+    for (const f of top.fromPrior) expect(top.unobservable).not.toContain(f);
+    const prior = top.evidence.find((e) => e.field === 'hop')?.prior;
+    expect(prior).toMatch(/torchaudio|Whisper|scipy|torch/);
+    expect(r.notes.join(' ')).toMatch(/the data do not decide hop, .*rank 1 takes them from /);
+    // A pinned hop is known, whatever the data shows.
+    expect(analyze(join(dir, 'power.npy'), null, { top: 1, pins: { hop: 160 } }).candidates[0].fromPrior).not.toContain('hop');
+  });
+
+  it('where the contrast picks a reading out, its fields are measured', () => {
+    const c = synthCase({ ...WIN[1].over, phaseFile: null, sampleRate: 16000 }, speech16);
+    try {
+      const top = analyzeEvidence(c.evidence, { top: 1 }).candidates[0];
+      expect(top.config.hop).toBe(128);
+      expect(top.fromPrior).toEqual([]);
     } finally {
       c.cleanup();
     }

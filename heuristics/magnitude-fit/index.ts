@@ -58,6 +58,8 @@ export const magnitudeFit: Analyzer = {
         (informative ? '' : '; the magnitudes barely tell readings apart, so the preset decides') +
         (s.r.winLength < (fixed.nfft ?? 0) ? `; where the window sits cannot show in magnitudes (${s.r.windowPlacement}: the maker's convention)` : ''),
       metrics: { contrastDb: round4(s.contrast), scDb: round4(s.sc), excerpts: blocks, readings: ranked.length, preset: preset?.name ?? '', informative },
+      // Where no contrast stood out, the presets and family habits ordered these readings, not the data.
+      ...(informative ? {} : { prior: preset?.name ?? 'the window families’ habits' }),
     }));
     return { hypotheses };
   },

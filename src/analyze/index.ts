@@ -85,6 +85,14 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
     );
   }
 
+  const prior = candidates[0].fromPrior;
+  if (prior.length > 0) {
+    const names = [...new Set(candidates[0].evidence.filter((e) => e.prior !== undefined && prior.includes(e.field)).map((e) => e.prior))];
+    notes.push(
+      `the data do not decide ${prior.join(', ')}: no reading explains the magnitudes clearly better than the others, so rank 1 takes them from ${names.join(' and ')} (undetermined, not measured; export with --rank to hear another reading)`,
+    );
+  }
+
   // report
   opts.onProgress?.('done', 1);
   return {

@@ -19,6 +19,8 @@ export interface FieldEvidence {
   runnerUp?: { value: unknown; score: number };
   /** The numbers behind the reason. */
   metrics?: Record<string, number | string | boolean>;
+  /** The prior that chose this value where the data ranked no value above the others (Hypothesis.prior). */
+  prior?: string;
 }
 
 export interface Candidate {
@@ -51,6 +53,12 @@ export interface Candidate {
    * pinned field is never listed.
    */
   unobservable: string[];
+  /**
+   * Fields the files could show but these did not (src/rank/unobservable.ts): no value ranked above its
+   * rivals and a prior chose it (a magnitude-only excerpt whose readings all explain it alike: the
+   * preset it completes names the hop and window). Undetermined, not measured, like `unobservable`.
+   */
+  fromPrior: string[];
 }
 
 export interface AnalyzerRun {

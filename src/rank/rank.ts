@@ -6,7 +6,7 @@ import { estimateWindow } from '../../heuristics/index.js';
 import type { Candidate, FieldEvidence } from '../analyze/types.js';
 import type { State } from '../search/beam.js';
 import { type ConsistencyResult, consistencyDb } from './consistency.js';
-import { unobservableFields } from './unobservable.js';
+import { fromPriorFields, unobservableFields } from './unobservable.js';
 
 /**
  * The final ranking: complete candidates scored by STFT consistency on sampled frame blocks (when
@@ -174,6 +174,7 @@ export function topCandidates(ranked: Ranked[], top: number): Candidate[] {
       evidence: r.s.trail,
       ambiguousStart: startAmbiguity(r.config, r.s.trail, unobservable),
       unobservable,
+      fromPrior: fromPriorFields(r.config, r.s.trail, unobservable),
     };
   });
 }

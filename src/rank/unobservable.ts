@@ -36,6 +36,18 @@ export function unobservableFields(config: StftConfig, trail: readonly FieldEvid
   return fields.filter((f) => !pinned.has(f));
 }
 
+/**
+ * The fields a prior chose where the data ranked no value above its rivals (FieldEvidence.prior: a
+ * magnitude-only excerpt every reading explains alike, where the preset a reading completes names its
+ * hop and window). The files could show them, these did not: undetermined, like the unobservable ones,
+ * which are not repeated here.
+ */
+export function fromPriorFields(config: StftConfig, trail: readonly FieldEvidence[], unobservable: readonly string[]): string[] {
+  // A window that fills its frame has no placement to choose.
+  const hidden = new Set([...unobservable, ...(config.winLength >= config.nfft ? ['windowPlacement'] : [])]);
+  return [...new Set(trail.filter((t) => t.prior !== undefined && !hidden.has(t.field)).map((t) => t.field))];
+}
+
 /** No phase to read: no phase file and magnitudes that are not complex. */
 function magnitudesOnly(config: StftConfig): boolean {
   return config.phaseFile === null && !isComplexDtype(config.magnitudeFile.dtype);

@@ -97,6 +97,7 @@ function expand(state: State, a: Analyzer, result: AnalyzerResult, pins: Partial
         score: h.score,
         runnerUp: runnerUpFor(result, h, f),
         ...(h.metrics ? { metrics: h.metrics } : {}),
+        ...(h.prior ? { prior: h.prior } : {}),
       });
     }
     return { values, cost: state.cost + costOf(h.score), trail, ran };
