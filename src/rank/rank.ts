@@ -174,7 +174,7 @@ export function topCandidates(ranked: Ranked[], top: number): Candidate[] {
       evidence: r.s.trail,
       ambiguousStart: startAmbiguity(r.config, r.s.trail, unobservable),
       unobservable,
-      fromPrior: fromPriorFields(r.config, r.s.trail, unobservable),
+      fromPrior: fromPriorFields(r.s.trail, unobservable),
     };
   });
 }

@@ -42,9 +42,8 @@ export function unobservableFields(config: StftConfig, trail: readonly FieldEvid
  * hop and window). The files could show them, these did not: undetermined, like the unobservable ones,
  * which are not repeated here.
  */
-export function fromPriorFields(config: StftConfig, trail: readonly FieldEvidence[], unobservable: readonly string[]): string[] {
-  // A window that fills its frame has no placement to choose.
-  const hidden = new Set([...unobservable, ...(config.winLength >= config.nfft ? ['windowPlacement'] : [])]);
+export function fromPriorFields(trail: readonly FieldEvidence[], unobservable: readonly string[]): string[] {
+  const hidden = new Set(unobservable);
   return [...new Set(trail.filter((t) => t.prior !== undefined && !hidden.has(t.field)).map((t) => t.field))];
 }
 
