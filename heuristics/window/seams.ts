@@ -1,4 +1,4 @@
-import { seamContinuity, type SeamConfig, type SeamResult } from '../../src/analysis/block-seams.js';
+import { NOISE_LIKE, seamContinuity, type SeamConfig, type SeamResult } from '../../src/analysis/block-seams.js';
 import { type DecodableConfig, type Evidence, isDecodable } from '../../src/analysis/evidence.js';
 import type { PartialStftConfig, PhaseSign } from '../../src/config/types.js';
 import type { AnalyzerResult, Hypothesis } from '../types.js';
@@ -53,7 +53,7 @@ export function weighBySeams(
         };
         return { phaseSign, r: seamContinuity(evidence, c, estimated) };
       })
-      .filter((s): s is { phaseSign: PhaseSign; r: SeamResult } => s.r !== null)
+      .filter((s): s is { phaseSign: PhaseSign; r: SeamResult } => s.r !== null && s.r.unrelated >= NOISE_LIKE)
       .sort((a, b) => a.r.penaltyDb - b.r.penaltyDb);
     if (seams.length === 0) {
       hypotheses.push(h);

@@ -15,7 +15,7 @@ import type { MatrixShape } from '../decode/frames.js';
 import { decodeMagnitudes, floorMask, phaseUnitFactor } from '../decode/scales.js';
 import { geometryFromConfig, subGeometry } from '../dsp/stft.js';
 import { type Evidence, sampleBlockStarts } from './evidence.js';
-import { seamContinuity } from './block-seams.js';
+import { NOISE_LIKE, seamContinuity } from './block-seams.js';
 import { type FrameTrust, frameTrust, framesOverlap, PAIR_CONSISTENT_DB, SILENT_FRACTION } from './frame-trust.js';
 
 export type PhaseKind =
@@ -152,8 +152,6 @@ function tallyTrust(trusts: FrameTrust[]): { framesTested: number; framesTrusted
 
 /** A window whose smallest value is at least this share of its peak leaves no taper to match. */
 const FLAT_WINDOW = 0.1;
-/** Seams of noise-like blocks: a join of unrelated samples is within this factor of a join inside a block. */
-const NOISE_LIKE = 2;
 /** A seam ratio beyond this (either way) breaks the reading. */
 const SEAMS_BROKEN = 4;
 
