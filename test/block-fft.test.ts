@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Evidence } from '../src/analysis/evidence.js';
 import { reconstruct } from '../src/export/reconstruct.js';
-import { analyzeEvidence } from '../src/analyze/index.js';
+import { analyze, analyzeEvidence } from '../src/analyze/index.js';
 import { framesOverlap, frameTrust } from '../src/analysis/frame-trust.js';
 import { assessPhase } from '../src/analysis/phase-quality.js';
 import { seamContinuity } from '../src/analysis/block-seams.js';
@@ -270,6 +270,17 @@ describe('short block FFTs of a real recording (18 blocks)', () => {
     { name: 'rectangular 512 (np.fft.rfft of the blocks)', over: block({ nfft: 512, bins: 257, hop: 512, window: 'rectangular', frames: 18 }) },
     { name: 'np.hanning(512) blocks', over: block({ nfft: 512, bins: 257, hop: 512, window: 'hann', windowSymmetry: 'symmetric', frames: 18 }) },
   ];
+  for (const { name, over } of SHORT) {
+    it(`${name}: the phase is kept and every transform field read`, () => {
+      const c = synthCase(over, speech);
+      cases.push(c);
+      const r = analyze(c.magPath, c.phasePath);
+      expect(r.phase?.usable, r.notes.join(' | ')).toBe(true);
+      const got = r.candidates[0].config;
+      const fields = ['hop', 'winLength', 'window', 'magnitudeScale', 'phaseReference', 'layout', 'nfft'] as const;
+      expect(Object.fromEntries(fields.map((f) => [f, got[f]])), name).toEqual(Object.fromEntries(fields.map((f) => [f, c.config[f]])));
+    });
+  }
   it("the truth's seams join as its blocks do inside, seam by seam", () => {
     const c = synthCase(SHORT[0].over, speech);
     cases.push(c);

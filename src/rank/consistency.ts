@@ -28,6 +28,21 @@ export interface ConsistencyResult {
   informative: boolean;
 }
 
+/**
+ * Relative consistency (dB) above which a reading leaves the phase as inconsistent as random phase does:
+ * it explains none of it (garbage readings sit at −1.3…+0.5; a right hop under a wrong window is below −15).
+ */
+export const HOPELESS_DB = -3;
+/**
+ * What such a reading of overlapping frames costs in the ranking (dB). Its phase rules it out unless the
+ * phase file itself is unrelated to the magnitudes; ranked at 0 dB, it tied readings whose frames do not
+ * overlap (which nothing contradicts), and common fallback values then outranked the truth (18 numpy
+ * rectangular blocks of 512: hop 128 Hann log1p at −1.25 dB raw, its fields all unmeasured, over the
+ * blocks by 12 dB of their analyzers' doubts). Where every reading overlaps, all pay it alike, and a
+ * phase that fits none of them is set aside afterwards as before (src/analyze/pairing.ts).
+ */
+export const CHANCE_COST_DB = 20;
+
 /** Blocks sampled per evaluation and the floor under which the error is round-off anyway. */
 const BLOCKS = 3;
 const FLOOR_DB = -200;

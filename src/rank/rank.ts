@@ -5,7 +5,7 @@ import { InputError } from '../errors.js';
 import { estimateWindow } from '../../heuristics/index.js';
 import type { Candidate, FieldEvidence } from '../analyze/types.js';
 import type { State } from '../search/beam.js';
-import { type ConsistencyResult, consistencyDb } from './consistency.js';
+import { CHANCE_COST_DB, type ConsistencyResult, consistencyDb, HOPELESS_DB } from './consistency.js';
 import { fromPriorFields, unobservableFields } from './unobservable.js';
 
 /**
@@ -128,7 +128,8 @@ export function rankStates(complete: State[], scorer: ConsistencyScorer): { rank
     const config = finalise(s.values as StftConfig);
     const e = scorer.evaluate(s.values);
     if (e !== null) rankedBy = 'consistency';
-    return { s, config, consistency: e?.relativeDb ?? null, error: e?.db ?? null };
+    const chance = e !== null && e.informative && e.relativeDb > HOPELESS_DB ? CHANCE_COST_DB : 0;
+    return { s, config, consistency: e === null ? null : e.relativeDb + chance, error: e?.db ?? null };
   });
   const bestRaw = Math.min(...scored.map((r) => r.error ?? Infinity));
   const roundOff = (raw: number | null): boolean => raw !== null && raw <= ROUND_OFF_DB && raw <= bestRaw + ROUND_OFF_TIE_DB;

@@ -2,6 +2,7 @@ import type { PartialStftConfig, StftConfig } from '../config/types.js';
 import type { State } from './beam.js';
 import { prune } from './beam.js';
 import { FALLBACK_ORDER, fallbackFor } from './fallbacks.js';
+import { HOPELESS_DB } from '../rank/consistency.js';
 
 /**
  * After the beam search: the fields no analyzer decided and the user did not pin get common values
@@ -25,11 +26,6 @@ const FILL_BY_CONSISTENCY = 8;
 /** Complete candidates measured by consistency (every storage/shape reading first, then by prior cost). */
 const FINAL_CANDIDATES = 24;
 const DESCENT_PASSES = 2;
-/**
- * Relative consistency (dB) above which a field's best common value leaves the reading as inconsistent
- * as random phase (garbage readings sit at −1.3…+0.5; a right hop under a wrong window is below −15).
- */
-const HOPELESS_DB = -3;
 
 /** Relative consistency (dB) of a config, or null when it cannot be measured. */
 export type Scorer = (values: PartialStftConfig) => number | null;
