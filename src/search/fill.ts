@@ -23,7 +23,10 @@ const TESTABLE = new Set<keyof StftConfig>([
 ]);
 /** Beam states that get the consistency-driven fill; the rest only their cheapest fallbacks. */
 const FILL_BY_CONSISTENCY = 8;
-/** Complete candidates measured by consistency (every storage/shape reading first, then by prior cost). */
+/**
+ * Readings measured by consistency (every storage/shape reading first, then by prior cost), counted by
+ * what consistency sees: twins that differ only where frame 0 starts share one evaluation and one place.
+ */
 const FINAL_CANDIDATES = 24;
 const DESCENT_PASSES = 2;
 
@@ -41,12 +44,19 @@ export function fillFallbacks(states: State[], score: Scorer | null): State[] {
   const out: State[] = [];
   diverseFirst(states).forEach((s, i) => out.push(...fillOne(s, i < FILL_BY_CONSISTENCY ? score : null)));
   const ordered = diverseFirst(prune(out, Number.POSITIVE_INFINITY));
-  // Twins of a kept candidate that differ only where frame 0 starts (an ambiguous edge: DESIGN.md §4.13)
+  // Twins of a kept reading that differ only where frame 0 starts (an ambiguous edge: DESIGN.md §4.13)
   // stay too: they cost no consistency evaluation (the same interior), and cut, they would leave the
-  // confidence blind to the other readings of the start.
-  const kept = ordered.slice(0, FINAL_CANDIDATES);
-  const interiors = new Set(kept.map((s) => interiorKey(s.values)));
-  return [...kept, ...ordered.slice(FINAL_CANDIDATES).filter((s) => interiors.has(interiorKey(s.values)))];
+  // confidence blind to the other readings of the start. They do not take a reading's place: counted as
+  // states, the four edge readings of each cheap window filled the places on audio that starts in
+  // silence, and scipy's flattop, which only the measured window reads, was cut at place 25.
+  const interiors = new Set<string>();
+  return ordered.filter((s) => {
+    const k = interiorKey(s.values);
+    if (interiors.has(k)) return true;
+    if (interiors.size >= FINAL_CANDIDATES) return false;
+    interiors.add(k);
+    return true;
+  });
 }
 
 /** A config without its edge fields (and the sample rate a preset suggests with them): what consistency sees. */
