@@ -158,6 +158,30 @@ describe('frame trust without overlap, and silence', () => {
     const quiet = frameTrust({ ...X, frames: 20, re: X.re.subarray(66 * X.bins), im: X.im.subarray(66 * X.bins) }, g, undefined, 1e6);
     expect(quiet.silent.some((v) => v === 1)).toBe(true);
   });
+  it('a pair that shares only silence is no evidence: an onset past the overlap, a block cut right after it', () => {
+    // Digital silence, then the espeak clip from mid-word: frame 20 (of 512 at hop 128) holds the onset
+    // only past its overlap with frame 19, so every pair it has within frames 0..20 shares zeros alone.
+    const speech = new Float32Array(readFileSync(join(import.meta.dirname, 'fixtures/real/signals/cut16.f32')).buffer);
+    const x = new Float64Array(3000 + 4000);
+    x.set(speech.subarray(0, 4000), 3000);
+    const g = geometryFromConfig({ ...synthCaseConfig(512, 128), window: 'hann' } as StftConfig);
+    const X = stft(x, g, 40);
+    const cut = frameTrust({ ...X, frames: 21 }, g);
+    expect(cut.energy[20]).toBeGreaterThan(0);
+    expect(cut.trusted[20], `pair error ${cut.pairErrorDb[20]} dB`).toBe(1);
+    expect(cut.paired[20]).toBe(0);
+    // With the frames after it, it has partners, and a wrong phase there is still found.
+    const whole = frameTrust(X, g);
+    expect(whole.paired[20]).toBe(1);
+    expect(whole.trusted[20]).toBe(1);
+    for (let k = 0; k < X.bins; k++) {
+      const i = 30 * X.bins + k;
+      const r = Math.hypot(X.re[i], X.im[i]);
+      X.re[i] = r * Math.cos(k * 2.1);
+      X.im[i] = r * Math.sin(k * 2.1);
+    }
+    expect(frameTrust(X, g).trusted[30]).toBe(0);
+  });
 });
 
 function synthCaseConfig(nfft: number, hop: number): Partial<StftConfig> {

@@ -83,7 +83,8 @@ export function frameTrust(X: ComplexFrames, g: StftGeometry, thresholdDb = PAIR
       const p = m - j;
       if (!finite[p]) continue;
       const ps = (p % (lags + 1)) * nfft;
-      const r = pairs.ratio(ring, ps, ring, slot, j * hop);
+      // A pair that shares only silence (an onset past the overlap) says nothing about either phase.
+      const r = pairs.ratio(ring, ps, ring, slot, j * hop, SILENT_FRACTION * (energy[p] + e));
       if (Number.isNaN(r)) continue;
       if (r < best[m]) best[m] = r;
       if (r < best[p]) best[p] = r;

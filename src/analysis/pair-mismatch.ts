@@ -17,8 +17,11 @@ export class PairMismatch {
     this.order = trendOrder(g.detrend ?? 'none');
   }
 
-  /** Relative squared mismatch of segments `prev` (earlier frame) and `cur` sharing nfft − shift samples; NaN when both are silent there. */
-  ratio(prev: Float64Array, po: number, cur: Float64Array, co: number, shift: number): number {
+  /**
+   * Relative squared mismatch of segments `prev` (earlier frame) and `cur` sharing nfft − shift samples;
+   * NaN when what they share weighs no more than `floor` (both silent there: round-off against round-off).
+   */
+  ratio(prev: Float64Array, po: number, cur: Float64Array, co: number, shift: number, floor = 0): number {
     const { nfft, window: w } = this.g;
     const len = nfft - shift;
     const dirs = this.order > 0 ? this.directions(shift) : null;
@@ -33,7 +36,7 @@ export class PairMismatch {
       den += a * a + b * b;
       if (dirs) for (let j = 0; j < this.order; j++) r[j] += e * dirs.v[j][n];
     }
-    if (!(den > 0)) return NaN;
+    if (!(den > floor)) return NaN;
     if (dirs) {
       // Least-squares trend part of the difference: rᵀ·G⁻¹·r.
       const q = this.order;
