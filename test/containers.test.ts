@@ -390,6 +390,12 @@ describe('pickArrays', () => {
     const m = pickArrays(info(arr('logMagDb', 'float32', [10, 20]), arr('angles', 'float32', [10, 20])));
     expect([m.magnitude?.name, m.phase?.name]).toEqual(['logMagDb', 'angles']);
   });
+  it("Octave's save -hdf5: each variable a group with its data in 'value', named by the group", () => {
+    // The paths Octave 7 writes for save('-hdf5', f, 'S', 'P'), listed in name order: by order P would be the magnitude.
+    const r = pickArrays({ ...info(arr('P/value', 'float64', [90, 128]), arr('S/value', 'float64', [90, 128])), format: 'hdf5' });
+    expect([r.magnitude?.name, r.phase?.name]).toEqual(['S/value', 'P/value']);
+    expect(r.reason).toContain('by name');
+  });
 });
 
 describe('MAT v5', () => {

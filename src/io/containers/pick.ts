@@ -83,7 +83,9 @@ const AXIS_NAMES = new Set([
 ]);
 
 function words(name: string): { whole: string; parts: string[] } {
-  const last = name.split('/').pop() ?? name;
+  const path = name.split('/');
+  // Octave's HDF5 files (save -hdf5) keep each variable as a group holding its data in 'value'.
+  const last = (path.length > 1 && path[path.length - 1] === 'value' ? path[path.length - 2] : path[path.length - 1]) ?? name;
   const whole = last.toLowerCase();
   const parts = last
     .replace(/([a-z])([A-Z])/g, '$1_$2')
