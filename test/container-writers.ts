@@ -1,3 +1,4 @@
+import { deflateSync } from 'node:zlib';
 import type { Endian } from '../src/config/types.js';
 import { encodeValues } from '../src/io/dtype.js';
 
@@ -19,8 +20,11 @@ export function npy(values: Float64Array, dtype: 'float32' | 'float64', endian: 
   return out;
 }
 
-/** A MAT v5 file (little-endian, uncompressed) holding one double matrix (rows × cols), column-major values. */
-export function mat5(name: string, values: Float64Array, rows: number, cols: number): Uint8Array {
+/**
+ * A MAT v5 file (little-endian) holding one double matrix (rows × cols), column-major values; with
+ * `compressed`, its element deflated in a miCOMPRESSED element, as MATLAB's and scipy's savemat(do_compression=True) write.
+ */
+export function mat5(name: string, values: Float64Array, rows: number, cols: number, compressed = false): Uint8Array {
   const pad8 = (n: number): number => Math.ceil(n / 8) * 8;
   const nameBytes = Buffer.from(name, 'latin1');
   const sub = 16 + 16 + 8 + pad8(nameBytes.length) + 8 + values.length * 8;
@@ -51,5 +55,13 @@ export function mat5(name: string, values: Float64Array, rows: number, cols: num
   u32(9); // real part (miDOUBLE)
   u32(values.length * 8);
   out.set(encodeValues(values, 'float64', 'little'), p);
-  return out;
+  if (!compressed) return out;
+  const z = deflateSync(out.subarray(128));
+  const packed = new Uint8Array(128 + 8 + z.length);
+  packed.set(out.subarray(0, 128));
+  const pv = new DataView(packed.buffer);
+  pv.setUint32(128, 15, true); // miCOMPRESSED
+  pv.setUint32(132, z.length, true);
+  packed.set(z, 136);
+  return packed;
 }

@@ -119,35 +119,68 @@ describe('the sample rate stated beside the arrays', () => {
     expect(readWav(out).sampleRate).toBe(8000);
   });
 
-  it("a scalar fs (scipy.io.savemat({'S': ..., 'P': ..., 'fs': 8000})): the rate, and nothing from a scalar that is no audio rate", () => {
+  /**
+   * MAT v5 files made from the scipy.signal.stft fixture's raw (bins, frames) arrays: `vars` are
+   * [name, file] pairs ('mag.bin', 'phase.bin') or [name, scalar]; `compressed` deflates each variable.
+   */
+  const scipyMat = (name: string, vars: [string, string | number][], compressed = false): string => {
     const dir = join(DIR, 'scipy-stft-default');
     const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as StftConfig;
-    const raw = (f: string): Float32Array => {
-      const b = readFileSync(join(dir, f));
-      return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-    };
     // The raw files are (bins, frames) in C order; a MAT matrix of bins rows is stored column by column.
-    const columnMajor = (v: Float32Array): Float64Array => {
+    const columnMajor = (f: string): Float64Array => {
+      const b = readFileSync(join(dir, f));
+      const v = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
       const out = new Float64Array(v.length);
       for (let k = 0; k < truth.bins; k++) for (let m = 0; m < truth.frames; m++) out[m * truth.bins + k] = v[k * truth.frames + m];
       return out;
     };
-    const mat = (rate: number): string => {
-      const f = join(tmp, `with-fs-${rate}.mat`);
-      const vars = [
-        mat5('S', columnMajor(raw('mag.bin')), truth.bins, truth.frames),
-        mat5('P', columnMajor(raw('phase.bin')), truth.bins, truth.frames),
-        mat5('fs', Float64Array.of(rate), 1, 1),
-      ];
-      // One header, then each variable's element.
-      writeFileSync(f, Buffer.concat([Buffer.from(vars[0]), ...vars.slice(1).map((v) => Buffer.from(v.subarray(128)))]));
-      return f;
-    };
+    const elements = vars.map(([n, v]) =>
+      typeof v === 'number' ? mat5(n, Float64Array.of(v), 1, 1, compressed) : mat5(n, columnMajor(v), truth.bins, truth.frames, compressed),
+    );
+    const file = join(tmp, name);
+    // One header, then each variable's element.
+    writeFileSync(file, Buffer.concat([Buffer.from(elements[0]), ...elements.slice(1).map((v) => Buffer.from(v.subarray(128)))]));
+    return file;
+  };
+
+  it("a scalar fs (scipy.io.savemat({'S': ..., 'P': ..., 'fs': 8000})): the rate, and nothing from a scalar that is no audio rate", () => {
+    const mat = (rate: number): string =>
+      scipyMat(`with-fs-${rate}.mat`, [
+        ['S', 'mag.bin'],
+        ['P', 'phase.bin'],
+        ['fs', rate],
+      ]);
     const top = analyze(mat(8000), null, { top: 1 }).candidates[0];
     expect(top.config).toMatchObject({ nfft: 256, hop: 128, sampleRate: 8000 });
     expect(top.evidence.find((e) => e.field === 'sampleRate')?.reason).toMatch(/holds fs = 8000/);
     // 12 is a frame rate or a count, not an audio rate: the sample rate stays the recipe's prior.
     const other = analyze(mat(12), null, { top: 1 }).candidates[0];
     expect(other.evidence.find((e) => e.field === 'sampleRate')?.source).not.toBe('labels');
+  });
+
+  it('two arrays whose names tell nothing, the phase saved first (savemat X1 = angle, X2 = abs): read the other way round', () => {
+    // Compressed too: both variables then read through the container, alike in every storage field but their name.
+    for (const [name, first, second, magnitudes, compressed] of [
+      ['phase-first.mat', 'phase.bin', 'mag.bin', 'X2', false],
+      ['phase-first-compressed.mat', 'phase.bin', 'mag.bin', 'X2', true],
+      ['magnitude-first.mat', 'mag.bin', 'phase.bin', 'X1', false],
+    ] as const) {
+      const file = scipyMat(
+        name,
+        [
+          ['X1', first],
+          ['X2', second],
+        ],
+        compressed,
+      );
+      const r = analyze(file, null, { top: 1 });
+      const c = r.candidates[0];
+      expect([c.config.magnitudeFile.variable, c.config.phaseFile?.variable], name).toEqual([magnitudes, magnitudes === 'X1' ? 'X2' : 'X1']);
+      expect(c.config).toMatchObject({ nfft: 256, hop: 128 });
+      expect(c.consistencyErrorDb!, name).toBeLessThan(-100);
+      expect(r.notes[0], name).toMatch(
+        magnitudes === 'X2' ? /magnitudes "X2", phases "X1" \(no telling names: read the other way round/ : /by their order in the file/,
+      );
+    }
   });
 });

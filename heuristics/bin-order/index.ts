@@ -131,6 +131,7 @@ export const binOrder: Analyzer = {
   name: 'bin-order',
   stage: 'shape',
   decides: ['binOrder'],
+  reads: ['magnitudeFile.variable'],
   needs: ['magnitudeFile.format', 'magnitudeFile.dtype', 'magnitudeFile.endian', 'magnitudeFile.headerBytes', 'frames', 'bins', 'layout', 'nfft', 'sided'],
   // Only where dims left it open (even nfft); a pinned or structurally decided order is not second-guessed.
   applies: (_e: Evidence, fixed: PartialStftConfig) => fixed.binOrder === undefined,

@@ -32,6 +32,13 @@ function count(e: ArrayEntry): number {
   return e.shape.reduce((a, b) => a * b, 1);
 }
 
+/**
+ * Two arrays of one container told apart by their order alone (np.savez(angle, abs), MAT or HDF5
+ * variables with no telling names) are also read the other way round, at this share: the shape stage's
+ * DC/Nyquist test of the phase decides (the order, sorted by name in HDF5, is a weak cue).
+ */
+const SWAPPED_SHARE = 0.5;
+
 /** The array of a file to use in `role`, honouring a pinned variable name. */
 function choose(f: FileEvidence, role: 'magnitude' | 'phase', alone: boolean, pinned: string | null | undefined): { entry?: ArrayEntry; why: string } {
   const info = f.container;
@@ -52,6 +59,24 @@ function matrixDims(e: ArrayEntry): string {
 }
 
 function runContainer(evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult {
+  const result = readContainer(evidence, fixed);
+  const ph = evidence.phase;
+  const pinned = fixed.magnitudeFile?.variable != null || fixed.phaseFile?.variable != null;
+  if (ph === null || ph.path !== evidence.magnitude.path || fixed.phaseFile === null || pinned) return result;
+  const pick = pickArrays(ph.container);
+  if (!pick.byOrder || !pick.magnitude || !pick.phase) return result;
+  const swap = { magnitude: pick.phase, phase: pick.magnitude };
+  const other = readContainer(evidence, fixed, swap);
+  const why = `; the other way round: the names do not tell (a share of ${SWAPPED_SHARE})`;
+  return {
+    hypotheses: [...result.hypotheses, ...other.hypotheses.map((h) => ({ ...h, score: h.score * SWAPPED_SHARE, reason: h.reason + why }))].sort(
+      (x, y) => y.score - x.score,
+    ),
+  };
+}
+
+/** The storage and shape hypotheses of the container's arrays (`swap`: the two of one file read the other way round). */
+function readContainer(evidence: Evidence, fixed: PartialStftConfig, swap?: { magnitude: ArrayEntry; phase: ArrayEntry }): AnalyzerResult {
   const magC = evidence.magnitude.container.format !== 'raw';
   const ph = evidence.phase;
   const phaseC = ph !== null && ph.container.format !== 'raw' && fixed.phaseFile !== null;
@@ -61,7 +86,9 @@ function runContainer(evidence: Evidence, fixed: PartialStftConfig): AnalyzerRes
   let magEntry: ArrayEntry | undefined;
   let phaseEntry: ArrayEntry | undefined;
   if (magC) {
-    const m = choose(evidence.magnitude, 'magnitude', ph === null, fixed.magnitudeFile?.variable);
+    const m = swap
+      ? { entry: swap.magnitude, why: 'read the other way round' }
+      : choose(evidence.magnitude, 'magnitude', ph === null, fixed.magnitudeFile?.variable);
     if (!m.entry) return undecided(`magnitude ${evidence.magnitude.container.format} file: ${m.why}`);
     magEntry = m.entry;
     values.magnitudeFile = storageOf(evidence.magnitude, m.entry);
@@ -71,7 +98,7 @@ function runContainer(evidence: Evidence, fixed: PartialStftConfig): AnalyzerRes
     metrics.magnitudeValues = count(m.entry);
   }
   if (phaseC && ph) {
-    const p = choose(ph, 'phase', false, fixed.phaseFile?.variable);
+    const p = swap ? { entry: swap.phase, why: 'read the other way round' } : choose(ph, 'phase', false, fixed.phaseFile?.variable);
     if (!p.entry) return undecided(`phase ${ph.container.format} file: ${p.why}`);
     phaseEntry = p.entry;
     values.phaseFile = storageOf(ph, p.entry);

@@ -83,7 +83,7 @@ export const magnitudeScale: Analyzer = {
   decides: ['magnitudeScale', 'dbFloor', 'gain'],
   needs: ['magnitudeFile.format', 'magnitudeFile.dtype', 'magnitudeFile.endian', 'magnitudeFile.headerBytes', 'frames', 'bins', 'layout', 'nfft', 'sided'],
   // Every frame it reads is put in ascending order by the bin order (src/decode/bin-order.ts).
-  reads: ['binOrder'],
+  reads: ['binOrder', 'magnitudeFile.variable'],
   applies: () => true,
   run: (evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult => analyse(evidence, fixed),
 };

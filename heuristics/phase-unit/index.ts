@@ -46,7 +46,7 @@ export const phaseUnit: Analyzer = {
   decides: ['phaseUnit'],
   needs: ['phaseFile.format', 'phaseFile.dtype', 'phaseFile.endian', 'phaseFile.headerBytes', 'frames', 'bins', 'layout'],
   // Every frame it reads is put in ascending order by the bin order (src/decode/bin-order.ts).
-  reads: ['binOrder'],
+  reads: ['binOrder', 'phaseFile.variable'],
   applies: (evidence: Evidence, fixed: PartialStftConfig) => evidence.phase !== null && fixed.phaseFile !== null,
   run: (evidence: Evidence, fixed: PartialStftConfig): AnalyzerResult => analyse(evidence, fixed),
 };

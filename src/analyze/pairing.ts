@@ -175,7 +175,13 @@ export function analyzePair(one: AnalyzeOne, magnitudeFile: string, phaseFile: s
     const pick = pickArrays(sniffContainer(magnitudeFile));
     if (!(pick.magnitude && pick.phase && !pick.complex)) return analyzeJudged(one, magnitudeFile, null, opts, t0);
     const r = analyzePair(one, magnitudeFile, magnitudeFile, opts);
-    r.notes.unshift(`${magnitudeFile} holds both arrays: magnitudes "${pick.magnitude.name}", phases "${pick.phase.name}" (${pick.reason})`);
+    const used = r.candidates[0].config;
+    const turned = used.magnitudeFile.variable === pick.phase.name && used.phaseFile?.variable === pick.magnitude.name;
+    r.notes.unshift(
+      turned
+        ? `${magnitudeFile} holds both arrays: magnitudes "${pick.phase.name}", phases "${pick.magnitude.name}" (no telling names: read the other way round from their order in the file, the way their values fit an STFT)`
+        : `${magnitudeFile} holds both arrays: magnitudes "${pick.magnitude.name}", phases "${pick.phase.name}" (${pick.reason})`,
+    );
     return r;
   }
   let first: AnalysisResult | null = null;

@@ -7,6 +7,8 @@ export interface PickResult {
   phase?: ArrayEntry;
   complex?: ArrayEntry;
   reason: string;
+  /** The magnitude and phase were told apart by their order in the file alone (no telling names). */
+  byOrder?: true;
 }
 
 /** Names people give these arrays (librosa, scipy, MATLAB, torch habits); matched whole or per word. */
@@ -194,6 +196,7 @@ export function pickArrays(info: ContainerInfo): PickResult {
       magnitude: biggest[0],
       phase: biggest[1],
       reason: `no telling names: ${label(biggest[0])} as magnitude and ${label(biggest[1])} as phase, by their order in the file${aside}`,
+      byOrder: true,
     };
   }
   const mag = biggest[0] ?? reals[0];
