@@ -36,7 +36,7 @@ export const NOISE_LIKE = 2;
 const MAX_PENALTY_DB = 60;
 
 export interface SeamResult {
-  /** Mean squared second difference across seams over the same inside blocks (≈ 1 for the truth). */
+  /** Each seam's mean squared second difference over the same inside its two blocks, averaged over seams (≈ 1 for the truth). */
   ratio: number;
   /** The same ratio for each block joined to its own start (circularly). */
   wrapRatio: number;
@@ -101,7 +101,6 @@ export function seamContinuity(evidence: Evidence, config: SeamConfig, estimated
   let wraps = 0;
   let inner = 0;
   let power = 0;
-  let blocksRead = 0;
   const N = g.nfft;
   const frames = plainFrames(evidence, config, g.sided);
   const sg = config.phaseSign === '-' ? -1 : 1;
@@ -134,7 +133,6 @@ export function seamContinuity(evidence: Evidence, config: SeamConfig, estimated
       }
       inner += frameInner;
       power += framePower;
-      blocksRead++;
       const local = (prevInner + frameInner) / (2 * inners);
       if (m > 0 && local > 0) {
         // The two second differences that straddle the seam, at the seam's own spacing.
@@ -159,7 +157,7 @@ export function seamContinuity(evidence: Evidence, config: SeamConfig, estimated
     // The next sampled block does not follow this one: no seam between them.
     prevInner = 0;
   }
-  if (seams < MIN_SEAMS || !(inner > 0) || !Number.isFinite(seam) || !Number.isFinite(wrap)) return null;
+  if (seams < MIN_SEAMS || !(inner > 0) || !Number.isFinite(inner) || !Number.isFinite(seam) || !Number.isFinite(wrap)) return null;
   const ratio = seam / seams;
   const wrapRatio = wraps > 0 ? wrap / wraps : 1;
   // A true block's circular wrap joins samples a frame apart: never smoother than consecutive samples
@@ -168,7 +166,7 @@ export function seamContinuity(evidence: Evidence, config: SeamConfig, estimated
   const penaltyDb = Math.min(MAX_PENALTY_DB, unlikelyDb(ratio, seams) + (wrapRatio < 1 ? unlikelyDb(wrapRatio, seams) : 0));
   // Unrelated samples give a second difference of 6σ²: that is what a seam of noise-like blocks costs.
   // File-wide, like a level: whether the blocks are noise-like, not how one seam joins.
-  const unrelated = (6 * power) / (blocksRead * powers) / (inner / (blocksRead * inners));
+  const unrelated = (6 * power * inners) / (powers * inner);
   return { ratio, wrapRatio, unrelated, seams, lag, penaltyDb };
 }
 
