@@ -539,6 +539,22 @@ describe('the ratios overlapping frames fix pick the parameter the imprint canno
   });
 });
 
+describe('lengths typed as durations', () => {
+  it('40 ms at 44.1 kHz: torch win_length 1764 in n_fft 2048 is offered among the near-tied lengths', () => {
+    // Periodic Hann 1762, 1763 and 1764 fit one imprint within a few noise units; the length makers
+    // type (1764 = 0.04 · 44100) must reach the search, where consistency tells them apart by 80 dB.
+    const x = Float64Array.from(new Float32Array(readFileSync('test/fixtures/real/signals/speech16.f32').buffer));
+    const sc = synthCase({ nfft: 2048, hop: 441, winLength: 1764, window: 'hann', windowSymmetry: 'periodic', sampleRate: 44100 }, x);
+    try {
+      const r = analyse(sc, ['hop']);
+      const offered = r.hypotheses.slice(0, windowImprint.branches).map((h) => `${h.values.window} ${h.values.windowSymmetry} ${h.values.winLength}`);
+      expect(offered, describeTop(r)).toContain('hann periodic 1764');
+    } finally {
+      sc.cleanup();
+    }
+  });
+});
+
 describe('near-zero tails', () => {
   it("torch.kaiser_window's β 12 over the full frame: kaiser-12 of 512 is offered, not a shorter Kaiser that hides its tails", () => {
     // Its tails (5e-5) sit under float32's noise in the imprint: a 500-sample Kaiser β 11 fits the coarse

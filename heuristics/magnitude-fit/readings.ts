@@ -1,4 +1,5 @@
 import type { PartialStftConfig, WindowName, WindowPlacement, WindowSymmetry } from '../../src/config/types.js';
+import { DURATION_LENGTHS } from '../shared/durations.js';
 
 /**
  * The readings magnitude-fit tries: the common window lengths, hops and windows real makers use. A
@@ -6,9 +7,6 @@ import type { PartialStftConfig, WindowName, WindowPlacement, WindowSymmetry } f
  * themselves; a field the user pinned narrows its list to that value.
  */
 
-/** Sample rates and durations (ms) behind the common window lengths: 20–64 ms windows, as speech and music front ends take. */
-const RATES = [8000, 16000, 22050, 24000, 32000, 44100, 48000];
-const WINDOW_MS = [20, 25, 30, 32, 40, 50, 64];
 /** 10 / 12.5 ms hops at common rates (DESIGN.md §4.6), with 8 kHz's 80 and 100 (telephone-band speech, Octave examples). */
 const ABSOLUTE_HOPS = [80, 100, 160, 200, 220, 256, 275, 300, 441, 512];
 /** Above this nfft only the full-frame window length is tried (each FGLA run grows with nfft). */
@@ -20,7 +18,7 @@ export function windowLengths(N: number, fixed: PartialStftConfig): number[] {
   const out = new Set([N]);
   if (N <= MAX_NFFT_FOR_LENGTHS) {
     if (N % 2 === 0) out.add(N / 2);
-    for (const r of RATES) for (const ms of WINDOW_MS) out.add(Math.round((r * ms) / 1000));
+    for (const L of DURATION_LENGTHS) out.add(L);
   }
   return [...out].filter((L) => L >= N / 2 && L <= N).sort((a, b) => b - a);
 }

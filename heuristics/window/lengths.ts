@@ -1,3 +1,5 @@
+import { DURATION_LENGTHS } from '../shared/durations.js';
+
 /**
  * Which window lengths the search fits (from the imprint's support and the lengths makers type) and the
  * prior on a length.
@@ -41,9 +43,13 @@ function arcLength(J: Float64Array, at: number, thr: number): number {
   return 1 + left + right;
 }
 
-/** Lengths makers use: the frame itself, powers of two, round numbers, 3/4 and 1/2 of the frame. */
+/**
+ * Lengths makers use: the frame itself, powers of two, round numbers, 3/4 and 1/2 of the frame, and
+ * durations at common rates (40 ms at 44.1 kHz is 1764: a torch win_length of 1764 in n_fft 2048 once
+ * lost to a 1762, its imprint's near-tie, and never reached consistency).
+ */
 export function isCommonLength(L: number, N: number): boolean {
-  return L === N || (L & (L - 1)) === 0 || L % 100 === 0 || 4 * L === 3 * N || 2 * L === N;
+  return L === N || (L & (L - 1)) === 0 || L % 100 === 0 || 4 * L === 3 * N || 2 * L === N || DURATION_LENGTHS.has(L);
 }
 
 /** Prior weight of a window length (near-identical fits: sym hann 512 ≡ periodic hann 511 centred). */
