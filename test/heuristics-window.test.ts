@@ -540,19 +540,22 @@ describe('the ratios overlapping frames fix pick the parameter the imprint canno
 });
 
 describe('lengths typed as durations', () => {
-  it('40 ms at 44.1 kHz: torch win_length 1764 in n_fft 2048 is offered among the near-tied lengths', () => {
-    // Periodic Hann 1762, 1763 and 1764 fit one imprint within a few noise units; the length makers
-    // type (1764 = 0.04 · 44100) must reach the search, where consistency tells them apart by 80 dB.
-    const x = Float64Array.from(new Float32Array(readFileSync('test/fixtures/real/signals/speech16.f32').buffer));
-    const sc = synthCase({ nfft: 2048, hop: 441, winLength: 1764, window: 'hann', windowSymmetry: 'periodic', sampleRate: 44100 }, x);
-    try {
-      const r = analyse(sc, ['hop']);
-      const offered = r.hypotheses.slice(0, windowImprint.branches).map((h) => `${h.values.window} ${h.values.windowSymmetry} ${h.values.winLength}`);
-      expect(offered, describeTop(r)).toContain('hann periodic 1764');
-    } finally {
-      sc.cleanup();
-    }
-  });
+  // Periodic Hanns a sample or two apart fit one imprint within a few noise units; the length makers type
+  // must reach the search, where consistency tells them apart by 80 dB: 40 ms at 44.1 kHz (1764), and
+  // 25 ms as int(0.025 · 44100) (1102, which a rounding list would miss).
+  for (const L of [1764, 1102]) {
+    it(`torch win_length ${L} in n_fft 2048, hop 441 (44.1 kHz): offered among the near-tied lengths`, () => {
+      const x = Float64Array.from(new Float32Array(readFileSync('test/fixtures/real/signals/speech16.f32').buffer));
+      const sc = synthCase({ nfft: 2048, hop: 441, winLength: L, window: 'hann', windowSymmetry: 'periodic', sampleRate: 44100 }, x);
+      try {
+        const r = analyse(sc, ['hop']);
+        const offered = r.hypotheses.slice(0, windowImprint.branches).map((h) => `${h.values.window} ${h.values.windowSymmetry} ${h.values.winLength}`);
+        expect(offered, describeTop(r)).toContain(`hann periodic ${L}`);
+      } finally {
+        sc.cleanup();
+      }
+    });
+  }
 });
 
 describe('near-zero tails', () => {

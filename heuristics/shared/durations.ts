@@ -7,5 +7,10 @@
 const RATES = [8000, 16000, 22050, 24000, 32000, 44100, 48000];
 const WINDOW_MS = [20, 25, 30, 32, 40, 50, 64];
 
-/** Every such length, rounded (round(ms · rate / 1000), as the ms lists in front ends are). */
-export const DURATION_LENGTHS: ReadonlySet<number> = new Set(RATES.flatMap((r) => WINDOW_MS.map((ms) => Math.round((r * ms) / 1000))));
+/**
+ * Every such length, truncated (int(0.025 · sr) in librosa and torchaudio recipes: 1102 at 44.1 kHz) and
+ * rounded (1103), where the two differ.
+ */
+export const DURATION_LENGTHS: ReadonlySet<number> = new Set(
+  RATES.flatMap((r) => WINDOW_MS.flatMap((ms) => [Math.floor((r * ms) / 1000), Math.round((r * ms) / 1000)])),
+);
