@@ -5,6 +5,7 @@ import { dims } from '../heuristics/dims/index.js';
 import { rawDtype } from '../heuristics/raw-dtype/index.js';
 import type { Hypothesis } from '../heuristics/types.js';
 import { Evidence } from '../src/analysis/evidence.js';
+import { analyze } from '../src/analyze/index.js';
 import type { Dtype, Endian, Layout, PartialStftConfig, PhaseReference, PhaseUnit, Sided, StftConfig, WindowName } from '../src/config/types.js';
 import { makeStftFiles } from '../src/synth/make.js';
 import { encodeValues } from '../src/io/dtype.js';
@@ -450,6 +451,27 @@ describe('one complex file (no phase file)', () => {
     expect(storageHits / n).toBeGreaterThanOrEqual(0.9);
     expect(shapeHits / n).toBeGreaterThanOrEqual(0.9);
   });
+});
+
+describe('few frames', () => {
+  // A short clip gives a file of two or three frames (torch.stft(center=False) of 640 or 768 samples at
+  // 512/128): its phase still shows real DC and Nyquist bins in every frame, and the pair is read with it.
+  const speech = Float64Array.from(new Float32Array(readFileSync(join(import.meta.dirname, 'fixtures/real/signals/cut16.f32')).buffer));
+  for (const frames of [2, 3]) {
+    test(`${frames} frames of the real clip (512/128, uncentred): read with their phase`, () => {
+      const c = synthCase(
+        { nfft: 512, hop: 128, center: false, padMode: 'none', firstFrameStart: 0, frames, sampleRate: 16000 },
+        speech.subarray(1000, 1000 + 512 + 128 * (frames - 1)),
+      );
+      try {
+        const r = analyze(c.magPath, c.phasePath, { top: 1 });
+        expect(r.phase, r.notes.join(' | ')).toMatchObject({ usable: true });
+        expect(r.candidates[0].config).toMatchObject({ frames, bins: 257, nfft: 512, hop: 128 });
+      } finally {
+        c.cleanup();
+      }
+    });
+  }
 });
 
 describe('dims on bad input', () => {

@@ -143,7 +143,10 @@ function fromPhase(
     const orders = (t: Transform) => (validTransform(t) ? realBinsByOrder(s.bins, t) : []);
     if (quick.frames >= 4 && !transformsFor(s.bins).some((t) => orders(t).some((o) => sameSet(quick.likely, o.real)))) continue;
     const cols: RealColumns = realColumns(src, test, s);
-    if (cols.frames < 4 || cols.dcRate < 0.9 || cols.partial > 0) continue;
+    // Two frames suffice: a float phase lands exactly on 0/±π by chance about once in 10⁷ values, and
+    // every frame's real bins must fall where a transform puts them (a torch file of 2 or 3 frames
+    // once lost its phase here, called random, at the four frames this asked for).
+    if (cols.frames < 2 || cols.dcRate < 0.9 || cols.partial > 0) continue;
     if (s.layout === 'bin-major') {
       runs ??= realRunsAtEnds(src, test, s.frames * s.bins);
       if (!endRunsFit(src, test, s, runs, cols.real.includes(0), cols.real.includes(s.bins - 1))) continue;
