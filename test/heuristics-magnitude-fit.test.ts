@@ -124,9 +124,12 @@ describe('what magnitudes cannot show', () => {
   it('a magnitude-only candidate lists its unobservable fields and an ambiguous start; a pinned field is not listed', () => {
     const c = synthCase({ ...WIN[0].over, phaseFile: null, sampleRate: 16000 }, speech16);
     try {
-      const top = analyzeEvidence(c.evidence, { top: 1 }).candidates[0];
+      const all = analyzeEvidence(c.evidence, { top: 1 });
+      const top = all.candidates[0];
       expect(top.unobservable).toEqual(['phaseReference', 'phaseSign', 'windowPlacement', 'windowSymmetry', 'center', 'padMode', 'firstFrameStart', 'detrend']);
       expect(top.ambiguousStart).toEqual({ spreadSamples: 128 });
+      // Not "the audio starts in digital silence": the clip may not, magnitudes just cannot show the edges.
+      expect(all.notes.join(' ')).toMatch(/the start is ambiguous: magnitudes alone cannot show where frame 0 starts, so the readings/);
       const r = analyzeEvidence(c.evidence, { top: 1, pins: { center: false, padMode: 'none', firstFrameStart: 0 } });
       expect(r.candidates[0].unobservable).toEqual(['phaseReference', 'phaseSign', 'windowPlacement', 'windowSymmetry', 'detrend']);
       expect(r.candidates[0].ambiguousStart).toBeNull();

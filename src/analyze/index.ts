@@ -74,8 +74,12 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
   const hidden = candidates[0].ambiguousStart;
   if (hidden) {
     // DESIGN.md §4.13: say so, and by how much the readings differ; export keeps frame 0 whole.
+    // Magnitudes alone never show the edges; with phase, only a start in digital silence hides them.
+    const why = candidates[0].unobservable.includes('firstFrameStart')
+      ? 'magnitudes alone cannot show where frame 0 starts, so'
+      : 'the audio starts in digital silence, so zero padding, reflected silence and no padding look alike and';
     notes.push(
-      `the start is ambiguous: the audio starts in digital silence, so zero padding, reflected silence and no padding look alike and the readings of where frame 0 starts differ by up to ${hidden.spreadSamples} samples; rank 1 follows the maker's convention (center ${candidates[0].config.center}, firstFrameStart ${candidates[0].config.firstFrameStart}), and export keeps every sample from frame 0's first on`,
+      `the start is ambiguous: ${why} the readings of where frame 0 starts differ by up to ${hidden.spreadSamples} samples; rank 1 follows the maker's convention (center ${candidates[0].config.center}, firstFrameStart ${candidates[0].config.firstFrameStart}), and export keeps every sample from frame 0's first on`,
     );
   }
 
