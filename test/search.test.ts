@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Analyzer } from '../heuristics/types.js';
@@ -191,6 +191,17 @@ describe('candidate search and ranking', () => {
     expect(() => analyzeEvidence(k.evidence, { analyzers: [] })).toThrow(
       /no plausible configuration \(could not determine magnitudeFile.dtype, frames, bins, nfft\)/,
     );
+  });
+
+  it('a file of one frame: the shape stage says why no shape fits', () => {
+    // np.fft.rfft of a single 512-sample block with its phase: 257 values, no frames × bins of two frames or more.
+    const speech = Float64Array.from(new Float32Array(readFileSync(join(import.meta.dirname, 'fixtures/real/signals/cut16.f32')).buffer));
+    const k = synthCase({ nfft: 512, hop: 128, center: false, padMode: 'none', firstFrameStart: 0, frames: 1 }, speech.subarray(1000, 1512));
+    try {
+      expect(() => analyze(k.magPath, k.phasePath)).toThrow(/could not determine frames, bins, nfft: 257 values factor into no frames × bins .* ≥ 2 frames/);
+    } finally {
+      k.cleanup();
+    }
   });
 
   it('drops a reading an analyzer rules out, and fails naming the phase file when it rules out all', () => {

@@ -60,7 +60,12 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
   if (complete.length === 0) {
     const open = beam.length ? beam[0].values : pins;
     const missing = ['magnitudeFile.dtype', 'frames', 'bins', 'nfft'].filter((f) => getField(open, f) === undefined);
-    throw new InputError(evidence.magnitude.path, `no plausible configuration${missing.length ? ` (could not determine ${missing.join(', ')})` : ''}`);
+    // The shape stage says why it found no shape (a file of one frame's values, say): that is the reason.
+    const why = missing.includes('frames') ? search.runs.get('dims')?.undecided[0] : undefined;
+    throw new InputError(
+      evidence.magnitude.path,
+      `no plausible configuration${missing.length ? ` (could not determine ${missing.join(', ')}${why ? `: ${why}` : ''})` : ''}`,
+    );
   }
 
   // rank
