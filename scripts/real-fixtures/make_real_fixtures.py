@@ -712,9 +712,11 @@ def numpy_fixtures(S):
     emit('numpy-block-rect-256', t, ('mag.f32', 'phase.f32'), x, 'alsa8', v,
          'np.fft.rfft(x[:F*256].reshape(F, 256), axis=1); abs/angle float32 tofile', True)
 
+    # 18 blocks (9216 samples), a short file: over so few blocks the seams' file-wide mean was noise and a
+    # chance-level overlapping reading outranked the blocks (the phase was thrown away); read right since 2de843e/108fcdb.
     rate, x, _ = S['speech16']
     N = 512
-    F = len(x) // N
+    F = 18
     Z = np.fft.rfft(x[:F * N].astype(np.float64).reshape(F, N) * np.hanning(N), axis=1)
     d = folder('numpy-block-hann-512-npy')
     np.save(os.path.join(d, 'mag.npy'), np.abs(Z))
@@ -722,8 +724,20 @@ def numpy_fixtures(S):
     t = truth(magnitudeFile={'format': 'npy'}, phaseFile={'format': 'npy'}, layout='frame-major', frames=F, bins=N // 2 + 1, nfft=N, hop=N,
               windowSymmetry='symmetric', sampleRate=rate)
     emit('numpy-block-hann-512-npy', t, ('mag.npy', 'phase.npy'), x, 'speech16', v,
-         'np.fft.rfft(blocks * np.hanning(512)) with blocks = x[:F*512].reshape(F, 512); np.save abs/angle float64 (frames, bins)', False,
+         'np.fft.rfft(blocks * np.hanning(512)) with blocks = x[:18*512].reshape(18, 512); np.save abs/angle float64 (frames, bins)', False,
          extra_meta={'lossyBecause': HANNING_ZEROS})
+
+    # The plainest writer of all on a short file: 18 rectangular blocks of 512 of the clip cut mid-word.
+    rate, x, _ = S['cut16']
+    N, F = 512, 18
+    Z = np.fft.rfft(x[:F * N].astype(np.float64).reshape(F, N), axis=1)
+    d = folder('numpy-block-rect-512-18-cut16-f32')
+    np.abs(Z).astype('<f4').tofile(os.path.join(d, 'mag.f32'))
+    np.angle(Z).astype('<f4').tofile(os.path.join(d, 'phase.f32'))
+    t = truth(magnitudeFile=raw('float32'), phaseFile=raw('float32'), layout='frame-major', frames=F, bins=N // 2 + 1, nfft=N, hop=N,
+              window='rectangular', sampleRate=rate)
+    emit('numpy-block-rect-512-18-cut16-f32', t, ('mag.f32', 'phase.f32'), x, 'cut16', v,
+         'np.fft.rfft(x[:18*512].reshape(18, 512), axis=1); abs/angle float32 tofile (frames, bins)', True)
 
     # The rest of the block-FFT class (DESIGN 4.12): a window with exact zero ends on audio that does not start
     # in silence, and np.hamming (no zeros: every sample is in the file) on audio that does and does not.
