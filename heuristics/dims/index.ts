@@ -17,7 +17,6 @@ import {
   realRunsAtEnds,
   type Shape,
 } from './real-bins.js';
-import { storageFields } from '../shared/storage-readings.js';
 import { containerArray, containerCount, framesPrior, MAX_BINS, MIN_BINS, type Transform, transformPrior, transformsFor } from '../shared/stft-shapes.js';
 import { type AxisEvidence, lagCorrelation, spectralAxisEvidence, typicalScale } from './periodicity.js';
 import { fullStorage, headerDims, isComplete, rawChannels, shapesFor, twoDims } from './shapes.js';
@@ -381,7 +380,7 @@ export const dims: Analyzer = {
   needs: ['magnitudeFile.format', 'magnitudeFile.dtype', 'magnitudeFile.endian', 'magnitudeFile.headerBytes'],
   // Storage is decided by the time the shape stage runs: an undecided phase file is simply not used. The
   // arrays are named too: two of one MAT or HDF5 file share every other storage field (data at byte 0).
-  reads: ['magnitudeFile.variable', ...storageFields(['format', 'dtype', 'endian', 'headerBytes', 'variable']).slice(5)],
+  reads: ['magnitudeFile.variable', 'phaseFile.format', 'phaseFile.dtype', 'phaseFile.endian', 'phaseFile.headerBytes', 'phaseFile.variable'],
   applies: () => true,
   run: runDims,
 };

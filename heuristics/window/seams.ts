@@ -53,6 +53,7 @@ export function weighBySeams(
         };
         return { phaseSign, r: seamContinuity(evidence, c, estimated) };
       })
+      // Noise-like blocks at the seam's spacing join alike under any reading: no evidence, no weight.
       .filter((s): s is { phaseSign: PhaseSign; r: SeamResult } => s.r !== null && s.r.unrelated >= NOISE_LIKE)
       .sort((a, b) => a.r.penaltyDb - b.r.penaltyDb);
     if (seams.length === 0) {

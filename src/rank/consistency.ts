@@ -1,7 +1,7 @@
 import type { Evidence } from '../analysis/evidence.js';
 import { sampleBlockStarts } from '../analysis/evidence.js';
 import { taperAgreement } from '../analysis/block-taper.js';
-import type { StftConfig } from '../config/types.js';
+import type { PartialStftConfig, StftConfig } from '../config/types.js';
 import { polarToComplex } from '../dsp/sincos.js';
 import { trendShapes } from '../dsp/detrend.js';
 import { type ComplexFrames, FrameAnalyzer, geometryFromConfig, istft, type StftGeometry, stft, subGeometry } from '../dsp/stft.js';
@@ -42,6 +42,16 @@ export const HOPELESS_DB = -3;
  * phase that fits none of them is set aside afterwards as before (src/analyze/pairing.ts).
  */
 export const CHANCE_COST_DB = 20;
+
+/**
+ * What consistency sees of a config: all but its edge fields and the sample rate a preset suggests with
+ * them (centring, padding, length and rate do not change interior consistency). Readings with one key
+ * share one evaluation (ConsistencyScorer) and one place in the fill's budget (src/search/fill.ts).
+ */
+export function interiorKey(v: PartialStftConfig): string {
+  const { center: _c, padMode: _p, firstFrameStart: _f, originalLength: _o, sampleRate: _r, ...interior } = v;
+  return JSON.stringify(interior);
+}
 
 /** Blocks sampled per evaluation and the floor under which the error is round-off anyway. */
 const BLOCKS = 3;

@@ -5,7 +5,7 @@ import { InputError } from '../errors.js';
 import { estimateWindow } from '../../heuristics/index.js';
 import type { Candidate, FieldEvidence } from '../analyze/types.js';
 import type { State } from '../search/beam.js';
-import { CHANCE_COST_DB, type ConsistencyResult, consistencyDb, HOPELESS_DB } from './consistency.js';
+import { CHANCE_COST_DB, type ConsistencyResult, consistencyDb, HOPELESS_DB, interiorKey } from './consistency.js';
 import { fromPriorFields, unobservableFields } from './unobservable.js';
 
 /**
@@ -90,10 +90,7 @@ export class ConsistencyScorer {
 
   evaluate(v: PartialStftConfig): ConsistencyResult | null {
     if (!isRankable(v, this.hasPhaseFile)) return null;
-    // Centring, padding, length and sample rate do not change interior consistency: candidates that
-    // differ only there share one evaluation.
-    const { center: _c, padMode: _p, firstFrameStart: _f, originalLength: _o, sampleRate: _r, ...relevant } = v;
-    const key = JSON.stringify(relevant);
+    const key = interiorKey(v);
     if (!this.cache.has(key)) {
       this.evaluations++;
       let c: ConsistencyResult | null = null;

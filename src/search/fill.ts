@@ -2,7 +2,7 @@ import type { PartialStftConfig, StftConfig } from '../config/types.js';
 import type { State } from './beam.js';
 import { prune } from './beam.js';
 import { FALLBACK_ORDER, fallbackFor } from './fallbacks.js';
-import { HOPELESS_DB } from '../rank/consistency.js';
+import { HOPELESS_DB, interiorKey } from '../rank/consistency.js';
 
 /**
  * After the beam search: the fields no analyzer decided and the user did not pin get common values
@@ -57,12 +57,6 @@ export function fillFallbacks(states: State[], score: Scorer | null): State[] {
     interiors.add(k);
     return true;
   });
-}
-
-/** A config without its edge fields (and the sample rate a preset suggests with them): what consistency sees. */
-function interiorKey(v: PartialStftConfig): string {
-  const { center: _c, padMode: _p, firstFrameStart: _f, originalLength: _o, sampleRate: _r, ...interior } = v;
-  return JSON.stringify(interior);
 }
 
 /**
