@@ -698,19 +698,20 @@ HANNING_ZEROS = ("np.hanning is exactly 0 at both end points: with blocks that d
 
 def numpy_fixtures(S):
     v = 'numpy ' + np.__version__
-    # plain block FFTs, hop = nfft, trailing partial block dropped.
-    rate, x, _ = S['alsa8']
-    N = 256
-    F = len(x) // N
-    blocks = x[:F * N].astype(np.float64).reshape(F, N)
-    Z = np.fft.rfft(blocks, axis=1)  # (frames, bins)
-    d = folder('numpy-block-rect-256')
-    np.abs(Z).astype('<f4').tofile(os.path.join(d, 'mag.f32'))
-    np.angle(Z).astype('<f4').tofile(os.path.join(d, 'phase.f32'))
-    t = truth(magnitudeFile=raw('float32'), phaseFile=raw('float32'), layout='frame-major', frames=F, bins=N // 2 + 1, nfft=N, hop=N,
-              window='rectangular', sampleRate=rate)
-    emit('numpy-block-rect-256', t, ('mag.f32', 'phase.f32'), x, 'alsa8', v,
-         'np.fft.rfft(x[:F*256].reshape(F, 256), axis=1); abs/angle float32 tofile', True)
+
+    def rect_blocks(name, sig, N, F, call):
+        """Plain block FFTs, hop = nfft, of the first F blocks (the trailing partial block dropped): abs/angle
+        float32 (frames, bins) written with tofile."""
+        rate, x, _ = S[sig]
+        Z = np.fft.rfft(x[:F * N].astype(np.float64).reshape(F, N), axis=1)  # (frames, bins)
+        d = folder(name)
+        np.abs(Z).astype('<f4').tofile(os.path.join(d, 'mag.f32'))
+        np.angle(Z).astype('<f4').tofile(os.path.join(d, 'phase.f32'))
+        t = truth(magnitudeFile=raw('float32'), phaseFile=raw('float32'), layout='frame-major', frames=F, bins=N // 2 + 1, nfft=N, hop=N,
+                  window='rectangular', sampleRate=rate)
+        emit(name, t, ('mag.f32', 'phase.f32'), x, sig, v, call, True)
+
+    rect_blocks('numpy-block-rect-256', 'alsa8', 256, len(S['alsa8'][1]) // 256, 'np.fft.rfft(x[:F*256].reshape(F, 256), axis=1); abs/angle float32 tofile')
 
     # 18 blocks (9216 samples), a short file: over so few blocks the seams' file-wide mean was noise and a
     # chance-level overlapping reading outranked the blocks (the phase was thrown away); read right since 2de843e/108fcdb.
@@ -728,16 +729,8 @@ def numpy_fixtures(S):
          extra_meta={'lossyBecause': HANNING_ZEROS})
 
     # The plainest writer of all on a short file: 18 rectangular blocks of 512 of the clip cut mid-word.
-    rate, x, _ = S['cut16']
-    N, F = 512, 18
-    Z = np.fft.rfft(x[:F * N].astype(np.float64).reshape(F, N), axis=1)
-    d = folder('numpy-block-rect-512-18-cut16-f32')
-    np.abs(Z).astype('<f4').tofile(os.path.join(d, 'mag.f32'))
-    np.angle(Z).astype('<f4').tofile(os.path.join(d, 'phase.f32'))
-    t = truth(magnitudeFile=raw('float32'), phaseFile=raw('float32'), layout='frame-major', frames=F, bins=N // 2 + 1, nfft=N, hop=N,
-              window='rectangular', sampleRate=rate)
-    emit('numpy-block-rect-512-18-cut16-f32', t, ('mag.f32', 'phase.f32'), x, 'cut16', v,
-         'np.fft.rfft(x[:18*512].reshape(18, 512), axis=1); abs/angle float32 tofile (frames, bins)', True)
+    rect_blocks('numpy-block-rect-512-18-cut16-f32', 'cut16', 512, 18,
+                'np.fft.rfft(x[:18*512].reshape(18, 512), axis=1); abs/angle float32 tofile (frames, bins)')
 
     # The rest of the block-FFT class (DESIGN 4.12): a window with exact zero ends on audio that does not start
     # in silence, and np.hamming (no zeros: every sample is in the file) on audio that does and does not.
