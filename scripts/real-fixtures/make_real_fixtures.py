@@ -1034,9 +1034,10 @@ def kinds_fixtures(S, tmp):
                      padMode='reflect', firstFrameStart=-128, magnitudeScale='power', sampleRate=rate, originalLength=2000),
          ('power.pt', 'phase.pt'), x, 'chord8', tv, 'the same STFT; torch.save(Z.abs()**2), torch.save(Z.angle()) float32 (129, frames)', True, issue=15)
 
-    # 13. JSON nested lists: json.dump(S.tolist()) of (bins, frames) magnitude and phase.
+    # 13. JSON nested lists: json.dump(S.tolist()) of (bins, frames) magnitude and phase. Its text takes ~45
+    # bytes a value, so the clip is 1000 samples (33 frames): the fixture folder stays under 5 MB.
     rate, x, _ = S['alsa8']
-    x = x[:2000]
+    x = x[:1000]
     f, tt, Z = sps.stft(x.astype(np.float64), fs=rate, nperseg=128, noverlap=96)
     name = K + 'json-lists'
     d = folder(name)
@@ -1047,7 +1048,7 @@ def kinds_fixtures(S, tmp):
     jst = {'format': 'json', 'dtype': 'float64', 'endian': 'little', 'headerBytes': 0, 'variable': None}
     w = sps.get_window('hann', 128)
     emit(name, truth(magnitudeFile=dict(jst), phaseFile=dict(jst), frames=Z.shape[1], bins=Z.shape[0], nfft=128, hop=32, center=True, padMode='zeros',
-                     firstFrameStart=-64, gain=float(1 / w.sum()), sampleRate=rate, originalLength=2000),
+                     firstFrameStart=-64, gain=float(1 / w.sum()), sampleRate=rate, originalLength=len(x)),
          ('mag.json', 'phase.json'), x, 'alsa8', 'json + ' + sv, 'scipy.signal.stft(x, fs, nperseg=128, noverlap=96); json.dump(abs(Z).tolist()), json.dump(angle(Z).tolist()) (bins, frames)',
          True, issue=15)
 
@@ -1340,6 +1341,10 @@ def merged(new, new_refused):
     return fixtures, [e for e in old['refused'] if e['name'] not in names] + new_refused
 
 
+# The committed fixture folder's size limit (issue #11 §1: under 5 MB in all).
+FOLDER_CAP = 5_000_000
+
+
 def main():
     only = set(sys.argv[1:])
     os.makedirs(OUT, exist_ok=True)
@@ -1365,6 +1370,12 @@ def main():
         json.dump({'generator': 'scripts/real-fixtures/make_real_fixtures.py', 'checkTolerance': TOL, 'fixtures': fixtures,
                    'refused': refusals}, fh, indent=1)
     print(f'{len(manifest)} fixtures written, {len(refused)} refused, {total / 1e6:.2f} MB')
+    if OUT == DEFAULT_OUT:
+        # What the commit holds: every file, truths and the manifest included (issue #11: under 5 MB in all).
+        held = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(OUT) for f in files)
+        print(f'test/fixtures/real holds {held:,} bytes in all')
+        if held >= FOLDER_CAP:
+            sys.exit(f'over the {FOLDER_CAP:,}-byte cap: shrink a fixture before committing')
 
 
 if __name__ == '__main__':
