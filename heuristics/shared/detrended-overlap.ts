@@ -88,6 +88,30 @@ export function overlapFits(
   centre: number,
   perSide?: number,
 ): HopFit[] {
+  // Beam states that differ only in fields this test does not read (window, scale twins of one
+  // decoding) ask it again: centring ran 38 times on a 30 s pair, each refitting the same trend.
+  let memo = fitMemo.get(s);
+  if (!memo) fitMemo.set(s, (memo = new Map()));
+  const key = `${centre}|${perSide}|${pairsKey(pairs)}|${readings.map((r) => `${r.hop}${r.conv.reference}${r.conv.sign}`).join(',')}`;
+  let fits = memo.get(key);
+  if (!fits) memo.set(key, (fits = computeFits(s, pairs, readings, centre, perSide)));
+  // A copy: callers sort their list.
+  return [...fits];
+}
+
+/** overlapFits per segments (shared per evidence and decoding by rawSegments), by everything else it reads. */
+const fitMemo = new WeakMap<TransformSegments, Map<string, HopFit[]>>();
+
+/** The pair list as a key (callers pass all pairs or an even subset: a few hundred indices). */
+const pairsKey = (pairs: Int32Array): string => pairs.join(' ');
+
+function computeFits(
+  s: TransformSegments,
+  pairs: Int32Array,
+  readings: readonly { hop: number; conv: Convention }[],
+  centre: number,
+  perSide: number | undefined,
+): HopFit[] {
   const out: HopFit[] = [];
   for (const { hop, conv } of readings) {
     const f = overlapFit(s, pairs, hop, conv, centre, perSide);
