@@ -20,10 +20,32 @@ export function shape(family: Family, param: number | null, L: number, symmetry:
   return sharedWindow(windowName(family, param), L, symmetry);
 }
 
-/** A refinement probe's window, written into `scratch` (length L): the one-offs are neither cached nor allocated. */
-export function probeShape(family: Family, param: number, L: number, symmetry: WindowSymmetry, scratch: Float64Array): Float64Array {
-  return windowInto(windowName(family, param), L, symmetry, scratch);
+/**
+ * A refinement probe's window (shared: the fits only read it). The golden-section paths of one file's
+ * searches retrace each other (a 30 s pair: 3192 probes, 427 distinct), so probes keep a cache of their
+ * own, apart from sharedWindow's, whose few windows every candidate asks for they would push out.
+ */
+export function probeShape(family: Family, param: number, L: number, symmetry: WindowSymmetry): Float64Array {
+  const key = `${windowName(family, param)}|${L}|${symmetry}`;
+  let w = probes.get(key);
+  if (!w) {
+    w = windowInto(windowName(family, param), L, symmetry, new Float64Array(L));
+    probeSamples += L;
+    // Oldest first, within a budget of samples (windows of long frames are large).
+    for (const [k, old] of probes) {
+      if (probeSamples <= PROBE_BUDGET) break;
+      probes.delete(k);
+      probeSamples -= old.length;
+    }
+    probes.set(key, w);
+  }
+  return w;
 }
+
+const probes = new Map<string, Float64Array>();
+let probeSamples = 0;
+/** Samples the probe cache may hold: 32 MB of float64. */
+const PROBE_BUDGET = 1 << 22;
 
 /** Windows are fitted under several layouts of the same length: each is computed once per search. */
 export class ShapeCache {

@@ -316,9 +316,7 @@ function evaluate(fitter: LayoutFit, shapes: ShapeCache, family: Family, param: 
  */
 function refineFamily(fitter: LayoutFit, shapes: ShapeCache, start: WindowCandidate, tolerance: number, ratios: RatioSource | null): WindowCandidate[] {
   const { lo, hi, log } = paramRange(start.family, fitter.L);
-  // Refinement probes are one-offs: written into one scratch window, not cached.
-  const scratch = new Float64Array(fitter.L);
-  const probe = (p: number): Float64Array => probeShape(start.family, p, fitter.L, start.symmetry, scratch);
+  const probe = (p: number): Float64Array => probeShape(start.family, p, fitter.L, start.symmetry);
   const p = refine((q) => fitter.fit(probe(q)).chi2, start.param ?? lo, lo, hi, log);
   const refined = { ...evaluate(fitter, shapes, start.family, roundParam(p), start.symmetry), refined: true };
   const best = start.fit.chi2 <= refined.fit.chi2 ? start : refined;

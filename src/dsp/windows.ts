@@ -126,8 +126,8 @@ export function sharedWindow(name: WindowName | string, length: number, symmetry
 }
 
 /**
- * A window of `length` samples written into `out` (its first `length` values), neither cached nor
- * allocated: for one-off probes, such as a parameter refinement's, that would only crowd the cache.
+ * A window of `length` samples written into `out` (its first `length` values), not cached here: a
+ * parameter refinement's probes would crowd sharedWindow's cache (the window search keeps its own).
  */
 export function windowInto(name: WindowName | string, length: number, symmetry: WindowSymmetry, out: Float64Array): Float64Array {
   if (out.length < length) throw new RangeError(`window of ${length} samples does not fit in ${out.length}`);
