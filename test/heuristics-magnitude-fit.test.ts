@@ -176,7 +176,7 @@ describe('what the data did not decide', () => {
     for (const f of top.fromPrior) expect(top.unobservable).not.toContain(f);
     const prior = top.evidence.find((e) => e.field === 'hop')?.prior;
     expect(prior).toMatch(/torchaudio|Whisper|scipy|torch/);
-    expect(r.notes.join(' ')).toMatch(/the data do not decide hop, .*rank 1 takes them from /);
+    expect(r.notes.join(' ')).toMatch(/the data do not decide hop, .*rank 1 takes them from .*pin what you know, such as --set hop=…/);
     // A pinned hop is known, whatever the data shows.
     expect(analyze(join(dir, 'power.npy'), null, { top: 1, pins: { hop: 160 } }).candidates[0].fromPrior).not.toContain('hop');
   });

@@ -98,7 +98,7 @@ export function analyzeEvidence(evidence: Evidence, opts: AnalyzeOptions = {}, t
   if (prior.length > 0) {
     const names = [...new Set(candidates[0].evidence.filter((e) => e.prior !== undefined && prior.includes(e.field)).map((e) => e.prior))];
     notes.push(
-      `the data do not decide ${prior.join(', ')}: no reading explains the magnitudes clearly better than the others, so rank 1 takes them from ${names.join(' and ')} (undetermined, not measured; export with --rank to hear another reading)`,
+      `the data do not decide ${prior.join(', ')}: no reading explains the magnitudes clearly better than the others, so rank 1 takes them from ${names.join(' and ')} (undetermined, not measured; export with --rank to hear another reading, or pin what you know, such as --set ${prior[0]}=…, and analyze again)`,
     );
   }
 
