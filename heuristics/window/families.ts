@@ -44,8 +44,11 @@ export function probeShape(family: Family, param: number, L: number, symmetry: W
 
 const probes = new Map<string, Float64Array>();
 let probeSamples = 0;
-/** Samples the probe cache may hold: 32 MB of float64. */
-const PROBE_BUDGET = 1 << 22;
+/**
+ * Samples the probe cache may hold: 8 MB of float64, one file's distinct probes at nfft 2048 (874k
+ * samples). It outlives the analysis, so a batch job keeps it: a larger budget only adds to every job's RSS.
+ */
+const PROBE_BUDGET = 1 << 20;
 
 /** Windows are fitted under several layouts of the same length: each is computed once per search. */
 export class ShapeCache {
