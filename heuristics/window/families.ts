@@ -1,5 +1,5 @@
 import type { WindowSymmetry } from '../../src/config/types.js';
-import { sharedWindow, windowInto } from '../../src/dsp/windows.js';
+import { sharedWindow, WindowStore } from '../../src/dsp/windows.js';
 
 /**
  * The named window families the imprint is matched against, their parameter ranges, and the 1-D
@@ -22,33 +22,16 @@ export function shape(family: Family, param: number | null, L: number, symmetry:
 
 /**
  * A refinement probe's window (shared: the fits only read it). The golden-section paths of one file's
- * searches retrace each other (a 30 s pair: 3192 probes, 427 distinct), so probes keep a cache of their
- * own, apart from sharedWindow's, whose few windows every candidate asks for they would push out.
+ * searches retrace each other (a 30 s pair: 3192 probes, 427 distinct), so probes keep a store of their
+ * own, apart from sharedWindow's, whose few windows every candidate asks for they would push out. It
+ * outlives the analysis (a batch job keeps it), so it holds one file's probes: 2^20 samples, 8 MB,
+ * against 874k distinct probe samples at nfft 2048.
  */
 export function probeShape(family: Family, param: number, L: number, symmetry: WindowSymmetry): Float64Array {
-  const key = `${windowName(family, param)}|${L}|${symmetry}`;
-  let w = probes.get(key);
-  if (!w) {
-    w = windowInto(windowName(family, param), L, symmetry, new Float64Array(L));
-    probeSamples += L;
-    // Oldest first, within a budget of samples (windows of long frames are large).
-    for (const [k, old] of probes) {
-      if (probeSamples <= PROBE_BUDGET) break;
-      probes.delete(k);
-      probeSamples -= old.length;
-    }
-    probes.set(key, w);
-  }
-  return w;
+  return probes.get(windowName(family, param), L, symmetry);
 }
 
-const probes = new Map<string, Float64Array>();
-let probeSamples = 0;
-/**
- * Samples the probe cache may hold: 8 MB of float64, one file's distinct probes at nfft 2048 (874k
- * samples). It outlives the analysis, so a batch job keeps it: a larger budget only adds to every job's RSS.
- */
-const PROBE_BUDGET = 1 << 20;
+const probes = new WindowStore(1 << 20);
 
 /** Windows are fitted under several layouts of the same length: each is computed once per search. */
 export class ShapeCache {

@@ -43,7 +43,8 @@ function besselI0(x: number): number {
  * The first n samples of the symmetric window of length M + 1 (scipy.signal.windows conventions,
  * sym=True): M = n − 1 is the symmetric window, M = n the periodic one (its last sample left out).
  */
-function windowSamples(spec: WindowSpec, n: number, M: number, w: Float64Array = new Float64Array(n)): Float64Array {
+function windowSamples(spec: WindowSpec, n: number, M: number): Float64Array {
+  const w = new Float64Array(n);
   if (M === 0) {
     w[0] = 1;
     return w;
@@ -100,9 +101,42 @@ function tukeyValue(i: number, M: number, alpha: number): number {
   return 1;
 }
 
-/** Analyzers and the search ask for the same few windows thousands of times (Kaiser needs Bessel sums). */
-const windowCache = new Map<string, Float64Array>();
-const WINDOW_CACHE_SIZE = 256;
+/**
+ * Windows by name, length and symmetry, the least recently used dropped first once they hold more than
+ * `budget` samples (windows of long frames are large). The arrays are shared by every caller: only for
+ * callers that read them.
+ */
+export class WindowStore {
+  private readonly map = new Map<string, Float64Array>();
+  private samples = 0;
+
+  constructor(private readonly budget: number) {}
+
+  get(name: WindowName | string, length: number, symmetry: WindowSymmetry): Float64Array {
+    const key = `${name}|${length}|${symmetry}`;
+    let w = this.map.get(key);
+    if (w) {
+      this.map.delete(key);
+    } else {
+      w = windowSamples(checkedSpec(name, length), length, symmetry === 'symmetric' ? length - 1 : length);
+      this.samples += length;
+      for (const [k, old] of this.map) {
+        if (this.samples <= this.budget) break;
+        this.map.delete(k);
+        this.samples -= old.length;
+      }
+    }
+    this.map.set(key, w);
+    return w;
+  }
+}
+
+/**
+ * Analyzers and the search ask for the same few windows thousands of times (Kaiser needs Bessel sums):
+ * 2^21 samples hold 256 windows of 8192. A parameter refinement's one-off probes keep a store of their
+ * own (heuristics/window/families.ts), so they cannot push these out.
+ */
+const windowCache = new WindowStore(1 << 21);
 
 /**
  * A window of `length` samples: periodic = the symmetric window of length+1 without its last sample.
@@ -110,28 +144,7 @@ const WINDOW_CACHE_SIZE = 256;
  * it, the window fits read it). Anything that writes to its window takes makeWindow's copy.
  */
 export function sharedWindow(name: WindowName | string, length: number, symmetry: WindowSymmetry): Float64Array {
-  const key = `${name}|${length}|${symmetry}`;
-  let w = windowCache.get(key);
-  if (w) {
-    // Least recently used goes first: the one-off windows of a parameter refinement must not push out
-    // the few every candidate asks for.
-    windowCache.delete(key);
-    windowCache.set(key, w);
-  } else {
-    w = windowSamples(checkedSpec(name, length), length, symmetry === 'symmetric' ? length - 1 : length);
-    if (windowCache.size >= WINDOW_CACHE_SIZE) windowCache.delete(windowCache.keys().next().value as string);
-    windowCache.set(key, w);
-  }
-  return w;
-}
-
-/**
- * A window of `length` samples written into `out` (its first `length` values), not cached here: a
- * parameter refinement's probes would crowd sharedWindow's cache (the window search keeps its own).
- */
-export function windowInto(name: WindowName | string, length: number, symmetry: WindowSymmetry, out: Float64Array): Float64Array {
-  if (out.length < length) throw new RangeError(`window of ${length} samples does not fit in ${out.length}`);
-  return windowSamples(checkedSpec(name, length), length, symmetry === 'symmetric' ? length - 1 : length, out);
+  return windowCache.get(name, length, symmetry);
 }
 
 function checkedSpec(name: WindowName | string, length: number): WindowSpec {
