@@ -1,6 +1,6 @@
 import { type Evidence, EvidenceCache, type FileEvidence } from '../../src/analysis/evidence.js';
 import { isComplexDtype } from '../../src/config/types.js';
-import { shapeCount } from '../../src/io/containers/types.js';
+import { type ArrayEntry, shapeCount } from '../../src/io/containers/types.js';
 
 /**
  * What a container may hold next to the STFT. The frequency axis (scipy's `f, t, Zxx = stft(...)` saved
@@ -28,7 +28,7 @@ const MIN_RATE = 1000;
 const MAX_RATE = 768000;
 
 /** The first `n` values of a side array, or null when it cannot be read. */
-function readSide(f: FileEvidence, a: FileEvidence['container']['arrays'][number], n: number): Float64Array | null {
+function readSide(f: FileEvidence, a: ArrayEntry, n: number): Float64Array | null {
   try {
     const src = f.source({ format: f.container.format, dtype: a.dtype, endian: a.endian, headerBytes: a.dataOffset ?? 0, variable: a.name });
     const v = new Float64Array(n);
